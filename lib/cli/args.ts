@@ -1,0 +1,145 @@
+/**
+ * sersync2's command line: POSIX getopt with the option string `hdro:n:m:`, plus our long options.
+ * A thin getopt layer splits clusters (`-rdo file`, `-oFILE`) and stops at `--`; minimist then
+ * turns the normalised words into an object.
+ */
+import minimist from 'minimist';
+import { UsageError } from '../config/errors';
+import { isPluginName, PLUGIN_NAMES, type PluginName } from '../plugin/config';
+
+/** Short flags: `true` when the flag takes an argument, as `o:` in getopt's option string. */
+const SHORT: Readonly<Record<string, boolean>> = { h: false, d: false, r: false, o: true, n: true, m: true };
+const LONG_FLAGS = ['help', 'version', 'check', 'dry-run'] as const;
+const LONG_WITH_VALUE = ['log-level', 'log-file'] as const;
+
+export interface CliOptions {
+  readonly help: boolean;
+  readonly version: boolean;
+  /** `--check`: validate the configs and print what each would do. */
+  readonly check: boolean;
+  /** `-d`: detach and run in the background. */
+  readonly daemon: boolean;
+  /** `-r`: one full sync to every remote before watching. */
+  readonly fullSyncAtStart: boolean;
+  /** `-o`, repeatable for --check; `confxml.xml` in the working directory by default. */
+  readonly configFiles: readonly string[];
+  /** `-n`: worker count, 10 by default. */
+  readonly threads: number;
+  /** `-m`: run one plugin alone, without rsync. */
+  readonly plugin: PluginName | undefined;
+  /** `--dry-run`: run everything but the commands, and print each one. */
+  readonly dryRun: boolean;
+  readonly logLevel: string | undefined;
+  readonly logFile: string | undefined;
+}
+
+export const DEFAULT_THREADS = 10;
+export const DEFAULT_CONFIG = 'confxml.xml';
+
+/** Splits getopt clusters into one word per option, so that minimist sees unambiguous input. */
+export function normaliseArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (word.startsWith('--')) {
+      const [name] = word.slice(2).split('=', 1);
+      const takesValue = (LONG_WITH_VALUE as readonly string[]).includes(name!);
+      if (!(LONG_FLAGS as readonly string[]).includes(name!) && !takesValue) throw new UsageError(`unrecognized option '${word}'`);
+      if (takesValue && !word.includes('=')) {
+        if (i + 1 >= argv.length) throw new UsageError(`option '${word}' requires an argument`);
+        out.push(`${word}=${argv[++i]}`);
+      } else out.push(word);
+      continue;
+    }
+    if (word.length < 2 || !word.startsWith('-')) {
+      out.push(word);
+      continue;
+    }
+    for (let j = 1; j < word.length; j++) {
+      const flag = word[j]!;
+      if (!(flag in SHORT)) throw new UsageError(`invalid option -- '${flag}'`);
+      if (!SHORT[flag]) {
+        out.push(`-${flag}`);
+        continue;
+      }
+      const glued = word.slice(j + 1);
+      // `--o=VALUE` keeps a value that starts with '-' a value, as getopt does.
+      if (glued !== '') out.push(`--${flag}=${glued}`);
+      else if (i + 1 < argv.length) out.push(`--${flag}=${argv[++i]!}`);
+      else throw new UsageError(`option requires an argument -- '${flag}'`);
+      break;
+    }
+  }
+  return out;
+}
+
+function list(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+function last(value: unknown): string | undefined {
+  const all = list(value);
+  return all[all.length - 1];
+}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const parsed = minimist(normaliseArgv(argv), {
+    string: ['o', 'n', 'm', ...LONG_WITH_VALUE],
+    boolean: ['h', 'd', 'r', ...LONG_FLAGS],
+    '--': true,
+  });
+  const stray = [...parsed._, ...(parsed['--'] ?? [])];
+  if (stray.length > 0) throw new UsageError(`unexpected argument '${stray[0]}' (the config file goes after -o)`);
+
+  let threads = DEFAULT_THREADS;
+  const n = last(parsed.n);
+  if (n !== undefined) {
+    if (!/^[0-9]+$/.test(n) || Number(n) < 1 || Number(n) > 1000) throw new UsageError(`-n takes a number of threads from 1 to 1000, got '${n}'`);
+    threads = Number(n);
+  }
+
+  const m = last(parsed.m);
+  if (m !== undefined && !isPluginName(m)) throw new UsageError(`-m takes a plugin name (${PLUGIN_NAMES.join(', ')}), got '${m}'`);
+
+  const configFiles = list(parsed.o);
+  const check = parsed.check === true;
+  if (!check && configFiles.length > 1) throw new UsageError('-o may be given once (several only with --check)');
+  if (configFiles.some((file) => file === '')) throw new UsageError('-o needs a file name');
+
+  return {
+    help: parsed.h === true || parsed.help === true,
+    version: parsed.version === true,
+    check,
+    daemon: parsed.d === true,
+    fullSyncAtStart: parsed.r === true,
+    configFiles: configFiles.length > 0 ? configFiles : [DEFAULT_CONFIG],
+    threads,
+    plugin: m as PluginName | undefined,
+    dryRun: parsed['dry-run'] === true,
+    logLevel: last(parsed['log-level']),
+    logFile: last(parsed['log-file']),
+  };
+}
+
+export const USAGE = `Usage: sersync2 [-d] [-r] [-n NUM] [-o FILE] [-m PLUGIN] [-h]
+Real-time mirroring of a directory to rsync daemons, driven by inotify.
+
+  -d          run as a daemon (detached; the parent returns once watching has started)
+  -r          before watching, sync the whole watch directory to every remote once
+  -o FILE     config file (default: ./confxml.xml)
+  -n NUM      number of sync workers (default: 10)
+  -m PLUGIN   run one plugin alone, without rsync: command, socket, refreshCDN, http
+  -h, --help  show this help and exit
+
+Extensions:
+  --check           validate every -o FILE and print what each would do; exit 0 only if all are valid
+  --dry-run         do everything but run the commands, and print each one (shadow mode)
+  --log-level LEVEL trace, debug, info, warn or error (default: info)
+  --log-file FILE   also log to FILE, rotated
+  --version         print the version and exit
+`;

@@ -1,0 +1,64 @@
+/** Entry point of bin/sersync2: flags in, exit code out. Expected errors never print a stack trace. */
+import { ConfigError, UsageError } from '../config/errors';
+import { loadConfigFile } from '../config/load';
+import { parseArgs, USAGE, type CliOptions } from './args';
+import { describeConfig } from './check';
+
+export const VERSION: string = (require('../../../package.json') as { version: string }).version;
+
+interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const stdio: Output = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+function runCheck(options: CliOptions, io: Output): number {
+  let failures = 0;
+  for (const file of options.configFiles) {
+    try {
+      const loaded = loadConfigFile(file, { checkDirectories: true, standalonePlugin: options.plugin });
+      io.out(`${file}: OK\n${describeConfig(loaded, options.plugin).join('\n')}\n`);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      failures++;
+      io.err(`${error.message}\n`);
+    }
+  }
+  if (options.configFiles.length > 1) io.out(`${options.configFiles.length - failures} of ${options.configFiles.length} config files are valid\n`);
+  return failures === 0 ? 0 : 1;
+}
+
+/** Runs the program; resolves to the exit code. The daemon keeps the promise pending while it runs. */
+export async function main(argv: readonly string[], io: Output = stdio): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`sersync2: ${error.message}\nTry 'sersync2 --help' for more information.\n`);
+    return 1;
+  }
+  if (options.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (options.version) {
+    io.out(`sersync2 ${VERSION} (TypeScript; compatible with sersync2 2.5.4)\n`);
+    return 0;
+  }
+  if (options.check) return runCheck(options, io);
+  try {
+    const { runDaemon } = await import('../daemon/run');
+    return await runDaemon(options);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

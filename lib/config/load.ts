@@ -1,0 +1,129 @@
+/** Reads a confxml.xml file into a Config, or throws a ConfigError listing every problem in it. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseCrontab } from '../crontab/config';
+import { parseDebug } from '../debug/config';
+import { parseFailLog } from '../failLog/config';
+import { parseFileSystem } from '../fileSystem/config';
+import { parseFilter } from '../filter/config';
+import { parseHost } from '../host/config';
+import { parseInotify } from '../inotify/config';
+import { parseLocalpath } from '../localpath/config';
+import { parsePluginBlocks, parsePluginSwitch, type PluginName } from '../plugin/config';
+import { parseRsync } from '../rsync/config';
+import { ElementView, type ProblemSink } from './element';
+import { ConfigError, type ConfigProblem, type ConfigProblemCode } from './errors';
+import type { Config, LoadedConfig } from './types';
+import { decodeConfig, parseXml } from './xml';
+
+const HEAD_CHILDREN = ['host', 'debug', 'fileSystem', 'filter', 'inotify', 'sersync', 'plugin'];
+const SERSYNC_CHILDREN = ['localpath', 'rsync', 'failLog', 'crontab', 'plugin'];
+
+class Collector implements ProblemSink {
+  readonly problems: ConfigProblem[] = [];
+  readonly warnings: string[] = [];
+  constructor(private readonly file: string) {}
+  problem(line: number, where: string, code: ConfigProblemCode, message: string): void {
+    this.problems.push({ file: this.file, line, where, code, message });
+  }
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+}
+
+export interface LoadOptions {
+  /** Check that the watch directories in use exist (at start, and for --check). */
+  readonly checkDirectories?: boolean;
+  /** `-m PLUGIN`: this plugin is in use even when `<sersync><plugin>` is off. */
+  readonly standalonePlugin?: PluginName | undefined;
+}
+
+export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    const reason = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
+    throw new ConfigError([{ file, line: 0, where: '', code: 'FILE_UNREADABLE', message: `cannot read config file: ${reason}` }]);
+  }
+  return parseConfig(bytes, path.resolve(file), file, options);
+}
+
+/** `shownName` is how the file is named in messages: as the operator typed it. */
+export function parseConfig(bytes: Uint8Array, file: string, shownName = file, options: LoadOptions = {}): LoadedConfig {
+  const sink = new Collector(shownName);
+  const fail = (line: number, code: ConfigProblemCode, message: string): never => {
+    sink.problem(line, '', code, message);
+    throw new ConfigError(sink.problems);
+  };
+
+  const decoded = decodeConfig(bytes);
+  if ('error' in decoded) return fail(1, 'XML_ENCODING', decoded.error);
+  const xml = parseXml(decoded.text);
+  if (!xml.ok) return fail(xml.line, xml.code, xml.message);
+  if (xml.root.name !== 'head') return fail(xml.root.line, 'UNKNOWN_ELEMENT', `the root element must be <head>, not <${xml.root.name}>`);
+
+  const head = new ElementView(sink, xml.root, '');
+  head.expect(['version'], HEAD_CHILDREN);
+  // Children of <head> are printed without the <head> prefix, as operators read the file.
+  const child = (name: string): ElementView | undefined => {
+    const found = head.all(name).map((v) => new ElementView(sink, v.element, ''));
+    for (const extra of found.slice(1)) extra.problem('DUPLICATE_ELEMENT', `duplicate element: <${name}> may appear once (first at line ${found[0]!.line})`);
+    return found[0];
+  };
+
+  const sersync = child('sersync');
+  if (!sersync) sink.problem(xml.root.line, '<head>', 'MISSING_ELEMENT', 'missing <sersync> element');
+  sersync?.expect([], SERSYNC_CHILDREN);
+
+  const host = parseHost(child('host'));
+  const debug = parseDebug(child('debug'));
+  const fileSystem = parseFileSystem(child('fileSystem'));
+  const filter = parseFilter(child('filter'));
+  const inotify = parseInotify(child('inotify'));
+  const localpath = sersync ? parseLocalpath(sersync) : undefined;
+  const rsync = parseRsync(sersync?.one('rsync'));
+  const failLog = parseFailLog(sersync?.one('failLog'));
+  const crontab = parseCrontab(sersync?.one('crontab'));
+  const pluginSwitch = parsePluginSwitch(sersync?.one('plugin'));
+  const plugins = parsePluginBlocks(head.all('plugin').map((v) => new ElementView(sink, v.element, '')));
+
+  if (pluginSwitch.enabled && pluginSwitch.name && !plugins[pluginSwitch.name]) {
+    const view = sersync!.one('plugin')!;
+    view.problem('PLUGIN_UNDEFINED', `plugin "${pluginSwitch.name}" is switched on but there is no <plugin name="${pluginSwitch.name}"> block to configure it`, 'name');
+  }
+
+  if (options.checkDirectories && sink.problems.length === 0) {
+    const pluginInUse = options.standalonePlugin ?? (pluginSwitch.enabled ? pluginSwitch.name : undefined);
+    // The command plugin works in <sersync><localpath>; the others carry their own <localpath>.
+    if (!options.standalonePlugin || pluginInUse === 'command') checkDirectory(sersync!.all('localpath')[0]!);
+    if (pluginInUse && pluginInUse !== 'command') {
+      const block = head.all('plugin').find((v) => v.string('name') === pluginInUse);
+      const local = block?.one('localpath');
+      if (local) checkDirectory(local);
+    }
+  }
+
+  if (sink.problems.length > 0 || !localpath) throw new ConfigError(sink.problems);
+  const config: Config = { file, host, debug, fileSystem, filter, inotify, sersync: { localpath, rsync, failLog, crontab, plugin: pluginSwitch }, plugins };
+  return { config: deepFreeze(config), warnings: sink.warnings };
+}
+
+function checkDirectory(localpath: ElementView): void {
+  const watch = localpath.string('watch');
+  try {
+    if (!fs.statSync(watch).isDirectory()) localpath.problem('MISSING_DIRECTORY', 'watch is not a directory', 'watch');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    localpath.problem('MISSING_DIRECTORY', code === 'ENOENT' ? 'watch directory does not exist' : `watch directory cannot be read (${code})`, 'watch');
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value) && !(value instanceof RegExp) && !(value instanceof URL)) {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
+}

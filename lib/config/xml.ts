@@ -1,0 +1,119 @@
+/**
+ * Turns the bytes of a confxml.xml into a tree of elements that remember their line.
+ * xml2js does the parsing; we only add line numbers, the encoding rule and the entity guard.
+ */
+import { Parser } from 'xml2js';
+
+/** One XML element with its attributes, element children, and the line its start tag is on. */
+export interface XmlElement {
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly children: readonly XmlElement[];
+  readonly line: number;
+}
+
+export type XmlResult =
+  | { readonly ok: true; readonly root: XmlElement; readonly encoding: string }
+  | { readonly ok: false; readonly line: number; readonly message: string; readonly code: 'XML_MALFORMED' | 'XML_ENTITY' | 'XML_ENCODING' };
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes config bytes. Valid UTF-8 wins even when the declaration says ISO-8859-1, because the
+ * stock file declares ISO-8859-1 and operators write Chinese paths and comments in UTF-8 anyway.
+ */
+export function decodeConfig(bytes: Uint8Array): { text: string; encoding: string } | { error: string } {
+  let body = bytes;
+  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
+  try {
+    return { text: UTF8.decode(body), encoding: 'utf-8' };
+  } catch {
+    const head = Buffer.from(body.subarray(0, 200)).toString('latin1');
+    const declared = /^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head)?.[1] ?? 'utf-8';
+    try {
+      return { text: new TextDecoder(declared.toLowerCase()).decode(body), encoding: declared.toLowerCase() };
+    } catch {
+      return { error: `the file is not valid UTF-8 and its declared encoding "${declared}" is not supported` };
+    }
+  }
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function lineAt(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+/** Shape of a node as xml2js builds it with explicitChildren + preserveChildrenOrder. */
+interface Xml2jsNode {
+  '#name': string;
+  $?: Record<string, string>;
+  $$?: Xml2jsNode[];
+}
+
+/**
+ * The subset of sax's parser that we hook. xml2js keeps it at `saxParser`; its types do not
+ * declare it, hence this narrow interface instead of `any`.
+ */
+interface SaxHooks {
+  startTagPosition: number;
+  ondoctype?: (doctype: string) => void;
+  onopentag: (node: unknown) => void;
+}
+
+export function parseXml(text: string): XmlResult {
+  const starts = lineStarts(text);
+  const openLines: number[] = [];
+  let entityDeclared = false;
+  const parser = new Parser({ explicitChildren: true, preserveChildrenOrder: true, charsAsChildren: false, explicitArray: true, async: false, strict: true });
+  const sax = (parser as unknown as { saxParser: SaxHooks }).saxParser;
+  const openTag = sax.onopentag;
+  sax.onopentag = (node) => {
+    // startTagPosition is 1-based and points just past '<'.
+    openLines.push(lineAt(starts, Math.max(0, sax.startTagPosition - 2)));
+    openTag(node);
+  };
+  sax.ondoctype = (doctype) => {
+    if (/<!ENTITY/i.test(doctype)) entityDeclared = true;
+  };
+
+  // External entities are never expanded: we refuse any entity declaration before looking at
+  // the tree, and sax in strict mode rejects references to undeclared entities.
+  if (/<!ENTITY/i.test(text)) {
+    const at = text.search(/<!ENTITY/i);
+    return { ok: false, code: 'XML_ENTITY', line: lineAt(starts, at), message: 'entity declarations are not allowed (external entities are never expanded)' };
+  }
+
+  let result: Xml2jsNode | undefined;
+  let failure: Error | undefined;
+  parser.parseString(text, (err: Error | null, value: Record<string, Xml2jsNode> | null) => {
+    if (err) failure = err;
+    else if (value) result = Object.values(value)[0];
+  });
+  if (entityDeclared) return { ok: false, code: 'XML_ENTITY', line: 1, message: 'entity declarations are not allowed (external entities are never expanded)' };
+  if (failure) {
+    const m = /Line:\s*(\d+)/.exec(failure.message);
+    const reason = failure.message.split('\n')[0] ?? 'not well-formed';
+    return { ok: false, code: 'XML_MALFORMED', line: m ? Number(m[1]) + 1 : 1, message: `XML is not well formed: ${reason}` };
+  }
+  if (!result) return { ok: false, code: 'XML_MALFORMED', line: 1, message: 'XML is not well formed: the file has no root element' };
+
+  let next = 0;
+  const build = (node: Xml2jsNode): XmlElement => {
+    const line = openLines[next++] ?? 0;
+    const children = (node.$$ ?? []).map(build);
+    return { name: node['#name'], attributes: { ...(node.$ ?? {}) }, children, line };
+  };
+  return { ok: true, root: build(result), encoding: 'utf-8' };
+}

@@ -1,0 +1,60 @@
+/** `<crontab start schedule>` and `<crontabfilter>`: a periodic full sync, with rsync exclude patterns. */
+import { CronExpressionParser } from 'cron-parser';
+import type { ElementView } from '../config/element';
+import { parsePositiveInt } from '../config/element';
+
+/** Every N minutes (sersync2), or a 5-field cron expression (our extension). */
+export type Schedule = { readonly kind: 'minutes'; readonly minutes: number } | { readonly kind: 'cron'; readonly expression: string };
+
+export interface CrontabConfig {
+  readonly enabled: boolean;
+  readonly schedule: Schedule;
+  readonly filter: { readonly enabled: boolean; readonly excludes: readonly string[] };
+}
+
+export const CRONTAB_DEFAULTS: CrontabConfig = {
+  enabled: false,
+  schedule: { kind: 'minutes', minutes: 600 },
+  filter: { enabled: false, excludes: [] },
+};
+
+export function parseSchedule(text: string): Schedule | { error: string } {
+  const minutes = parsePositiveInt(text);
+  if (minutes !== undefined) return { kind: 'minutes', minutes };
+  const fields = text.trim().split(/\s+/);
+  if (fields.length !== 5) {
+    return { error: 'schedule must be a positive integer (minutes) or a 5-field cron expression' };
+  }
+  try {
+    CronExpressionParser.parse(fields.join(' '));
+    return { kind: 'cron', expression: fields.join(' ') };
+  } catch (error) {
+    return { error: `schedule is not a valid cron expression: ${(error as Error).message}` };
+  }
+}
+
+export function parseCrontab(view: ElementView | undefined): CrontabConfig {
+  if (!view) return CRONTAB_DEFAULTS;
+  view.expect(['start', 'schedule'], ['crontabfilter']);
+  const enabled = view.bool('start');
+  let schedule = CRONTAB_DEFAULTS.schedule;
+  if (view.has('schedule')) {
+    const parsed = parseSchedule(view.string('schedule'));
+    if ('error' in parsed) view.problem('BAD_SCHEDULE', parsed.error, 'schedule');
+    else schedule = parsed;
+  }
+  const filterView = view.one('crontabfilter');
+  let filter = CRONTAB_DEFAULTS.filter;
+  if (filterView) {
+    filterView.expect(['start'], ['exclude']);
+    const excludes: string[] = [];
+    for (const exclude of filterView.all('exclude')) {
+      exclude.expect(['expression']);
+      const pattern = exclude.required('expression');
+      if (pattern === '') exclude.problem('BAD_VALUE', 'expression must not be empty', 'expression');
+      else if (pattern !== undefined) excludes.push(pattern);
+    }
+    filter = { enabled: filterView.bool('start'), excludes };
+  }
+  return { enabled, schedule, filter };
+}

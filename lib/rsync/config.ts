@@ -1,0 +1,57 @@
+/** `<rsync>`: the pieces sersync2 splices into every rsync command line. */
+import type { ElementView } from '../config/element';
+
+export interface RsyncConfig {
+  /** Inserted verbatim: operators put shell quoting here. */
+  readonly commonParams: string;
+  readonly auth: { readonly enabled: boolean; readonly users: string; readonly passwordFile: string };
+  readonly userDefinedPort: { readonly enabled: boolean; readonly port: number };
+  readonly timeout: { readonly enabled: boolean; readonly time: number };
+  readonly ssh: boolean;
+}
+
+export const RSYNC_DEFAULTS: RsyncConfig = {
+  commonParams: '-artuz',
+  auth: { enabled: false, users: 'root', passwordFile: '/etc/rsync.pas' },
+  userDefinedPort: { enabled: false, port: 874 },
+  timeout: { enabled: false, time: 100 },
+  ssh: false,
+};
+
+const CHILDREN = ['commonParams', 'auth', 'userDefinedPort', 'timeout', 'ssh'];
+
+export function parseRsync(view: ElementView | undefined): RsyncConfig {
+  if (!view) return RSYNC_DEFAULTS;
+  view.expect([], CHILDREN);
+  const d = RSYNC_DEFAULTS;
+
+  const params = view.one('commonParams');
+  params?.expect(['params']);
+
+  const auth = view.one('auth');
+  auth?.expect(['start', 'users', 'passwordfile']);
+
+  // Numbers of a switched-off element are not used, so they are only checked when it is on.
+  const port = view.one('userDefinedPort');
+  port?.expect(['start', 'port']);
+  const portOn = port?.bool('start') ?? false;
+
+  const timeout = view.one('timeout');
+  timeout?.expect(['start', 'time']);
+  const timeoutOn = timeout?.bool('start') ?? false;
+
+  const ssh = view.one('ssh');
+  ssh?.expect(['start']);
+
+  return {
+    commonParams: params ? params.string('params') : d.commonParams,
+    auth: {
+      enabled: auth?.bool('start') ?? false,
+      users: auth ? auth.string('users') : d.auth.users,
+      passwordFile: auth ? auth.string('passwordfile') : d.auth.passwordFile,
+    },
+    userDefinedPort: { enabled: portOn, port: portOn && port ? port.port('port', d.userDefinedPort.port) : Number(port?.string('port')) || d.userDefinedPort.port },
+    timeout: { enabled: timeoutOn, time: timeoutOn && timeout ? timeout.positiveInt('time', d.timeout.time) : Number(timeout?.string('time')) || d.timeout.time },
+    ssh: ssh?.bool('start') ?? false,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Putting file names into `/bin/sh -c` strings. This is the one piece that must be perfect:
+ * a file name is data and never code. Where sersync2's own quoting was already correct, the
+ * output is byte-identical to it; where sersync2 was exploitable, we escape more.
+ */
+
+/** A path as it came from the kernel: a string when it is valid UTF-8, the raw bytes otherwise. */
+export type PathName = string | Buffer;
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Splits a name into text runs and runs of bytes that are not valid UTF-8. */
+function runs(name: PathName): Array<{ text: string } | { bytes: Buffer }> {
+  if (typeof name === 'string') return [{ text: name }];
+  try {
+    return [{ text: UTF8.decode(name) }];
+  } catch {
+    // Decode piece by piece: each maximal valid stretch is text, the rest stays bytes.
+    const out: Array<{ text: string } | { bytes: Buffer }> = [];
+    let start = 0;
+    let i = 0;
+    while (i < name.length) {
+      const len = utf8SequenceLength(name, i);
+      if (len > 0) {
+        i += len;
+        continue;
+      }
+      if (i > start) out.push({ text: UTF8.decode(name.subarray(start, i)) });
+      const badStart = i;
+      while (i < name.length && utf8SequenceLength(name, i) === 0) i++;
+      out.push({ bytes: name.subarray(badStart, i) });
+      start = i;
+    }
+    if (start < name.length) out.push({ text: UTF8.decode(name.subarray(start)) });
+    return out;
+  }
+}
+
+/** Length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there starts none. */
+function utf8SequenceLength(b: Buffer, i: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (len === 0 || i + len > b.length) return 0;
+  try {
+    UTF8.decode(b.subarray(i, i + len));
+    return len;
+  } catch {
+    return 0;
+  }
+}
+
+/** Bytes that no text encoding can carry are produced by the shell itself, from octal escapes. */
+function printfBytes(bytes: Buffer): string {
+  return `$(printf '${[...bytes].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('')}')`;
+}
+
+const DOUBLE_QUOTE_SPECIAL = new Set(['$', '`', '"', '\\', '\n']);
+
+/**
+ * sersync2's `"..."` quoting: `$` becomes `\$`, and (beyond sersync2) `` ` `` and `"` are escaped,
+ * and `\` is doubled where the shell would otherwise read it as an escape. A backslash before
+ * any other character is left alone, exactly as sersync2 wrote it and as the shell reads it.
+ */
+export function doubleQuoted(name: PathName): string {
+  let out = '"';
+  for (const run of runs(name)) {
+    if ('bytes' in run) {
+      out += printfBytes(run.bytes);
+      continue;
+    }
+    const text = run.text;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i]!;
+      if (ch === '$' || ch === '`' || ch === '"') out += `\\${ch}`;
+      else if (ch === '\\') {
+        const next = text[i + 1];
+        out += next === undefined || DOUBLE_QUOTE_SPECIAL.has(next) ? '\\\\' : '\\';
+      } else out += ch;
+    }
+  }
+  return `${out}"`;
+}
+
+/** Characters that mean nothing to the shell in an unquoted word. Non-ASCII letters are fine too. */
+const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./\u0080-\uffff-]+$/;
+
+/**
+ * An unquoted word where sersync2 wrote one (the `cd` directory, the command plugin's path):
+ * unchanged when the shell reads it as is, single-quoted otherwise.
+ */
+export function shellWord(word: PathName): string {
+  const parts = runs(word);
+  if (parts.length === 1 && 'text' in parts[0]! && PLAIN_WORD.test(parts[0].text)) return parts[0].text;
+  return parts
+    .map((run) => ('bytes' in run ? `"${printfBytes(run.bytes)}"` : `'${run.text.replace(/'/g, `'\\''`)}'`))
+    .join('');
+}
+
+/** Concatenates path pieces, keeping bytes as bytes when any piece is raw bytes. */
+export function concatPath(...parts: PathName[]): PathName {
+  if (parts.every((part) => typeof part === 'string')) return parts.join('');
+  return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
+}
+
+/** `a/b/c` gives `a`, `a/b`: every ancestor directory of a relative path, outermost first. */
+export function ancestorsOf(rel: PathName): PathName[] {
+  const out: PathName[] = [];
+  if (typeof rel === 'string') {
+    for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) out.push(rel.slice(0, i));
+  } else {
+    for (let i = rel.indexOf(0x2f); i !== -1; i = rel.indexOf(0x2f, i + 1)) out.push(rel.subarray(0, i));
+  }
+  return out;
+}
