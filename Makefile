@@ -4,7 +4,8 @@ DESTDIR ?=
 LIBDIR = $(DESTDIR)$(PREFIX)/lib/sersync2
 BINDIR = $(DESTDIR)$(PREFIX)/bin
 
-.PHONY: all build deps test demo bench soak install uninstall clean
+
+.PHONY: all build deps system-deps test demo bench soak install uninstall clean
 
 all: build
 
@@ -17,8 +18,14 @@ deps: node_modules/.installed
 build: deps
 	npx tsc -p tsconfig.json
 
-test: build
+system-deps:
+	sh scripts/system-deps.sh
+
+test: build system-deps
 	node --test --test-concurrency=2 dist/test/
+
+demo: build system-deps
+	bash scripts/demo.sh
 
 install: build
 	install -d $(LIBDIR) $(BINDIR)

@@ -1,5 +1,6 @@
 /** `--check`: what an operator reads before switching a config over from sersync2. */
 import type { Config, LoadedConfig } from '../config/types';
+import { crontabActive } from '../crontab/timer';
 import type { InotifyConfig } from '../inotify/config';
 import { pluginCommand } from '../plugin/command/command';
 import type { PluginName } from '../plugin/config';
@@ -35,14 +36,14 @@ export function describeConfig(loaded: LoadedConfig, standalonePlugin?: PluginNa
   line('remotes', sersync.localpath.remotes.map((r) => `${r.ip}${sersync.rsync.ssh ? ':' : '::'}${r.name}`).join(', '));
   line('events', events(config.inotify));
   const f = config.filter;
-  line('filter', `${onOff(f.enabled)}${f.excludes.length ? `, exclude ${f.excludes.map((r) => JSON.stringify(r.expression)).join(' ')}` : ''}`);
+  line('filter', `${onOff(f.enabled)}${f.excludes.length ? `, exclude ${f.excludes.map((r) => `"${r.expression}"`).join(' ')}` : ''}`);
   line('fileSystem', `xfs ${onOff(config.fileSystem.xfs)}`);
   line('debug', onOff(config.debug));
   line('failLog', `${sersync.failLog.path}, run every ${sersync.failLog.timeToExecute} minutes`);
   const c = sersync.crontab;
   const schedule = c.schedule.kind === 'minutes' ? `every ${c.schedule.minutes} minutes` : `cron "${c.schedule.expression}"`;
-  const crontabOn = c.enabled && !(f.enabled && !c.filter.enabled);
-  line('crontab', `${onOff(crontabOn)}, full sync ${schedule}${c.filter.enabled && c.filter.excludes.length ? `, excluding ${c.filter.excludes.map((e) => JSON.stringify(e)).join(' ')}` : ''}`);
+  const crontabOn = crontabActive(c, f.enabled);
+  line('crontab', `${onOff(crontabOn)}, full sync ${schedule}${c.filter.enabled && c.filter.excludes.length ? `, excluding ${c.filter.excludes.map((e) => `"${e}"`).join(' ')}` : ''}`);
   if (c.enabled && !crontabOn) out.push('  note:      the filter is on but crontabfilter is off, so crontab is switched off (as sersync2 does)');
 
   const inUse = standalonePlugin ?? (sersync.plugin.enabled ? sersync.plugin.name : undefined);

@@ -52,8 +52,9 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
   }
   if (options.check) return runCheck(options, io);
   try {
-    const { runDaemon } = await import('../daemon/run');
-    return await runDaemon(options);
+    // Loaded only to run: --check and --help work without the native inotify addon.
+    const { runDaemon } = (await import('../daemon/run.js')) as typeof import('../daemon/run.js');
+    return await runDaemon(options, argv);
   } catch (error) {
     if (error instanceof ConfigError) {
       io.err(`${error.message}\n`);

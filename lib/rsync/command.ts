@@ -4,7 +4,8 @@
  */
 import type { Config } from '../config/types';
 import type { Remote } from '../localpath/config';
-import { ancestorsOf, doubleQuoted, shellWord, concatPath, type PathName } from '../shell/quote';
+import { ancestorsOf, concatPath, type PathName } from '../paths';
+import { doubleQuoted, shellWord } from '../shell/quote';
 import type { RsyncConfig } from './config';
 
 /** What a command is for. `path` is relative to the watch directory, without `./`. */

@@ -4,8 +4,7 @@
  * output is byte-identical to it; where sersync2 was exploitable, we escape more.
  */
 
-/** A path as it came from the kernel: a string when it is valid UTF-8, the raw bytes otherwise. */
-export type PathName = string | Buffer;
+import type { PathName } from '../paths';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -95,21 +94,4 @@ export function shellWord(word: PathName): string {
   return parts
     .map((run) => ('bytes' in run ? `"${printfBytes(run.bytes)}"` : `'${run.text.replace(/'/g, `'\\''`)}'`))
     .join('');
-}
-
-/** Concatenates path pieces, keeping bytes as bytes when any piece is raw bytes. */
-export function concatPath(...parts: PathName[]): PathName {
-  if (parts.every((part) => typeof part === 'string')) return parts.join('');
-  return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
-}
-
-/** `a/b/c` gives `a`, `a/b`: every ancestor directory of a relative path, outermost first. */
-export function ancestorsOf(rel: PathName): PathName[] {
-  const out: PathName[] = [];
-  if (typeof rel === 'string') {
-    for (let i = rel.indexOf('/'); i !== -1; i = rel.indexOf('/', i + 1)) out.push(rel.slice(0, i));
-  } else {
-    for (let i = rel.indexOf(0x2f); i !== -1; i = rel.indexOf(0x2f, i + 1)) out.push(rel.subarray(0, i));
-  }
-  return out;
 }

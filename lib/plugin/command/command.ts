@@ -1,7 +1,8 @@
 /** The command plugin's shell string: `PREFIX ABSPATH SUFFIX`, as sersync2 builds it. */
 import { REDIRECT } from '../../rsync/command';
 import { matchesAny } from '../../filter/config';
-import { concatPath, shellWord, type PathName } from '../../shell/quote';
+import { concatPath, type PathName } from '../../paths';
+import { shellWord } from '../../shell/quote';
 import type { CommandPluginConfig } from './config';
 
 export function pluginCommand(plugin: CommandPluginConfig, absolutePath: PathName): string {

@@ -1,0 +1,38 @@
+/**
+ * sersync2 raises the inotify limits at start (through the shell, failures ignored). We write
+ * them directly, only upwards, only as root, and say what we did.
+ */
+import fs from 'node:fs';
+
+export interface KernelLimit {
+  readonly file: string;
+  readonly sysctl: string;
+  readonly value: number;
+}
+
+export const KERNEL_LIMITS: readonly KernelLimit[] = [
+  { file: '/proc/sys/fs/inotify/max_user_watches', sysctl: 'fs.inotify.max_user_watches', value: 50_000_000 },
+  { file: '/proc/sys/fs/inotify/max_queued_events', sysctl: 'fs.inotify.max_queued_events', value: 327_679 },
+];
+
+export function raiseKernelLimits(log: (message: string) => void, limits: readonly KernelLimit[] = KERNEL_LIMITS, isRoot = process.getuid?.() === 0): void {
+  for (const limit of limits) {
+    let current: number;
+    try {
+      current = Number(fs.readFileSync(limit.file, 'utf8').trim());
+    } catch {
+      continue;
+    }
+    if (current >= limit.value) continue;
+    if (!isRoot) {
+      log(`${limit.sysctl} is ${current} (sersync2 sets ${limit.value}); not root, so it stays`);
+      continue;
+    }
+    try {
+      fs.writeFileSync(limit.file, `${limit.value}\n`);
+      log(`raised ${limit.sysctl} from ${current} to ${limit.value}`);
+    } catch (error) {
+      log(`could not raise ${limit.sysctl} from ${current}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+}

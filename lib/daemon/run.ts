@@ -1,0 +1,203 @@
+/**
+ * The daemon: config -> watcher -> rules -> queue -> workers -> rsync and plugins -> fail log.
+ * This file only wires the parts together and owns the process lifecycle (start, -r, signals).
+ */
+import fs from 'node:fs';
+import type { CliOptions } from '../cli/args';
+import { loadConfigFile } from '../config/load';
+import type { Config } from '../config/types';
+import { classify, watchMask, type EventRules } from '../events/rules';
+import type { SyncEvent } from '../events/types';
+import { systemClock } from '../clock';
+import { CrontabTimer, crontabActive } from '../crontab/timer';
+import { failLogEntry, FailLogFile } from '../failLog/file';
+import { Failures } from '../failLog/failures';
+import { Inotify } from '../inotify/binding';
+import { Watcher } from '../inotify/watcher';
+import { createLogger, flushLogs, type Logger } from '../log/logger';
+import { concatPath, type PathName } from '../paths';
+import { createPluginHook } from '../plugin/hook';
+import { EventQueue } from '../queue/queue';
+import { commandSettings, rsyncCommands } from '../rsync/command';
+import { DryRunRunner, ShellRunner, succeeded, type CommandRunner } from '../runner/shell';
+import { commandsFor, createHandler } from '../workers/handler';
+import { WorkerPool } from '../workers/pool';
+import { configLines, threadLines } from './banner';
+import { detach, isDetachedChild, tellParent } from './detach';
+import { raiseKernelLimits } from './kernelLimits';
+
+/** Runs until stopped by a signal; resolves to the exit code. */
+export async function runDaemon(options: CliOptions, argv: readonly string[]): Promise<number> {
+  if (options.daemon && !isDetachedChild()) return detach(process.argv[1]!, argv);
+  const log = createLogger({ level: options.logLevel, file: options.logFile });
+  try {
+    return await new Daemon(options, log).run();
+  } catch (error) {
+    tellParent({ error: (error as Error).message });
+    throw error;
+  } finally {
+    await flushLogs();
+  }
+}
+
+class Daemon {
+  private readonly queue = new EventQueue();
+  private stopping = false;
+
+  constructor(
+    private readonly options: CliOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async run(): Promise<number> {
+    const { options, log } = this;
+    const configFile = options.configFiles[0]!;
+    const { config, warnings } = loadConfigFile(configFile, { checkDirectories: true, standalonePlugin: options.plugin });
+    log.info('set the system param');
+    // SERSYNC2_SYSCTL=0 leaves the kernel limits alone (containers with a read-only /proc/sys, tests).
+    if (process.env.SERSYNC2_SYSCTL !== '0') raiseKernelLimits((message) => log.info(message));
+    for (const line of configLines(options, config, configFile)) log.info(line);
+    for (const warning of warnings) log.warn(warning);
+
+    const trace = (command: string) => (config.debug ? log.info(command) : log.debug(`run: ${command}`));
+    const runner: CommandRunner = options.dryRun ? new DryRunRunner((command) => log.info(command)) : new ShellRunner();
+    const clock = systemClock();
+    const failLog = new FailLogFile(config.sersync.failLog.path);
+    if (!options.plugin) {
+      failLog.ensure();
+      const recovered = failLog.recoverAside();
+      if (recovered) log.warn(`${recovered} commands of an interrupted fail-log run were put back into ${failLog.path}`);
+    }
+    const requestFullSync = () => {
+      this.queue.push({ kind: 'full', reason: 'recovery' });
+      pool.kick();
+    };
+    const failures = new Failures({ runner, failLog, clock, log, timeToExecute: config.sersync.failLog.timeToExecute, requestFullSync });
+    const pluginName = options.plugin ?? (config.sersync.plugin.enabled ? config.sersync.plugin.name : undefined);
+    const plugin = pluginName ? createPluginHook(pluginName, { config, runner, trace, warn: (m) => log.warn(m) }) : undefined;
+    const rsync = options.plugin ? undefined : { settings: commandSettings(config), remotes: config.sersync.localpath.remotes };
+    const handler = createHandler({ rsync, runner, failures, plugin, trace });
+    const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`));
+    const watch = config.sersync.localpath.watch;
+
+    if (options.plugin) log.info(`start ${options.plugin} interface`);
+    else for (const line of threadLines(options.threads, config.sersync.localpath.remotes.length)) log.info(line);
+
+    const rules: EventRules = { inotify: config.inotify, filter: config.filter, isSpecialCreation: (rel) => isSpecialCreation(watch, rel) };
+    const push = (event: SyncEvent) => {
+      if (this.queue.push(event) === 'collapsed') log.warn(`queue full: ${this.queue.collapsedEvents} events folded into one full sync`);
+    };
+    const inotify = new Inotify({
+      persistent: true,
+      onBatch: (batch) => watcher.handleBatch(batch),
+      onError: (error) => log.error(`inotify: ${error.message}`),
+    });
+    const watcher = new Watcher(inotify, {
+      root: watch,
+      mask: watchMask(config.inotify),
+      filter: config.filter,
+      xfs: config.fileSystem.xfs,
+      onEvents: (events) => {
+        if (this.stopping) return;
+        for (const raw of events) {
+          if (config.debug) log.info(`inotify name:${describe(raw.dir, raw.name)}\tmask:${raw.mask}`);
+          const event = classify(rules, raw);
+          if (event) push(event);
+        }
+        pool.kick();
+      },
+      onOverflow: () => {
+        log.warn('inotify queue overflow: events were lost; running a full sync to every remote');
+        if (!options.plugin) push({ kind: 'full', reason: 'overflow' });
+        pool.kick();
+      },
+      onUnwatched: (path, code) => {
+        log.error(`cannot watch ${describe(watch, path)}: ${code}${code === 'ENOSPC' ? ' (raise fs.inotify.max_user_watches)' : ''}; a full sync covers it`);
+        if (!options.plugin) push({ kind: 'full', reason: 'unwatched' });
+        pool.kick();
+      },
+      onRootGone: () => log.error(`the watch directory ${watch} was deleted, moved or unmounted: nothing more is watched`),
+    });
+
+    const watched = watcher.start();
+    log.debug(`watching ${watched} directories`);
+
+    if (options.fullSyncAtStart && !options.plugin) {
+      if (config.filter.enabled) {
+        log.info('************************attention***********************************');
+        log.info('you set the filter so the "-r " can not work');
+      } else await this.fullSyncAtStart(config, runner, failures.failed.bind(failures));
+    }
+    const crontab = config.sersync.crontab;
+    const crontabTimer = !options.plugin && crontabActive(crontab, config.filter.enabled) ? new CrontabTimer(crontab.schedule, clock, () => {
+      log.info('crontab: full sync of every remote');
+      push({ kind: 'full', reason: 'crontab' });
+      pool.kick();
+    }) : undefined;
+    crontabTimer?.start();
+    if (!options.plugin) failures.start();
+
+    log.info('run the sersync: ');
+    log.info(`watch path is: ${watch}`);
+    tellParent({ ready: true });
+    pool.kick();
+
+    return new Promise<number>((resolve) => {
+      const stop = async (signal: NodeJS.Signals) => {
+        if (this.stopping) {
+          log.warn(`${signal} again: leaving now; what was running is in the fail log`);
+          failLog.append(pool.running().flatMap((event) => commandsFor({ rsync }, event).map((c) => failLogEntry('running at shutdown', c))));
+          resolve(1);
+          return;
+        }
+        this.stopping = true;
+        log.info(`${signal}: stopping; finishing ${pool.inFlight} running events`);
+        crontabTimer?.stop();
+        failures.stop();
+        watcher.close();
+        pool.stop();
+        const queued = this.queue.drain();
+        if (rsync) failLog.append(queued.flatMap((event) => commandsFor({ rsync }, event).map((c) => failLogEntry('queued at shutdown', c))));
+        if (queued.length) log.info(`${queued.length} queued events written to ${failLog.path}`);
+        await pool.idle();
+        await failures.idle();
+        failures.flush('retry pending at shutdown');
+        log.info('stopped');
+        resolve(0);
+      };
+      process.on('SIGTERM', (s) => void stop(s));
+      process.on('SIGINT', (s) => void stop(s));
+      process.on('SIGHUP', () => log.info(`SIGHUP: ${watcher.watchCount} watches, ${this.queue.length} queued, ${pool.inFlight} running, ${failures.backlog} waiting for retry (the config is not reloaded; restart to apply changes)`));
+    });
+  }
+
+  /** `-r`: one full sync to every remote, after the watches are in place so nothing is missed meanwhile. */
+  private async fullSyncAtStart(config: Config, runner: CommandRunner, failed: (command: string, status: number) => void): Promise<void> {
+    this.log.info('------------------------------------------');
+    this.log.info('rsync the directory recursivly to the remote servers once');
+    this.log.info('working please wait...');
+    const commands = rsyncCommands(commandSettings(config), config.sersync.localpath.remotes, { kind: 'full' });
+    await Promise.all(
+      commands.map(async (command) => {
+        this.log.info(`execute command: ${command}`);
+        const status = await runner.run(command);
+        if (!succeeded(status)) failed(command, status);
+      }),
+    );
+  }
+}
+
+function describe(dir: PathName, name: PathName): string {
+  const path = dir.length === 0 ? name : concatPath(dir, '/', name);
+  return typeof path === 'string' ? path : JSON.stringify(path.toString('latin1'));
+}
+
+/** A creation that will never be followed by IN_CLOSE_WRITE: a symlink, a hard link, a fifo or a device. */
+function isSpecialCreation(watch: string, rel: PathName): boolean {
+  try {
+    const st = fs.lstatSync(concatPath(watch, '/', rel));
+    return !st.isFile() || st.nlink > 1;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * sersync2's rules for which kernel events become syncs (see the reference, "Which events are
+ * synced"), as a pure function of the event and the config.
+ */
+import type { FilterConfig } from '../filter/config';
+import { matchesAny } from '../filter/config';
+import type { InotifyConfig } from '../inotify/config';
+import { IN } from '../inotify/mask';
+import { concatPath, type PathName } from '../paths';
+import type { PathEvent, RawEvent } from './types';
+
+export interface EventRules {
+  readonly inotify: InotifyConfig;
+  readonly filter: FilterConfig;
+  /**
+   * Beyond sersync2: a created entry that will never see IN_CLOSE_WRITE (a symlink, a hard link,
+   * a fifo) is synced even with createFile off. Answers for the absolute path; injectable for tests.
+   */
+  readonly isSpecialCreation?: (relativePath: PathName) => boolean;
+}
+
+/** The kernel mask to watch each directory with. Structural events are always on, to keep watches right. */
+export function watchMask(inotify: InotifyConfig): number {
+  let mask = IN.CREATE | IN.MOVED_FROM | IN.MOVED_TO | IN.DELETE | IN.DELETE_SELF | IN.MOVE_SELF | IN.ONLYDIR | IN.DONT_FOLLOW | IN.EXCL_UNLINK;
+  if (inotify.closeWrite) mask |= IN.CLOSE_WRITE;
+  if (inotify.modify) mask |= IN.MODIFY;
+  if (inotify.attrib) mask |= IN.ATTRIB;
+  return mask;
+}
+
+function lastChar(name: PathName): number {
+  return typeof name === 'string' ? name.charCodeAt(name.length - 1) : name[name.length - 1]!;
+}
+
+function firstChar(name: PathName): number {
+  return typeof name === 'string' ? name.charCodeAt(0) : name[0]!;
+}
+
+function isVimProbe(name: PathName): boolean {
+  return typeof name === 'string' ? name === '4913' : name.equals(Buffer.from('4913'));
+}
+
+/** `name` for entries of the watch root, `/sub/dir/name` below it: how sersync2 spells paths for the filter. */
+export function filterSubject(dir: PathName, name: PathName): string {
+  const text = (p: PathName) => (typeof p === 'string' ? p : p.toString('utf8'));
+  return dir.length === 0 ? text(name) : `/${text(dir)}/${text(name)}`;
+}
+
+/** True when a directory found while adding watches at start is left unwatched (`static/` vs `^static/*`). */
+export function excludedAtStart(filter: FilterConfig, relativeDir: PathName): boolean {
+  if (!filter.enabled) return false;
+  const text = typeof relativeDir === 'string' ? relativeDir : relativeDir.toString('utf8');
+  return matchesAny(filter.excludes, `${text}/`);
+}
+
+/** The filter regexes applied at run time. */
+export function excludedByFilter(filter: FilterConfig, dir: PathName, name: PathName): boolean {
+  return filter.enabled && matchesAny(filter.excludes, filterSubject(dir, name));
+}
+
+/** Returns the sync or delete a raw event stands for, or undefined when sersync2 ignores it. */
+export function classify(rules: EventRules, event: RawEvent): PathEvent | undefined {
+  const { inotify } = rules;
+  const { name, mask, isDir } = event;
+  if (name.length === 0) return undefined;
+  if (!isDir && (isVimProbe(name) || firstChar(name) === 0x2e || lastChar(name) === 0x7e)) return undefined;
+
+  let kind: 'sync' | 'delete' | undefined;
+  // An entry found in a new directory exists and may have been written before its watch: sync it.
+  if (event.scanned) kind = 'sync';
+  else if (mask & IN.CREATE) {
+    const path = relativePath(event);
+    if (isDir ? inotify.createFolder : inotify.createFile || (rules.isSpecialCreation?.(path) ?? false)) kind = 'sync';
+  } else if (mask & IN.CLOSE_WRITE) kind = inotify.closeWrite ? 'sync' : undefined;
+  else if (mask & IN.MOVED_TO) kind = inotify.moveTo ? 'sync' : undefined;
+  else if (mask & IN.MODIFY) kind = inotify.modify ? 'sync' : undefined;
+  else if (mask & IN.DELETE) kind = inotify.delete ? 'delete' : undefined;
+  else if (mask & IN.MOVED_FROM) kind = inotify.moveFrom ? 'delete' : undefined;
+  // sersync2 turns an attribute change into a delete-shaped command (golden case 06): a filtered
+  // sync of that one path, which carries the new attributes over.
+  else if (mask & IN.ATTRIB) kind = inotify.attrib ? 'delete' : undefined;
+  if (kind === undefined) return undefined;
+
+  if (excludedByFilter(rules.filter, event.dir, name)) return undefined;
+  return { kind, path: relativePath(event), isDir, mask };
+}
+
+export function relativePath(event: Pick<RawEvent, 'dir' | 'name'>): PathName {
+  return event.dir.length === 0 ? event.name : concatPath(event.dir, '/', event.name);
+}

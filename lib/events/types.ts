@@ -1,0 +1,32 @@
+/** What flows from the watcher through the queue to the workers. */
+import type { PathName } from '../paths';
+
+/** A change to one path, relative to the watch directory (no leading `./` or `/`). */
+export interface PathEvent {
+  readonly kind: 'sync' | 'delete';
+  readonly path: PathName;
+  readonly isDir: boolean;
+  /** The inotify mask that caused it (the http plugin reports it). */
+  readonly mask: number;
+}
+
+/** Why a whole-tree sync was queued instead of single paths. */
+export type FullSyncReason = 'overflow' | 'queue-full' | 'unwatched' | 'crontab' | 'recovery';
+
+export interface FullSyncEvent {
+  readonly kind: 'full';
+  readonly reason: FullSyncReason;
+}
+
+export type SyncEvent = PathEvent | FullSyncEvent;
+
+/** An inotify event with its directory already resolved from the watch descriptor. */
+export interface RawEvent {
+  /** Relative path of the watched directory ('' for the watch root). */
+  readonly dir: PathName;
+  readonly name: PathName;
+  readonly mask: number;
+  readonly isDir: boolean;
+  /** Found by reading a new directory rather than reported by the kernel. */
+  readonly scanned?: boolean;
+}

@@ -1,0 +1,195 @@
+/**
+ * What happens to a command that failed (wait status neither 0 nor 5888):
+ *
+ * 1. As sersync2: one retry, from a single retry lane holding up to 5000 commands (beyond that they
+ *    go straight to the fail log). If the retry fails, `#errno STATUS` and the command are appended
+ *    to the fail log, the durable record.
+ * 2. Beyond sersync2: the command stays in memory and is retried with a backoff (1 s doubling to
+ *    30 s), in order, per remote, so a remote that comes back is caught up within 30 s, without
+ *    waiting for the fail-log period. At most `maxBacklog` commands are kept; past that the
+ *    oldest are dropped from memory (they are in the fail log) and a full sync is asked for once
+ *    the remote answers again.
+ * 3. Every `timeToExecute` minutes the fail log is taken aside and each entry run again; entries
+ *    that fail again are written again. Entries that the backoff already caught up are skipped.
+ */
+import type { Clock } from '../clock';
+import type { CommandRunner } from '../runner/shell';
+import { succeeded } from '../runner/shell';
+import { failLogEntry, type FailLogFile } from './file';
+
+export interface FailureHandler {
+  /** A command failed with this wait status. `lane` groups commands that share a remote. */
+  failed(command: string, status: number, lane?: string): void;
+  /** Commands waiting for a retry. */
+  readonly backlog: number;
+  /** Resolves when no retry is running (used when stopping). */
+  idle(): Promise<void>;
+  /** Writes what still waits for its first retry to the fail log (used when stopping). */
+  flush(header: string): void;
+}
+
+export const RETRY_QUEUE_LIMIT = 5000;
+
+export interface FailuresOptions {
+  readonly runner: CommandRunner;
+  readonly failLog: FailLogFile;
+  readonly clock: Clock;
+  readonly log: { warn(message: string): void; info(message: string): void; error(message: string): void };
+  /** Minutes between runs of the fail log. */
+  readonly timeToExecute: number;
+  /** Asked for when commands had to be dropped from memory and their remote answers again. */
+  readonly requestFullSync: () => void;
+  readonly maxBacklog?: number;
+  readonly backoffMs?: { readonly first: number; readonly max: number };
+}
+
+interface Lane {
+  readonly commands: string[];
+  delay: number;
+  timer: ReturnType<Clock['setTimeout']> | undefined;
+  running: boolean;
+  dropped: boolean;
+}
+
+export class Failures implements FailureHandler {
+  private readonly firstRetry: Array<{ command: string; lane: string }> = [];
+  private firstRetryActive: Promise<void> | undefined;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly caughtUp = new Set<string>();
+  private failLogTimer: ReturnType<Clock['setTimeout']> | undefined;
+  private failLogRun: Promise<void> | undefined;
+  private stopped = false;
+  private readonly maxBacklog: number;
+  private readonly backoff: { readonly first: number; readonly max: number };
+
+  constructor(private readonly o: FailuresOptions) {
+    this.maxBacklog = o.maxBacklog ?? 10_000;
+    this.backoff = o.backoffMs ?? { first: 1000, max: 30_000 };
+  }
+
+  get backlog(): number {
+    let n = this.firstRetry.length;
+    for (const lane of this.lanes.values()) n += lane.commands.length;
+    return n;
+  }
+
+  /** Starts the fail-log schedule. */
+  start(): void {
+    this.scheduleFailLog();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.failLogTimer) this.o.clock.clearTimeout(this.failLogTimer);
+    for (const lane of this.lanes.values()) if (lane.timer) this.o.clock.clearTimeout(lane.timer);
+  }
+
+  failed(command: string, status: number, lane = ''): void {
+    if (this.firstRetry.length >= RETRY_QUEUE_LIMIT) {
+      this.record(command, status, lane);
+      return;
+    }
+    this.firstRetry.push({ command, lane });
+    this.firstRetryActive ??= this.drainFirstRetries().finally(() => (this.firstRetryActive = undefined));
+  }
+
+  private async drainFirstRetries(): Promise<void> {
+    for (let item = this.firstRetry.shift(); item; item = this.firstRetry.shift()) {
+      const status = await this.o.runner.run(item.command);
+      if (!succeeded(status)) this.record(item.command, status, item.lane);
+    }
+  }
+
+  /** Second failure: into the fail log, and into the backoff lane of its remote. */
+  private record(command: string, status: number, laneName: string): void {
+    this.o.log.warn(`command failed again (wait status ${status}), kept in the fail log: ${command}`);
+    this.o.failLog.append([failLogEntry(`errno ${status}`, command)]);
+    this.caughtUp.delete(command);
+    if (this.stopped) return;
+    let lane = this.lanes.get(laneName);
+    if (!lane) {
+      lane = { commands: [], delay: this.backoff.first, timer: undefined, running: false, dropped: false };
+      this.lanes.set(laneName, lane);
+    }
+    lane.commands.push(command);
+    if (this.backlog > this.maxBacklog) {
+      lane.commands.shift();
+      lane.dropped = true;
+    }
+    if (!lane.timer && !lane.running) this.scheduleLane(lane);
+  }
+
+  private scheduleLane(lane: Lane): void {
+    if (this.stopped) return;
+    lane.timer = this.o.clock.setTimeout(() => {
+      lane.timer = undefined;
+      void this.runLane(lane);
+    }, lane.delay);
+    lane.timer.unref();
+  }
+
+  /** Runs the lane's commands in order while they succeed; backs off at the first failure. */
+  private async runLane(lane: Lane): Promise<void> {
+    lane.running = true;
+    while (lane.commands.length > 0 && !this.stopped) {
+      const command = lane.commands[0]!;
+      if (!succeeded(await this.o.runner.run(command))) {
+        lane.delay = Math.min(lane.delay * 2, this.backoff.max);
+        lane.running = false;
+        this.scheduleLane(lane);
+        return;
+      }
+      lane.commands.shift();
+      this.caughtUp.add(command);
+      lane.delay = this.backoff.first;
+      if (lane.dropped) {
+        lane.dropped = false;
+        this.o.log.warn('a remote is back after more failures than were kept in memory: running a full sync');
+        this.o.requestFullSync();
+      }
+    }
+    lane.running = false;
+  }
+
+  private scheduleFailLog(): void {
+    if (this.stopped) return;
+    this.failLogTimer = this.o.clock.setTimeout(() => {
+      this.failLogRun = this.runFailLog().finally(() => {
+        this.failLogRun = undefined;
+        this.scheduleFailLog();
+      });
+    }, this.o.timeToExecute * this.o.clock.minuteMs);
+    this.failLogTimer.unref();
+  }
+
+  /** Runs each entry of the fail log once; what fails is written again. */
+  async runFailLog(): Promise<void> {
+    let taken;
+    try {
+      taken = this.o.failLog.takeAside();
+    } catch (error) {
+      this.o.log.error((error as Error).message);
+      return;
+    }
+    if (taken.entries.length === 0) return;
+    this.o.log.info(`running the fail log ${this.o.failLog.path}: ${taken.entries.length} commands`);
+    const again: string[] = [];
+    for (const entry of taken.entries) {
+      if (this.caughtUp.has(entry.command)) continue;
+      const status = await this.o.runner.run(entry.command);
+      if (!succeeded(status)) again.push(failLogEntry(`errno ${status}`, entry.command));
+    }
+    this.o.failLog.append(again);
+    taken.finish();
+    this.caughtUp.clear();
+    if (again.length) this.o.log.warn(`${again.length} fail-log commands failed again and stay in ${this.o.failLog.path}`);
+  }
+
+  async idle(): Promise<void> {
+    while (this.firstRetryActive || this.failLogRun) await (this.firstRetryActive ?? this.failLogRun);
+  }
+
+  flush(header: string): void {
+    this.o.failLog.append(this.firstRetry.splice(0).map((item) => failLogEntry(header, item.command)));
+  }
+}

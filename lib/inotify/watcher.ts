@@ -1,0 +1,242 @@
+/**
+ * Keeps a watch on every directory of the tree and turns kernel events into RawEvents with their
+ * directory resolved. Directories live in a tree of nodes, so a renamed directory moves its whole
+ * subtree by changing one parent pointer.
+ *
+ * Beyond sersync2: a directory is watched before it is read, so an entry created meanwhile is
+ * either seen by readdir or reported by the kernel; the entries found in a newly created directory
+ * are reported too (they may predate its watch).
+ */
+import fs from 'node:fs';
+import type { FilterConfig } from '../filter/config';
+import { excludedAtStart, excludedByFilter } from '../events/rules';
+import type { RawEvent } from '../events/types';
+import { concatPath, pathKey, toPathName, type PathName } from '../paths';
+import { IN } from './mask';
+
+/** The part of the binding the watcher uses; tests may pass another implementation. */
+export interface InotifyBinding {
+  addWatches(paths: ReadonlyArray<string | Buffer>, mask: number): ArrayLike<number>;
+  removeWatch(wd: number): boolean;
+  close(): void;
+}
+
+export interface KernelEvent {
+  readonly wd: number;
+  readonly mask: number;
+  readonly cookie: number;
+  readonly nameBytes?: Buffer | undefined;
+}
+
+export interface WatcherOptions {
+  readonly root: string;
+  readonly mask: number;
+  readonly filter: FilterConfig;
+  /** `<fileSystem xfs="true">`: entry types come from lstat, not from readdir. */
+  readonly xfs: boolean;
+  /** Events of one kernel read, in order, after the watches were updated for them. */
+  readonly onEvents: (events: RawEvent[]) => void;
+  /** The kernel queue overflowed: events were lost. */
+  readonly onOverflow: () => void;
+  /** Watches could not be added (ENOSPC, EACCES...), so part of the tree is not watched. */
+  readonly onUnwatched: (path: PathName, code: string) => void;
+  /** The watch root itself was deleted, moved or unmounted. */
+  readonly onRootGone: (mask: number) => void;
+}
+
+interface DirNode {
+  wd: number;
+  name: PathName;
+  parent: DirNode | undefined;
+  readonly children: Map<string, DirNode>;
+}
+
+const ERRNO_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(fs.constants).filter(([k]) => k.startsWith('E')).map(([k, v]) => [v, k]));
+
+export class Watcher {
+  private readonly nodes = new Map<number, DirNode>();
+  private rootNode: DirNode | undefined;
+  /** Directories moved away in the current batch, by cookie, until their MOVED_TO shows up. */
+  private movedAway = new Map<number, DirNode>();
+
+  constructor(
+    private readonly inotify: InotifyBinding,
+    private readonly options: WatcherOptions,
+  ) {}
+
+  get watchCount(): number {
+    return this.nodes.size;
+  }
+
+  /** Watches the whole tree. Returns how many directories are watched. */
+  start(): number {
+    const added = this.addTree(undefined, '', false, []);
+    if (!this.rootNode) throw Object.assign(new Error(`cannot watch ${this.options.root}`), { code: 'EWATCHROOT' });
+    return added;
+  }
+
+  close(): void {
+    this.inotify.close();
+    this.nodes.clear();
+  }
+
+  /** Relative path of a directory node ('' for the root). */
+  private pathOf(node: DirNode): PathName {
+    const parts: PathName[] = [];
+    for (let n: DirNode | undefined = node; n && n.parent; n = n.parent) parts.push(n.name);
+    if (parts.length === 0) return '';
+    const pieces: PathName[] = [];
+    for (let i = parts.length - 1; i >= 0; i--) pieces.push(parts[i]!, '/');
+    pieces.pop();
+    return concatPath(...pieces);
+  }
+
+  private absolute(rel: PathName): PathName {
+    return rel.length === 0 ? this.options.root : concatPath(this.options.root, '/', rel);
+  }
+
+  /**
+   * Adds watches to a directory and everything below it, level by level: each level's watches in
+   * one native call, then its directories are read. `report` collects the entries found, for a
+   * directory that was just created.
+   */
+  private addTree(parent: DirNode | undefined, name: PathName, atStartFilter: boolean, report: RawEvent[] | undefined): number {
+    let level: Array<{ parent: DirNode | undefined; name: PathName; rel: PathName }> = [{ parent, name, rel: parent ? concatRel(this.pathOf(parent), name) : '' }];
+    let added = 0;
+    while (level.length > 0) {
+      const wds = this.inotify.addWatches(level.map((d) => this.absolute(d.rel)), this.options.mask);
+      const next: typeof level = [];
+      level.forEach((dir, i) => {
+        const wd = wds[i]!;
+        if (wd < 0) {
+          const code = ERRNO_NAMES[-wd] ?? `errno ${-wd}`;
+          if (code !== 'ENOENT' && code !== 'ENOTDIR') this.options.onUnwatched(dir.rel, code);
+          return;
+        }
+        added++;
+        const node = this.attach(wd, dir.parent, dir.name);
+        for (const entry of this.readDir(dir.rel)) {
+          const childRel = concatRel(dir.rel, entry.name);
+          if (report) report.push({ dir: dir.rel, name: entry.name, mask: entry.isDir ? IN.CREATE | IN.ISDIR : IN.CLOSE_WRITE, isDir: entry.isDir, scanned: true });
+          if (!entry.isDir) continue;
+          const skip = atStartFilter ? excludedAtStart(this.options.filter, childRel) : excludedByFilter(this.options.filter, dir.rel, entry.name);
+          if (!skip) next.push({ parent: node, name: entry.name, rel: childRel });
+        }
+      });
+      level = next;
+    }
+    return added;
+  }
+
+  private readDir(rel: PathName): Array<{ name: PathName; isDir: boolean }> {
+    const abs = this.absolute(rel);
+    let entries: fs.Dirent<Buffer>[];
+    try {
+      entries = fs.readdirSync(abs, { withFileTypes: true, encoding: 'buffer' });
+    } catch {
+      return []; // gone or unreadable: its own events will tell
+    }
+    return entries.map((entry) => {
+      const name = toPathName(entry.name);
+      let isDir = entry.isDirectory();
+      const typeKnown = isDir || entry.isFile() || entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice();
+      if (this.options.xfs || !typeKnown) {
+        try {
+          isDir = fs.lstatSync(concatPath(abs, '/', name)).isDirectory();
+        } catch {
+          isDir = false;
+        }
+      }
+      return { name, isDir };
+    });
+  }
+
+  /** Records a watched directory; a wd the kernel already knew (a moved directory) is re-pointed. */
+  private attach(wd: number, parent: DirNode | undefined, name: PathName): DirNode {
+    let node = this.nodes.get(wd);
+    if (node) {
+      this.detach(node);
+      node.name = name;
+      node.parent = parent;
+    } else {
+      node = { wd, name, parent, children: new Map() };
+      this.nodes.set(wd, node);
+    }
+    if (parent) parent.children.set(pathKey(name), node);
+    else this.rootNode = node;
+    return node;
+  }
+
+  private detach(node: DirNode): void {
+    const parent = node.parent;
+    if (parent && parent.children.get(pathKey(node.name)) === node) parent.children.delete(pathKey(node.name));
+  }
+
+  /** Stops watching a subtree that left the watched tree. */
+  private forget(node: DirNode, removeWatches: boolean): void {
+    const stack = [node];
+    for (let n = stack.pop(); n; n = stack.pop()) {
+      stack.push(...n.children.values());
+      if (this.nodes.get(n.wd) === n) this.nodes.delete(n.wd);
+      if (removeWatches) this.inotify.removeWatch(n.wd);
+    }
+    this.detach(node);
+  }
+
+  /** Handles one kernel read. */
+  handleBatch(batch: readonly KernelEvent[]): void {
+    const out: RawEvent[] = [];
+    for (const event of batch) {
+      if (event.mask & IN.Q_OVERFLOW) {
+        this.options.onOverflow();
+        continue;
+      }
+      const node = this.nodes.get(event.wd);
+      if (!node) continue;
+      if (event.mask & IN.IGNORED) {
+        this.nodes.delete(event.wd);
+        this.detach(node);
+        if (node === this.rootNode) this.options.onRootGone(event.mask);
+        continue;
+      }
+      if (event.mask & (IN.DELETE_SELF | IN.MOVE_SELF | IN.UNMOUNT)) {
+        if (node === this.rootNode) this.options.onRootGone(event.mask);
+        continue;
+      }
+      if (!event.nameBytes || event.nameBytes.length === 0) continue;
+      const name = toPathName(event.nameBytes);
+      const dir = this.pathOf(node);
+      const isDir = (event.mask & IN.ISDIR) !== 0;
+      out.push({ dir, name, mask: event.mask, isDir });
+      if (!isDir) continue;
+      if (event.mask & IN.MOVED_FROM) {
+        const child = node.children.get(pathKey(name));
+        if (child) {
+          this.detach(child);
+          this.movedAway.set(event.cookie, child);
+        }
+      } else if (event.mask & IN.DELETE) {
+        const child = node.children.get(pathKey(name));
+        if (child) this.forget(child, false);
+      } else if (event.mask & (IN.CREATE | IN.MOVED_TO)) {
+        if (excludedByFilter(this.options.filter, dir, name)) continue;
+        const moved = event.mask & IN.MOVED_TO ? this.movedAway.get(event.cookie) : undefined;
+        if (moved) {
+          this.movedAway.delete(event.cookie);
+          this.attach(moved.wd, node, name);
+        } else {
+          // A moved-in tree is synced whole by its own rsync; only a new directory reports its entries.
+          this.addTree(node, name, false, event.mask & IN.CREATE ? out : undefined);
+        }
+      }
+    }
+    // A directory moved away with no MOVED_TO in the same read has left the tree.
+    for (const node of this.movedAway.values()) this.forget(node, true);
+    this.movedAway = new Map();
+    if (out.length > 0) this.options.onEvents(out);
+  }
+}
+
+function concatRel(dir: PathName, name: PathName): PathName {
+  return dir.length === 0 ? name : concatPath(dir, '/', name);
+}

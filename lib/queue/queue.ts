@@ -1,0 +1,120 @@
+/**
+ * The event queue with sersync2's rules:
+ * - a directory delete erases every queued event under that directory;
+ * - an event whose path equals one of the 10 newest queued events is dropped, and that queued
+ *   event takes the new operation;
+ * - workers take the oldest first.
+ * Beyond sersync2 it is bounded: past `maxLength` the whole queue collapses into one full sync,
+ * which covers everything it held, so memory stays bounded under any flood.
+ */
+import { pathKey } from '../paths';
+import type { FullSyncReason, SyncEvent } from '../events/types';
+
+export interface QueueOptions {
+  /** How many of the newest entries a new event is merged with (sersync2: 10). */
+  readonly mergeWindow: number;
+  /** Entries before the queue collapses into a full sync. */
+  readonly maxLength: number;
+}
+
+export const QUEUE_DEFAULTS: QueueOptions = { mergeWindow: 10, maxLength: 100_000 };
+
+export type PushResult = 'queued' | 'merged' | 'collapsed';
+
+function isUnder(key: string, dirKey: string): boolean {
+  return key.length > dirKey.length && key.startsWith(dirKey) && key[dirKey.length] === '/';
+}
+
+/** True when two events must not run at the same time: same path, or one inside the other, or a full sync. */
+export function conflicts(a: SyncEvent, b: SyncEvent): boolean {
+  if (a.kind === 'full' || b.kind === 'full') return true;
+  const ka = pathKey(a.path);
+  const kb = pathKey(b.path);
+  return ka === kb || isUnder(ka, kb) || isUnder(kb, ka);
+}
+
+export class EventQueue {
+  private items: SyncEvent[] = [];
+  private head = 0;
+  private readonly options: QueueOptions;
+  /** Events that were folded into a full sync because the queue was full. */
+  collapsedEvents = 0;
+
+  constructor(options: Partial<QueueOptions> = {}) {
+    this.options = { ...QUEUE_DEFAULTS, ...options };
+  }
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(event: SyncEvent): PushResult {
+    if (event.kind === 'full') return this.pushFull(event.reason);
+    const key = pathKey(event.path);
+    if (event.kind === 'delete' && event.isDir) {
+      const kept = this.live().filter((e) => e.kind === 'full' || !isUnder(pathKey(e.path), key));
+      this.items = kept;
+      this.head = 0;
+    }
+    const stop = Math.max(this.head, this.items.length - this.options.mergeWindow);
+    for (let i = this.items.length - 1; i >= stop; i--) {
+      const queued = this.items[i]!;
+      if (queued.kind !== 'full' && pathKey(queued.path) === key) {
+        this.items[i] = event;
+        return 'merged';
+      }
+    }
+    if (this.length >= this.options.maxLength) {
+      this.collapsedEvents += this.length + 1;
+      return this.pushFull('queue-full', true);
+    }
+    this.items.push(event);
+    return 'queued';
+  }
+
+  private pushFull(reason: FullSyncReason, collapse = false): PushResult {
+    const queuedFull = this.live().filter((e) => e.kind === 'full');
+    if (collapse || reason === 'overflow') {
+      // A full sync covers every path event queued before it.
+      this.items = queuedFull;
+      this.head = 0;
+    }
+    if (queuedFull.length === 0) this.items.push({ kind: 'full', reason });
+    return collapse ? 'collapsed' : queuedFull.length > 0 ? 'merged' : 'queued';
+  }
+
+  /** The oldest event that does not conflict with any running one, removed from the queue. */
+  take(running: readonly SyncEvent[] = [], lookahead = 256): SyncEvent | undefined {
+    const end = Math.min(this.items.length, this.head + lookahead);
+    for (let i = this.head; i < end; i++) {
+      const candidate = this.items[i]!;
+      if (running.some((r) => conflicts(r, candidate))) {
+        if (candidate.kind === 'full') return undefined;
+        continue;
+      }
+      if (i === this.head) {
+        this.head++;
+        if (this.head > 1024 && this.head * 2 > this.items.length) this.compact();
+      } else this.items.splice(i, 1);
+      return candidate;
+    }
+    return undefined;
+  }
+
+  /** Everything still queued, oldest first; the queue is left empty (used when stopping). */
+  drain(): SyncEvent[] {
+    const rest = this.live();
+    this.items = [];
+    this.head = 0;
+    return rest;
+  }
+
+  private live(): SyncEvent[] {
+    return this.items.slice(this.head);
+  }
+
+  private compact(): void {
+    this.items = this.live();
+    this.head = 0;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Process behaviour of the real bin/sersync2: -d readiness and failure, the process name,
+ * SIGTERM with a full queue (nothing lost), two instances side by side, inotify overflow.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { writeConfig } from './helpers/config';
+import { BIN, commandRecorder, startSersync } from './helpers/sersync';
+import { waitFor, waitForStable } from './helpers/wait';
+
+const roots: string[] = [];
+after(() => {
+  for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+});
+
+function workspace(name: string) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+  roots.push(root);
+  const watch = path.join(root, 'w');
+  fs.mkdirSync(watch);
+  const failLog = path.join(root, 'rsync_fail_log.sh');
+  const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog });
+  return { root, watch, failLog, config };
+}
+
+/** Pids whose command line mentions `needle`. */
+function pidsWith(needle: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('-d: the parent exits 0 once the child is watching; the child is named sersync2 and syncs', async () => {
+  const ws = workspace('detach');
+  const rec = commandRecorder(path.join(ws.root, 'rec'));
+  const run = spawnSync(process.execPath, [BIN, '-d', '-o', ws.config], { env: { ...process.env, ...rec.env, SERSYNC2_SYSCTL: '0' }, encoding: 'utf8', timeout: 20_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /watch path is: /);
+  const [pid] = pidsWith(ws.config);
+  assert.ok(pid, 'the daemon child is running');
+  try {
+    assert.equal(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), 'sersync2');
+    // a new session: the child leads it
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    assert.equal(Number(stat[3]), pid, 'session id equals the pid (setsid)');
+    fs.writeFileSync(path.join(ws.watch, 'a.txt'), 'a');
+    await waitFor('the sync of a.txt', () => rec.commands().some((c) => c.includes('"./a.txt"')));
+  } finally {
+    process.kill(pid!, 'SIGTERM');
+    await waitFor('the daemon to exit', () => !alive(pid!));
+  }
+});
+
+test('-d: a config error makes the parent exit 1 with the child\'s error', () => {
+  const ws = workspace('detach-bad');
+  fs.writeFileSync(ws.config, fs.readFileSync(ws.config, 'utf8').replace('<timeout start="false" time="100"/>', '<timeout start="true" time="abc"/>'));
+  const run = spawnSync(process.execPath, [BIN, '-d', '-o', ws.config], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /<timeout time="abc">: time must be a positive integer/);
+  assert.deepEqual(pidsWith(ws.config), []);
+});
+
+test('a missing watch directory stops the start with a one-line error', () => {
+  const ws = workspace('nowatch');
+  fs.rmSync(ws.watch, { recursive: true });
+  const run = spawnSync(process.execPath, [BIN, '-o', ws.config], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(run.status, 1);
+  assert.match(run.stderr.trim(), /^[^\n]*confxml.xml:\d+: <sersync><localpath watch="[^"]+">: watch directory does not exist$/);
+});
+
+test('SIGTERM: running commands finish, every queued command goes to the fail log, exit 0', async () => {
+  const ws = workspace('sigterm');
+  const rec = commandRecorder(path.join(ws.root, 'rec'));
+  // an rsync that takes a while, so the queue fills up behind one worker
+  fs.writeFileSync(path.join(ws.root, 'rec', 'bin', 'rsync'), '#!/bin/sh\nsleep 0.3\n', { mode: 0o755 });
+  const sersync = await startSersync(['-n', '1', '-o', ws.config], { env: rec.env });
+  for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(ws.watch, `f${i}.txt`), String(i));
+  await waitFor('the first command to start', () => rec.commands().length > 0);
+  assert.equal(await sersync.stop('SIGTERM'), 0, sersync.stderr());
+  const ran = new Set(rec.commands().map((c) => /"\.\/(f\d+)\.txt"/.exec(c)?.[1]));
+  const kept = fs.readFileSync(ws.failLog, 'utf8');
+  const queued = new Set([...kept.matchAll(/"\.\/(f\d+)\.txt"/g)].map((m) => m[1]));
+  for (let i = 0; i < 40; i++) assert.ok(ran.has(`f${i}`) || queued.has(`f${i}`), `f${i}.txt was neither synced nor kept`);
+  assert.ok(queued.size > 0, 'something was still queued at SIGTERM');
+  assert.match(kept, /#queued at shutdown\ncd .* && rsync -artuz -R "\.\/f\d+\.txt" 127\.0\.0\.1::mirror >\/dev\/null 2>&1 \n\n/);
+  assert.equal((fs.statSync(ws.failLog).mode & 0o777).toString(8), '600');
+});
+
+test('two instances side by side: own directory, own commands, own fail log', async () => {
+  const a = workspace('multi-a');
+  const b = workspace('multi-b');
+  const recA = commandRecorder(path.join(a.root, 'rec'));
+  const recB = commandRecorder(path.join(b.root, 'rec'), 10);
+  const sa = await startSersync(['-o', a.config], { env: recA.env });
+  const sb = await startSersync(['-o', b.config], { env: recB.env });
+  try {
+    fs.writeFileSync(path.join(a.watch, 'only-a.txt'), 'a');
+    fs.writeFileSync(path.join(b.watch, 'only-b.txt'), 'b');
+    await waitFor('a', () => recA.commands().some((c) => c.includes('only-a.txt')));
+    await waitFor('b to fail twice into its fail log', () => fs.readFileSync(b.failLog, 'utf8').includes('only-b.txt'));
+    assert.ok(recA.commands().every((c) => c.startsWith(`cd ${a.watch} `)));
+    assert.ok(recB.commands().every((c) => c.startsWith(`cd ${b.watch} `)));
+    assert.equal(fs.readFileSync(a.failLog, 'utf8'), '');
+  } finally {
+    assert.equal(await sa.stop(), 0);
+    assert.equal(await sb.stop(), 0);
+  }
+});
+
+test('inotify overflow: a warning and a full sync to every remote', { skip: process.getuid?.() !== 0 && 'needs root to lower max_queued_events' }, async () => {
+  const ws = workspace('overflow');
+  const rec = commandRecorder(path.join(ws.root, 'rec'));
+  const limitFile = '/proc/sys/fs/inotify/max_queued_events';
+  const original = fs.readFileSync(limitFile, 'utf8');
+  // The limit is taken when an inotify instance is created: lower it only while ours starts.
+  fs.writeFileSync(limitFile, '4096\n');
+  let sersync;
+  try {
+    sersync = await startSersync(['-o', ws.config], { env: rec.env });
+  } finally {
+    fs.writeFileSync(limitFile, original);
+  }
+  try {
+    process.kill(sersync.child.pid!, 'SIGSTOP');
+    spawnSync('bash', ['-c', 'for i in $(seq 3000); do : > f$i; done'], { cwd: ws.watch });
+    process.kill(sersync.child.pid!, 'SIGCONT');
+    await waitFor('the overflow warning', () => sersync.stdout().includes('inotify queue overflow'));
+    await waitFor('a full sync', () => rec.commands().some((c) => c.includes(' --delete ./ 127.0.0.1::mirror')));
+    await waitForStable('the commands', () => rec.commands().length, 300);
+  } finally {
+    assert.equal(await sersync.stop(), 0);
+  }
+});
+
+test('--dry-run prints each command and runs none', async () => {
+  const ws = workspace('dryrun');
+  const rec = commandRecorder(path.join(ws.root, 'rec'));
+  const sersync = await startSersync(['--dry-run', '-o', ws.config], { env: rec.env });
+  try {
+    fs.writeFileSync(path.join(ws.watch, 'shadow.txt'), 's');
+    await waitFor('the printed command', () => sersync.stdout().includes(`cd ${ws.watch} && rsync -artuz -R "./shadow.txt" 127.0.0.1::mirror >/dev/null 2>&1 `));
+    assert.deepEqual(rec.commands(), []);
+  } finally {
+    await sersync.stop();
+  }
+});
+

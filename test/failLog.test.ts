@@ -1,0 +1,177 @@
+/**
+ * The fail log and the retries: sersync2's format and single retry, the safe-file rules, the
+ * take-aside run, and the backoff that catches a remote up without waiting for the period.
+ * Files are real; the spawner and the clock are passed in, so no test waits real minutes.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { Clock } from '../lib/clock';
+import { FailLogFile, parseFailLog, unsafeReason } from '../lib/failLog/file';
+import { Failures } from '../lib/failLog/failures';
+import type { CommandRunner } from '../lib/runner/shell';
+
+/** Virtual time: timers fire when the test advances the clock. */
+class FakeClock implements Clock {
+  time = 0;
+  readonly minuteMs = 60_000;
+  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
+  private nextId = 1;
+  now() {
+    return this.time;
+  }
+  setTimeout(fn: () => void, ms: number) {
+    const id = this.nextId++;
+    this.timers.push({ at: this.time + ms, fn, id });
+    return { unref() {}, id } as unknown as ReturnType<Clock['setTimeout']>;
+  }
+  clearTimeout(timer: unknown) {
+    this.timers = this.timers.filter((t) => t.id !== (timer as { id: number }).id);
+  }
+  async advance(ms: number) {
+    const end = this.time + ms;
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at);
+      const next = this.timers[0];
+      if (!next || next.at > end) break;
+      this.timers.shift();
+      this.time = next.at;
+      next.fn();
+      await settle();
+    }
+    this.time = end;
+    await settle();
+  }
+}
+
+async function settle() {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A runner whose commands fail while `down` is true; records every run. */
+class Remote implements CommandRunner {
+  down = true;
+  status = 10 * 256;
+  readonly ran: string[] = [];
+  run(command: string) {
+    this.ran.push(command);
+    return Promise.resolve(this.down ? this.status : 0);
+  }
+}
+
+const silent = { warn() {}, info() {}, error() {} };
+
+function setup(timeToExecute = 60) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faillog-'));
+  const file = new FailLogFile(path.join(dir, 'rsync_fail_log.sh'));
+  file.ensure();
+  const clock = new FakeClock();
+  const remote = new Remote();
+  let fullSyncs = 0;
+  const failures = new Failures({ runner: remote, failLog: file, clock, log: silent, timeToExecute, requestFullSync: () => fullSyncs++, maxBacklog: 3 });
+  return { dir, file, clock, remote, failures, fullSyncs: () => fullSyncs };
+}
+
+test('the fail log is created 0600 and never world-writable', () => {
+  const { file } = setup();
+  assert.equal(fs.statSync(file.path).mode & 0o777, 0o600);
+});
+
+test('a failed command is retried once, then kept as "#errno STATUS" (golden case 12 bytes)', async () => {
+  const { file, failures, remote } = setup();
+  const cmd = 'cd /w && rsync -artuz -R "./a.txt" 127.0.0.1::tongbu1 >/dev/null 2>&1 ';
+  failures.failed(cmd, 2560);
+  await failures.idle();
+  assert.deepEqual(remote.ran, [cmd]);
+  assert.equal(fs.readFileSync(file.path, 'utf8'), `#errno 2560\n${cmd}\n\n`);
+});
+
+test('the backoff catches a remote up once it is back, without waiting for the fail-log period', async () => {
+  const { clock, failures, remote } = setup();
+  failures.start();
+  failures.failed('cmd1', 2560, 'r');
+  failures.failed('cmd2', 2560, 'r');
+  await failures.idle();
+  await clock.advance(1000); // first backoff: cmd1 fails again
+  assert.equal(remote.ran.filter((c) => c === 'cmd1').length, 2, 'the first retry, then the first backoff');
+  remote.down = false;
+  await clock.advance(2000); // second backoff (2 s): both run, in order
+  assert.deepEqual(remote.ran.slice(-2), ['cmd1', 'cmd2']);
+  assert.equal(failures.backlog, 0);
+});
+
+test('the backoff doubles up to 30 s', async () => {
+  const { clock, failures, remote } = setup();
+  failures.failed('c', 2560, 'r');
+  await failures.idle();
+  const times: number[] = [];
+  const run = remote.run.bind(remote);
+  remote.run = (command) => {
+    times.push(clock.now());
+    return run(command);
+  };
+  await clock.advance(200_000);
+  const gaps = times.map((t, i) => t - (times[i - 1] ?? 0));
+  assert.deepEqual(gaps.slice(0, 7), [1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+});
+
+test('memory is bounded: past maxBacklog the oldest are dropped and a full sync is asked for when the remote is back', async () => {
+  const { clock, failures, remote, fullSyncs, file } = setup();
+  for (let i = 0; i < 6; i++) failures.failed(`c${i}`, 2560, 'r');
+  await failures.idle();
+  assert.ok(failures.backlog <= 3);
+  assert.equal(parseFailLog(fs.readFileSync(file.path, 'utf8')).length, 6, 'every failure is in the fail log');
+  remote.down = false;
+  await clock.advance(1000);
+  assert.equal(fullSyncs(), 1);
+});
+
+test('every timeToExecute minutes the fail log is taken aside and run; what fails again is kept, nothing is lost', async () => {
+  const { clock, failures, remote, file } = setup(1);
+  failures.start();
+  file.append(['#errno 2560\nold-ok\n\n', '#errno 2560\nold-bad\n\n']);
+  remote.run = (command) => {
+    remote.ran.push(command);
+    if (command === 'old-ok') {
+      // a failure recorded while the run is going on goes to the fresh file
+      file.append(['#errno 2560\nduring-run\n\n']);
+      return Promise.resolve(0);
+    }
+    return Promise.resolve(2560);
+  };
+  await clock.advance(60_000);
+  await failures.idle();
+  assert.deepEqual(remote.ran, ['old-ok', 'old-bad']);
+  const left = parseFailLog(fs.readFileSync(file.path, 'utf8')).map((e) => e.command);
+  assert.deepEqual(left.sort(), ['during-run', 'old-bad']);
+  assert.equal(fs.existsSync(file.asidePath), false);
+});
+
+test('an unsafe fail log is never run: a symlink, a foreign owner, group or world writable', () => {
+  const { dir } = setup();
+  const target = path.join(dir, 'target.sh');
+  fs.writeFileSync(target, 'touch pwned\n', { mode: 0o600 });
+  const link = path.join(dir, 'link.sh');
+  fs.symlinkSync(target, link);
+  assert.throws(() => new FailLogFile(link).takeAside(), /symbolic link/);
+  assert.throws(() => new FailLogFile(link).append(['x']), /ELOOP/);
+  const open = path.join(dir, 'open.sh');
+  fs.writeFileSync(open, '#errno 1\nx\n\n');
+  fs.chmodSync(open, 0o666);
+  assert.throws(() => new FailLogFile(open).takeAside(), /writable by everyone/);
+  fs.chmodSync(open, 0o620);
+  assert.throws(() => new FailLogFile(open).takeAside(), /writable by its group/);
+  fs.chmodSync(open, 0o600);
+  assert.match(unsafeReason(fs.lstatSync(open), 12345) ?? '', /belongs to uid \d+, not to us \(uid 12345\)/);
+  assert.equal(unsafeReason(fs.lstatSync(open)), undefined);
+});
+
+test('a run interrupted by a crash is put back into the fail log at start', () => {
+  const { file } = setup();
+  fs.writeFileSync(file.asidePath, '#errno 2560\ninterrupted\n\n', { mode: 0o600 });
+  assert.equal(file.recoverAside(), 1);
+  assert.match(fs.readFileSync(file.path, 'utf8'), /interrupted/);
+  assert.equal(fs.existsSync(file.asidePath), false);
+});

@@ -1,0 +1,79 @@
+/**
+ * Golden, end to end: the real bin/sersync2 watches a real directory through the kernel's inotify,
+ * the corpus steps run in it, and every `sh -c` string it runs is recorded (SERSYNC2_SHELL) and
+ * compared with what sersync2 2.5.4 ran, byte for byte. Extras are allowed only where
+ * fixtures/golden-compat.json names them (each one documented in COMPATIBILITY.md).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fill, goldenCases, isRsyncOrPluginCommand, placeholdersFor, type GoldenCase } from './helpers/golden';
+import { commandRecorder, startSersync } from './helpers/sersync';
+import { waitFor, waitForStable } from './helpers/wait';
+
+const compat = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../fixtures/golden-compat.json'), 'utf8')) as {
+  allowedExtra: Record<string, Record<string, { commands: string[] }>>;
+};
+
+/** Cases whose behaviour the engine covers; 17 (periodic fail-log execution) runs in the failLog tests. */
+const E2E = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16'];
+
+const roots: string[] = [];
+after(() => {
+  for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+});
+
+async function replay(c: GoldenCase): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `golden-${c.name}-`));
+  roots.push(root);
+  const p = placeholdersFor(root);
+  for (const dir of [p.WATCH, p.PWATCH, path.join(root, 'outside')]) fs.mkdirSync(dir);
+  fs.writeFileSync(p.CONFIG, fill(fs.readFileSync(path.join(c.dir, 'confxml.xml'), 'utf8'), p));
+  for (const command of c.setup ?? []) spawnSync('bash', ['-c', command], { cwd: p.WATCH });
+  const recorder = commandRecorder(path.join(root, 'rec'), c.rsyncExit ?? 0);
+
+  const sersync = await startSersync(c.args.map((a) => fill(a, p)), { env: recorder.env });
+  try {
+    const startup = c.startup.filter(isRsyncOrPluginCommand).map((s) => fill(s, p));
+    assert.deepEqual(recorder.commands().sort(), [...startup].sort(), 'startup commands');
+    recorder.clear();
+
+    for (const [i, step] of c.steps.entries()) {
+      const run = spawnSync('bash', ['-c', step.run], { cwd: p.WATCH });
+      assert.equal(run.status, 0, `step ${i} failed to run: ${run.stderr}`);
+      // A marker file written after the step: once its command shows up, every event of the step
+      // has been read and queued before it; then wait until nothing more runs.
+      const marker = `zz-marker-${i}`;
+      fs.writeFileSync(path.join(p.WATCH, marker), '');
+      await waitFor(`the marker command of step ${i}`, () => recorder.commands().some((cmd) => cmd.includes(marker)));
+      const seen = (await waitForStable(`commands of step ${i}`, () => recorder.commands(), 250)).filter((cmd) => !cmd.includes('zz-marker-'));
+      recorder.clear();
+
+      const expected = step.commands.map((s) => fill(s, p));
+      const allowed = new Set([...expected, ...(step.mayAlso ?? []).map((s) => fill(s, p)), ...(compat.allowedExtra[c.name]?.[String(i)]?.commands ?? []).map((s) => fill(s, p))]);
+      const missing = expected.filter((cmd) => !seen.includes(cmd));
+      const unexpected = seen.filter((cmd) => !allowed.has(cmd));
+      assert.deepEqual({ missing, unexpected }, { missing: [], unexpected: [] }, `step ${i}: ${step.run}`);
+      // sersync2 ran each expected command exactly as often as listed (retries included).
+      for (const cmd of new Set(expected)) {
+        assert.equal(seen.filter((s) => s === cmd).length, expected.filter((s) => s === cmd).length, `step ${i}: how often ${cmd} ran`);
+      }
+    }
+  } finally {
+    assert.equal(await sersync.stop(), 0, `exit code after SIGTERM; stderr: ${sersync.stderr()}`);
+  }
+  if (c.failLog !== null && (c.rsyncExit ?? 0) !== 0 && c.rsyncExit !== 23) {
+    const failLog = fs.readFileSync(p.FAILLOG, 'utf8').split('\n\n').filter((entry) => entry && !entry.includes('zz-marker-'));
+    const expected = fill(c.failLog, p).split('\n\n').filter(Boolean);
+    assert.deepEqual(failLog, expected, 'fail log');
+  }
+}
+
+describe('golden corpus, end to end', () => {
+  for (const c of goldenCases().filter((k) => E2E.includes(k.name.slice(0, 2)))) {
+    test(c.name, { timeout: 120_000 }, () => replay(c));
+  }
+});

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { SyncEvent } from '../lib/events/types';
+import { EventQueue } from '../lib/queue/queue';
+
+const sync = (path: string, isDir = false): SyncEvent => ({ kind: 'sync', path, isDir, mask: 0 });
+const del = (path: string, isDir = false): SyncEvent => ({ kind: 'delete', path, isDir, mask: 0 });
+
+function drainPaths(q: EventQueue): string[] {
+  const out: string[] = [];
+  for (let e = q.take(); e; e = q.take()) out.push(e.kind === 'full' ? `full:${e.reason}` : `${e.kind}:${String(e.path)}`);
+  return out;
+}
+
+test('workers take the oldest first', () => {
+  const q = new EventQueue();
+  q.push(sync('a'));
+  q.push(sync('b'));
+  q.push(sync('c'));
+  assert.deepEqual(drainPaths(q), ['sync:a', 'sync:b', 'sync:c']);
+});
+
+test('the same path among the 10 newest merges and takes the newer operation', () => {
+  const q = new EventQueue();
+  q.push(sync('a.txt'));
+  q.push(sync('b.txt'));
+  assert.equal(q.push(del('a.txt')), 'merged');
+  assert.deepEqual(drainPaths(q), ['delete:a.txt', 'sync:b.txt']);
+});
+
+test('a path older than the 10 newest entries is queued again', () => {
+  const q = new EventQueue();
+  q.push(sync('x'));
+  for (let i = 0; i < 10; i++) q.push(sync(`f${i}`));
+  assert.equal(q.push(sync('x')), 'queued');
+  assert.equal(q.length, 12);
+});
+
+test('a directory delete erases every queued event under it, and only under it', () => {
+  const q = new EventQueue();
+  q.push(sync('p/q/r/deep.txt'));
+  q.push(del('p/q/r', true));
+  q.push(sync('pp/keep.txt'));
+  q.push(sync('p'));
+  q.push(del('p', true));
+  assert.deepEqual(drainPaths(q), ['sync:pp/keep.txt', 'delete:p']);
+});
+
+test('events on the same path, or one inside the other, never run together', () => {
+  const q = new EventQueue();
+  q.push(sync('d', true));
+  q.push(sync('d/f'));
+  q.push(sync('e'));
+  const first = q.take()!;
+  assert.equal(first.kind === 'sync' && first.path, 'd');
+  // d/f waits for d; e is free.
+  const second = q.take([first])!;
+  assert.equal(second.kind === 'sync' && second.path, 'e');
+  assert.equal(q.take([first, second]), undefined);
+  const third = q.take([second])!;
+  assert.equal(third.kind === 'sync' && third.path, 'd/f');
+});
+
+test('past its bound the queue collapses into one full sync, so memory stays bounded', () => {
+  const q = new EventQueue({ maxLength: 100 });
+  for (let i = 0; i < 1000; i++) q.push(sync(`f${i}`));
+  assert.ok(q.length <= 100, `length ${q.length}`);
+  const all = drainPaths(q);
+  assert.equal(all.filter((e) => e === 'full:queue-full').length, 1);
+  assert.ok(q.collapsedEvents >= 100);
+});
+
+test('an overflow full sync replaces what was queued, and is not queued twice', () => {
+  const q = new EventQueue();
+  q.push(sync('a'));
+  q.push({ kind: 'full', reason: 'overflow' });
+  assert.equal(q.push({ kind: 'full', reason: 'overflow' }), 'merged');
+  q.push(sync('b'));
+  assert.deepEqual(drainPaths(q), ['full:overflow', 'sync:b']);
+});
+
+test('raw-byte paths are distinct from text paths and merge with themselves', () => {
+  const q = new EventQueue();
+  const bytes = Buffer.from([0x61, 0xff]);
+  q.push({ kind: 'sync', path: bytes, isDir: false, mask: 0 });
+  q.push({ kind: 'sync', path: 'a\u00ff', isDir: false, mask: 0 });
+  assert.equal(q.push({ kind: 'delete', path: Buffer.from([0x61, 0xff]), isDir: false, mask: 0 }), 'merged');
+  assert.equal(q.length, 2);
+});
