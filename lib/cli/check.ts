@@ -1,9 +1,10 @@
 /** `--check`: what an operator reads before switching a config over from sersync2. */
-import type { Config, LoadedConfig } from '../config/types';
+import type { LoadedConfig } from '../config/types';
 import { crontabActive } from '../crontab/timer';
 import type { InotifyConfig } from '../inotify/config';
 import { pluginCommand } from '../plugin/command/command';
 import type { PluginName } from '../plugin/config';
+import { pluginWatch } from '../plugin/hook';
 import { commandSettings, rsyncCommand } from '../rsync/command';
 
 const SAMPLE_FILE = 'dir/file.txt';
@@ -18,12 +19,6 @@ function events(inotify: InotifyConfig): string {
   const on = names.filter((n) => inotify[n]);
   const off = names.filter((n) => !inotify[n]);
   return `${on.join(' ') || 'none'}${off.length ? ` (off: ${off.join(' ')})` : ''}`;
-}
-
-/** The watch directory a plugin works in, per sersync2's rule. */
-export function pluginWatch(config: Config, name: PluginName): string | undefined {
-  if (name === 'command') return config.sersync.localpath.watch;
-  return config.plugins[name]?.watch;
 }
 
 export function describeConfig(loaded: LoadedConfig, standalonePlugin?: PluginName): string[] {
@@ -51,7 +46,7 @@ export function describeConfig(loaded: LoadedConfig, standalonePlugin?: PluginNa
   line('plugin', `${inUse ? `${inUse}${standalonePlugin ? ' alone (-m), no rsync' : ' after each sync'}` : 'none'}; configured blocks: ${blocks}`);
   if (inUse) {
     const watch = pluginWatch(config, inUse);
-    if (watch !== undefined && watch !== sersync.localpath.watch) {
+    if (watch !== sersync.localpath.watch) {
       out.push(`  note:      plugin ${inUse} watches its own <localpath> ${watch}, not ${sersync.localpath.watch}`);
     }
     const command = config.plugins.command;

@@ -16,7 +16,7 @@ import { Inotify } from '../inotify/binding';
 import { Watcher } from '../inotify/watcher';
 import { createLogger, flushLogs, type Logger } from '../log/logger';
 import { concatPath, type PathName } from '../paths';
-import { createPluginHook } from '../plugin/hook';
+import { createDelivery, PluginDispatcher, pluginWatch } from '../plugin/hook';
 import { EventQueue } from '../queue/queue';
 import { commandSettings, rsyncCommands } from '../rsync/command';
 import { DryRunRunner, ShellRunner, succeeded, type CommandRunner } from '../runner/shell';
@@ -74,11 +74,13 @@ class Daemon {
     };
     const failures = new Failures({ runner, failLog, clock, log, timeToExecute: config.sersync.failLog.timeToExecute, requestFullSync });
     const pluginName = options.plugin ?? (config.sersync.plugin.enabled ? config.sersync.plugin.name : undefined);
-    const plugin = pluginName ? createPluginHook(pluginName, { config, runner, trace, warn: (m) => log.warn(m) }) : undefined;
+    const plugin = pluginName ? new PluginDispatcher(pluginName, createDelivery(pluginName, { config, runner, trace }), (message) => log.warn(message)) : undefined;
     const rsync = options.plugin ? undefined : { settings: commandSettings(config), remotes: config.sersync.localpath.remotes };
     const handler = createHandler({ rsync, runner, failures, plugin, trace });
     const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`));
-    const watch = config.sersync.localpath.watch;
+    // With -m, the plugin's own <localpath> is watched (sersync2's rule); otherwise <sersync><localpath>.
+    const watch = options.plugin ? pluginWatch(config, options.plugin) : config.sersync.localpath.watch;
+    if (pluginName && pluginWatch(config, pluginName) !== watch) log.warn(`plugin ${pluginName} reports paths under its own <localpath> ${pluginWatch(config, pluginName)}, not ${watch}`);
 
     if (options.plugin) log.info(`start ${options.plugin} interface`);
     else for (const line of threadLines(options.threads, config.sersync.localpath.remotes.length)) log.info(line);
@@ -161,6 +163,7 @@ class Daemon {
         if (queued.length) log.info(`${queued.length} queued events written to ${failLog.path}`);
         await pool.idle();
         await failures.idle();
+        await plugin?.idle();
         failures.flush('retry pending at shutdown');
         log.info('stopped');
         resolve(0);

@@ -23,6 +23,11 @@ const UNSUPPORTED: ReadonlyArray<readonly [RegExp, string]> = [
 
 /** Compiles a sersync filter expression into a RegExp anchored at both ends. */
 export function compileSersyncRegex(expression: string): RegexResult {
+  return translateSersyncRegex(expression, true);
+}
+
+/** The same translation; `anchored: false` gives a RegExp that searches (refreshCDN's regexurl). */
+export function translateSersyncRegex(expression: string, anchored: boolean): RegexResult {
   for (const [pattern, reason] of UNSUPPORTED) {
     if (pattern.test(stripEscapedBackslashes(expression))) return { ok: false, reason };
   }
@@ -40,7 +45,7 @@ export function compileSersyncRegex(expression: string): RegexResult {
     .replace(/\\z/g, '$')
     .replace(/\\Z/g, '(?=\\n?$)');
   try {
-    return { ok: true, regex: new RegExp(`^(?:${source})$`, flags) };
+    return { ok: true, regex: new RegExp(anchored ? `^(?:${source})$` : source, flags) };
   } catch (error) {
     return { ok: false, reason: (error as Error).message.replace(/^Invalid regular expression: /, '') };
   }

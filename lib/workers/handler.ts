@@ -5,7 +5,7 @@
 import type { SyncEvent } from '../events/types';
 import type { FailureHandler } from '../failLog/failures';
 import type { Remote } from '../localpath/config';
-import type { PluginHook } from '../plugin/hook';
+import type { PluginDispatcher } from '../plugin/hook';
 import { rsyncCommands, type CommandSettings } from '../rsync/command';
 import { succeeded, type CommandRunner } from '../runner/shell';
 import type { EventHandler } from './pool';
@@ -15,7 +15,8 @@ export interface HandlerDeps {
   readonly rsync: { readonly settings: CommandSettings; readonly remotes: readonly Remote[] } | undefined;
   readonly runner: CommandRunner;
   readonly failures: FailureHandler;
-  readonly plugin: PluginHook | undefined;
+  /** Gets each path event once its rsyncs are done; delivers beside the workers. */
+  readonly plugin: PluginDispatcher | undefined;
   /** Called with each command before it runs (`<debug start="true">` prints them, as sersync2). */
   readonly trace: (command: string) => void;
 }
@@ -43,6 +44,6 @@ export function createHandler(deps: HandlerDeps): EventHandler {
       const remote = deps.rsync?.remotes[i];
       if (!succeeded(status)) deps.failures.failed(commands[i]!, status, remote ? remoteLane(remote) : '');
     });
-    if (deps.plugin && event.kind !== 'full') await deps.plugin(event);
+    if (event.kind !== 'full') deps.plugin?.submit(event);
   };
 }
