@@ -54,9 +54,13 @@ function alive(pid: number): boolean {
 test('-d: the parent exits 0 once the child is watching; the child is named sersync2 and syncs', async () => {
   const ws = workspace('detach');
   const rec = commandRecorder(path.join(ws.root, 'rec'));
-  const run = spawnSync(process.execPath, [BIN, '-d', '-o', ws.config], { env: { ...process.env, ...rec.env, SERSYNC2_SYSCTL: '0' }, encoding: 'utf8', timeout: 20_000 });
-  assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /watch path is: /);
+  // The daemon keeps the caller's stdout, as sersync2 did: give it a file, not a pipe.
+  const out = path.join(ws.root, 'out.log');
+  const fd = fs.openSync(out, 'w');
+  const run = spawnSync(process.execPath, [BIN, '-d', '-o', ws.config], { env: { ...process.env, ...rec.env, SERSYNC2_SYSCTL: '0' }, stdio: ['ignore', fd, fd], timeout: 20_000 });
+  fs.closeSync(fd);
+  assert.equal(run.status, 0, fs.readFileSync(out, 'utf8'));
+  assert.match(fs.readFileSync(out, 'utf8'), /watch path is: /);
   const [pid] = pidsWith(ws.config);
   assert.ok(pid, 'the daemon child is running');
   try {

@@ -105,7 +105,7 @@ test('deletes, mkdir -p of deep trees, rm -rf of trees, symlinks', async () => {
   fs.rmSync(w('p', 'q', 'r'), { recursive: true });
   await converged('deletes');
   fs.symlinkSync('docs/readme', w('link-to-readme'));
-  fs.symlinkSync('/nonexistent/target', w('dangling'));
+  fs.symlinkSync('no-such-target', w('dangling'));
   await converged('symlinks');
   fs.rmSync(w('p'), { recursive: true });
   fs.rmSync(w('dangling'));
@@ -113,8 +113,9 @@ test('deletes, mkdir -p of deep trees, rm -rf of trees, symlinks', async () => {
 });
 
 test('hostile and odd names mirror exactly, and no name runs code', async () => {
-  const canary = path.join(root, 'canary');
-  const names = ['sp ace.txt', 'dollar$HOME.txt', 'quote"double.txt', "quote'single.txt", 'back`tick`.txt', `sub$(touch ${canary})`, 'back\\slash.txt', 'new\nline.txt', '中文 名.txt', '-leading-dash.txt'];
+  // Commands run inside the watch directory: a name that ran would leave this file there.
+  const canary = w('canary');
+  const names = ['sp ace.txt', 'dollar$HOME.txt', 'quote"double.txt', "quote'single.txt", 'back`touch canary`tick.txt', 'sub$(touch canary)', 'back\\slash.txt', 'new\nline.txt', '中文 名.txt', '-leading-dash.txt'];
   fs.mkdirSync(w('odd dir $x'));
   for (const name of names) fs.writeFileSync(w('odd dir $x', name), `content of ${name}`);
   for (const name of names) fs.writeFileSync(w(name), name);

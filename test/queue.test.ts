@@ -6,6 +6,13 @@ import { EventQueue } from '../lib/queue/queue';
 const sync = (path: string, isDir = false): SyncEvent => ({ kind: 'sync', path, isDir, mask: 0 });
 const del = (path: string, isDir = false): SyncEvent => ({ kind: 'delete', path, isDir, mask: 0 });
 
+/** Tests of the rules use no settling time; the settling test below sets its own clock. */
+class Queue extends EventQueue {
+  constructor(options: ConstructorParameters<typeof EventQueue>[0] = {}) {
+    super({ settleMs: 0, ...options });
+  }
+}
+
 function drainPaths(q: EventQueue): string[] {
   const out: string[] = [];
   for (let e = q.take(); e; e = q.take()) out.push(e.kind === 'full' ? `full:${e.reason}` : `${e.kind}:${String(e.path)}`);
@@ -13,7 +20,7 @@ function drainPaths(q: EventQueue): string[] {
 }
 
 test('workers take the oldest first', () => {
-  const q = new EventQueue();
+  const q = new Queue();
   q.push(sync('a'));
   q.push(sync('b'));
   q.push(sync('c'));
@@ -21,7 +28,7 @@ test('workers take the oldest first', () => {
 });
 
 test('the same path among the 10 newest merges and takes the newer operation', () => {
-  const q = new EventQueue();
+  const q = new Queue();
   q.push(sync('a.txt'));
   q.push(sync('b.txt'));
   assert.equal(q.push(del('a.txt')), 'merged');
@@ -29,7 +36,7 @@ test('the same path among the 10 newest merges and takes the newer operation', (
 });
 
 test('a path older than the 10 newest entries is queued again', () => {
-  const q = new EventQueue();
+  const q = new Queue();
   q.push(sync('x'));
   for (let i = 0; i < 10; i++) q.push(sync(`f${i}`));
   assert.equal(q.push(sync('x')), 'queued');
@@ -37,7 +44,7 @@ test('a path older than the 10 newest entries is queued again', () => {
 });
 
 test('a directory delete erases every queued event under it, and only under it', () => {
-  const q = new EventQueue();
+  const q = new Queue();
   q.push(sync('p/q/r/deep.txt'));
   q.push(del('p/q/r', true));
   q.push(sync('pp/keep.txt'));
@@ -47,7 +54,7 @@ test('a directory delete erases every queued event under it, and only under it',
 });
 
 test('events on the same path, or one inside the other, never run together', () => {
-  const q = new EventQueue();
+  const q = new Queue();
   q.push(sync('d', true));
   q.push(sync('d/f'));
   q.push(sync('e'));
@@ -62,7 +69,7 @@ test('events on the same path, or one inside the other, never run together', () 
 });
 
 test('past its bound the queue collapses into one full sync, so memory stays bounded', () => {
-  const q = new EventQueue({ maxLength: 100 });
+  const q = new Queue({ maxLength: 100 });
   for (let i = 0; i < 1000; i++) q.push(sync(`f${i}`));
   assert.ok(q.length <= 100, `length ${q.length}`);
   const all = drainPaths(q);
@@ -71,7 +78,7 @@ test('past its bound the queue collapses into one full sync, so memory stays bou
 });
 
 test('an overflow full sync replaces what was queued, and is not queued twice', () => {
-  const q = new EventQueue();
+  const q = new Queue();
   q.push(sync('a'));
   q.push({ kind: 'full', reason: 'overflow' });
   assert.equal(q.push({ kind: 'full', reason: 'overflow' }), 'merged');
@@ -80,10 +87,23 @@ test('an overflow full sync replaces what was queued, and is not queued twice', 
 });
 
 test('raw-byte paths are distinct from text paths and merge with themselves', () => {
-  const q = new EventQueue();
+  const q = new Queue();
   const bytes = Buffer.from([0x61, 0xff]);
   q.push({ kind: 'sync', path: bytes, isDir: false, mask: 0 });
   q.push({ kind: 'sync', path: 'a\u00ff', isDir: false, mask: 0 });
   assert.equal(q.push({ kind: 'delete', path: Buffer.from([0x61, 0xff]), isDir: false, mask: 0 }), 'merged');
   assert.equal(q.length, 2);
+});
+
+test('an event is handed out only once it has settled, so a burst on one path merges first', () => {
+  let now = 0;
+  const q = new EventQueue({ settleMs: 3, now: () => now });
+  q.push(sync('a.txt'));
+  assert.equal(q.take(), undefined);
+  assert.equal(q.untilSettled(), 3);
+  now = 1;
+  assert.equal(q.push(sync('a.txt')), 'merged');
+  now = 3;
+  assert.equal(q.take()?.kind, 'sync');
+  assert.equal(q.take(), undefined);
 });

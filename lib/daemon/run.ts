@@ -29,6 +29,8 @@ import { raiseKernelLimits } from './kernelLimits';
 /** Runs until stopped by a signal; resolves to the exit code. */
 export async function runDaemon(options: CliOptions, argv: readonly string[]): Promise<number> {
   if (options.daemon && !isDetachedChild()) return detach(process.argv[1]!, argv);
+  // A daemon outlives the terminal or pipe it was started from: a closed stdout must not kill it.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   const log = createLogger({ level: options.logLevel, file: options.logFile });
   try {
     return await new Daemon(options, log).run();

@@ -4,22 +4,34 @@
  * - an event whose path equals one of the 10 newest queued events is dropped, and that queued
  *   event takes the new operation;
  * - workers take the oldest first.
- * Beyond sersync2 it is bounded: past `maxLength` the whole queue collapses into one full sync,
- * which covers everything it held, so memory stays bounded under any flood.
+ * Beyond sersync2:
+ * - it is bounded: past `maxLength` the whole queue collapses into one full sync, which covers
+ *   everything it held, so memory stays bounded under any flood;
+ * - an event is handed out only after `settleMs`, so the IN_CREATE, IN_MODIFY and IN_CLOSE_WRITE
+ *   of one `echo > file` merge into one command, as they did in sersync2 (golden case 06);
+ * - events on the same path, or one inside the other, are never handed out together.
  */
-import { pathKey } from '../paths';
 import type { FullSyncReason, SyncEvent } from '../events/types';
+import { pathKey } from '../paths';
 
 export interface QueueOptions {
   /** How many of the newest entries a new event is merged with (sersync2: 10). */
   readonly mergeWindow: number;
   /** Entries before the queue collapses into a full sync. */
   readonly maxLength: number;
+  /** How long an event waits for the rest of its burst before a worker may take it. */
+  readonly settleMs: number;
+  readonly now: () => number;
 }
 
-export const QUEUE_DEFAULTS: QueueOptions = { mergeWindow: 10, maxLength: 100_000 };
+export const QUEUE_DEFAULTS: QueueOptions = { mergeWindow: 10, maxLength: 100_000, settleMs: 3, now: () => performance.now() };
 
 export type PushResult = 'queued' | 'merged' | 'collapsed';
+
+interface Entry {
+  event: SyncEvent;
+  readonly at: number;
+}
 
 function isUnder(key: string, dirKey: string): boolean {
   return key.length > dirKey.length && key.startsWith(dirKey) && key[dirKey.length] === '/';
@@ -34,7 +46,7 @@ export function conflicts(a: SyncEvent, b: SyncEvent): boolean {
 }
 
 export class EventQueue {
-  private items: SyncEvent[] = [];
+  private items: Entry[] = [];
   private head = 0;
   private readonly options: QueueOptions;
   /** Events that were folded into a full sync because the queue was full. */
@@ -52,15 +64,14 @@ export class EventQueue {
     if (event.kind === 'full') return this.pushFull(event.reason);
     const key = pathKey(event.path);
     if (event.kind === 'delete' && event.isDir) {
-      const kept = this.live().filter((e) => e.kind === 'full' || !isUnder(pathKey(e.path), key));
-      this.items = kept;
+      this.items = this.live().filter((e) => e.event.kind === 'full' || !isUnder(pathKey(e.event.path), key));
       this.head = 0;
     }
     const stop = Math.max(this.head, this.items.length - this.options.mergeWindow);
     for (let i = this.items.length - 1; i >= stop; i--) {
       const queued = this.items[i]!;
-      if (queued.kind !== 'full' && pathKey(queued.path) === key) {
-        this.items[i] = event;
+      if (queued.event.kind !== 'full' && pathKey(queued.event.path) === key) {
+        queued.event = event;
         return 'merged';
       }
     }
@@ -68,48 +79,56 @@ export class EventQueue {
       this.collapsedEvents += this.length + 1;
       return this.pushFull('queue-full', true);
     }
-    this.items.push(event);
+    this.items.push({ event, at: this.options.now() });
     return 'queued';
   }
 
   private pushFull(reason: FullSyncReason, collapse = false): PushResult {
-    const queuedFull = this.live().filter((e) => e.kind === 'full');
+    const queuedFull = this.live().filter((e) => e.event.kind === 'full');
     if (collapse || reason === 'overflow') {
       // A full sync covers every path event queued before it.
       this.items = queuedFull;
       this.head = 0;
     }
-    if (queuedFull.length === 0) this.items.push({ kind: 'full', reason });
+    if (queuedFull.length === 0) this.items.push({ event: { kind: 'full', reason }, at: this.options.now() });
     return collapse ? 'collapsed' : queuedFull.length > 0 ? 'merged' : 'queued';
   }
 
-  /** The oldest event that does not conflict with any running one, removed from the queue. */
+  /** The oldest settled event that does not conflict with any running one, removed from the queue. */
   take(running: readonly SyncEvent[] = [], lookahead = 256): SyncEvent | undefined {
     const end = Math.min(this.items.length, this.head + lookahead);
+    const settledBefore = this.options.now() - this.options.settleMs;
     for (let i = this.head; i < end; i++) {
       const candidate = this.items[i]!;
-      if (running.some((r) => conflicts(r, candidate))) {
-        if (candidate.kind === 'full') return undefined;
+      if (candidate.at > settledBefore) return undefined; // the rest arrived later still
+      if (running.some((r) => conflicts(r, candidate.event))) {
+        if (candidate.event.kind === 'full') return undefined;
         continue;
       }
       if (i === this.head) {
         this.head++;
         if (this.head > 1024 && this.head * 2 > this.items.length) this.compact();
       } else this.items.splice(i, 1);
-      return candidate;
+      return candidate.event;
     }
     return undefined;
   }
 
+  /** Milliseconds until the oldest waiting event has settled; undefined when the queue is empty. */
+  untilSettled(): number | undefined {
+    const first = this.items[this.head];
+    return first ? Math.max(0, first.at + this.options.settleMs - this.options.now()) : undefined;
+  }
+
   /** Everything still queued, oldest first; the queue is left empty (used when stopping). */
   drain(): SyncEvent[] {
-    const rest = this.live();
+    const rest = this.live().map((e) => e.event);
     this.items = [];
     this.head = 0;
     return rest;
   }
 
-  private live(): SyncEvent[] {
+  private live(): Entry[] {
     return this.items.slice(this.head);
   }
 

@@ -11,6 +11,7 @@ export class WorkerPool {
   private readonly active: SyncEvent[] = [];
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
+  private settleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly queue: EventQueue,
@@ -35,6 +36,14 @@ export class WorkerPool {
       if (!event) break;
       this.start(event);
     }
+    // Events still settling get another look once they have.
+    const wait = this.queue.untilSettled();
+    if (!this.stopped && wait !== undefined && wait > 0 && !this.settleTimer && this.active.length < this.threads) {
+      this.settleTimer = setTimeout(() => {
+        this.settleTimer = undefined;
+        this.kick();
+      }, Math.ceil(wait));
+    }
     if (this.active.length === 0) this.notifyIdle();
   }
 
@@ -51,6 +60,7 @@ export class WorkerPool {
   /** Stops starting new events; what is queued stays in the queue. */
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.settleTimer);
   }
 
   /** Resolves once no event is running (immediately when none is). */

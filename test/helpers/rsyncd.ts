@@ -42,8 +42,9 @@ export async function startRsyncDaemon(workDir: string, module = 'mirror', extra
   fs.mkdirSync(dir, { recursive: true });
   const conf = path.join(workDir, `rsyncd-${module}.conf`);
   const port = await freePort();
-  const uid = process.getuid?.() === 0 ? 'uid = root\ngid = root\n' : '';
-  fs.writeFileSync(conf, `${uid}use chroot = no\nmax connections = 0\npid file = ${workDir}/rsyncd-${module}.pid\nlog file = ${workDir}/rsyncd-${module}.log\n[${module}]\n  path = ${dir}\n  read only = no\n  munge symlinks = no\n${extra}`);
+  // As root the module is chrooted, so the daemon keeps symlink targets exactly as they are.
+  const root = process.getuid?.() === 0;
+  fs.writeFileSync(conf, `${root ? 'uid = root\ngid = root\nuse chroot = yes\n' : 'use chroot = no\n'}max connections = 0\npid file = ${workDir}/rsyncd-${module}.pid\nlog file = ${workDir}/rsyncd-${module}.log\n[${module}]\n  path = ${dir}\n  read only = no\n  munge symlinks = no\n${extra}`);
   let child: ChildProcess | undefined;
   const start = async () => {
     fs.rmSync(`${workDir}/rsyncd-${module}.pid`, { force: true });
