@@ -49,6 +49,8 @@ export function normaliseArgv(argv: readonly string[]): string[] {
       const [name] = word.slice(2).split('=', 1);
       const takesValue = (LONG_WITH_VALUE as readonly string[]).includes(name!);
       if (!(LONG_FLAGS as readonly string[]).includes(name!) && !takesValue) throw new UsageError(`unrecognized option '${word}'`);
+      // As getopt_long: minimist would read `--check=false` as "no --check" and start the daemon.
+      if (!takesValue && word.includes('=')) throw new UsageError(`option '--${name}' doesn't allow an argument`);
       if (takesValue && !word.includes('=')) {
         if (i + 1 >= argv.length) throw new UsageError(`option '${word}' requires an argument`);
         out.push(`${word}=${argv[++i]}`);

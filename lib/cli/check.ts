@@ -51,7 +51,8 @@ export function describeConfig(loaded: LoadedConfig, standalonePlugin?: PluginNa
     }
     const command = config.plugins.command;
     if (inUse === 'command' && command) {
-      line('command', pluginCommand(command, `${sersync.localpath.watch}/${SAMPLE_FILE}`));
+      const only = command.filter.enabled ? ` (only for paths matching ${command.filter.includes.map((r) => `"${r.expression}"`).join(' ') || 'nothing'})` : '';
+      line('command', `${pluginCommand(command, `${sersync.localpath.watch}/${SAMPLE_FILE}`)}${only}`);
     }
   }
 

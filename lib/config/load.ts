@@ -53,8 +53,8 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedC
 /** `shownName` is how the file is named in messages: as the operator typed it. */
 export function parseConfig(bytes: Uint8Array, file: string, shownName = file, options: LoadOptions = {}): LoadedConfig {
   const sink = new Collector(shownName);
-  const fail = (line: number, code: ConfigProblemCode, message: string): never => {
-    sink.problem(line, '', code, message);
+  const fail = (line: number, code: ConfigProblemCode, message: string, where = ''): never => {
+    sink.problem(line, where, code, message);
     throw new ConfigError(sink.problems);
   };
 
@@ -62,7 +62,7 @@ export function parseConfig(bytes: Uint8Array, file: string, shownName = file, o
   if ('error' in decoded) return fail(1, 'XML_ENCODING', decoded.error);
   const xml = parseXml(decoded.text);
   if (!xml.ok) return fail(xml.line, xml.code, xml.message);
-  if (xml.root.name !== 'head') return fail(xml.root.line, 'UNKNOWN_ELEMENT', `the root element must be <head>, not <${xml.root.name}>`);
+  if (xml.root.name !== 'head') return fail(xml.root.line, 'UNKNOWN_ELEMENT', `the root element must be <head>, not <${xml.root.name}>`, `<${xml.root.name}>`);
 
   const head = new ElementView(sink, xml.root, '');
   head.expect(['version'], HEAD_CHILDREN);
@@ -105,7 +105,8 @@ export function parseConfig(bytes: Uint8Array, file: string, shownName = file, o
     }
   }
 
-  if (sink.problems.length > 0 || !localpath) throw new ConfigError(sink.problems);
+  // In file order, whichever element module found them first (the sort is stable).
+  if (sink.problems.length > 0 || !localpath) throw new ConfigError([...sink.problems].sort((a, b) => a.line - b.line));
   const config: Config = { file, host, debug, fileSystem, filter, inotify, sersync: { localpath, rsync, failLog, crontab, plugin: pluginSwitch }, plugins };
   return { config: deepFreeze(config), warnings: sink.warnings };
 }

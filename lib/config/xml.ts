@@ -68,8 +68,18 @@ interface Xml2jsNode {
  */
 interface SaxHooks {
   startTagPosition: number;
+  /** 0-based line of the current position. */
+  line: number;
+  /** Name of the tag being closed, while a close tag is handled. */
+  tagName: string;
   ondoctype?: (doctype: string) => void;
-  onopentag: (node: unknown) => void;
+  onopentag: (node: { name: string }) => void;
+  onclosetag: (name: string) => void;
+  ontext: (text: string) => void;
+  onerror: (error: Error) => void;
+  /** 0-based offset just past the current character. */
+  position: number;
+  resume(): void;
 }
 
 export function parseXml(text: string): XmlResult {
@@ -78,11 +88,59 @@ export function parseXml(text: string): XmlResult {
   let entityDeclared = false;
   const parser = new Parser({ explicitChildren: true, preserveChildrenOrder: true, charsAsChildren: false, explicitArray: true, async: false, strict: true });
   const sax = (parser as unknown as { saxParser: SaxHooks }).saxParser;
+  // Open elements with their lines, to say which one a stray close tag fails to close.
+  const open: { name: string; line: number }[] = [];
+  let rootClosed = false;
+  // sax's own error, reworded; also errors after the root closes, which xml2js drops silently.
+  let saxFailure: { line: number; message: string } | undefined;
+  const fail = (line: number, message: string): void => {
+    saxFailure ??= { line, message };
+  };
   const openTag = sax.onopentag;
   sax.onopentag = (node) => {
-    // startTagPosition is 1-based and points just past '<'.
-    openLines.push(lineAt(starts, Math.max(0, sax.startTagPosition - 2)));
+    // startTagPosition is 1-based and points just past '<', so the '<' is at startTagPosition - 1.
+    const line = lineAt(starts, Math.max(0, sax.startTagPosition - 1));
+    // After the root, xml2js has already delivered its result: only report, never build.
+    if (rootClosed) return fail(line, `XML is not well formed: <${node.name}> after the end of the root element; a config has exactly one <head>...</head>`);
+    // sax silently keeps the first of two same-named attributes; XML says the tag is not well formed.
+    const twice = duplicateAttribute(text.slice(sax.startTagPosition - 1, sax.position));
+    if (twice) fail(line, `XML is not well formed: <${node.name}> has the attribute ${twice} twice`);
+    open.push({ name: node.name, line });
+    openLines.push(line);
     openTag(node);
+  };
+  const closeTag = sax.onclosetag;
+  sax.onclosetag = (name) => {
+    if (rootClosed) return;
+    open.pop();
+    if (open.length === 0) rootClosed = true;
+    closeTag(name);
+  };
+  const onText = sax.ontext;
+  sax.ontext = (chars) => {
+    if (rootClosed) {
+      if (chars.trim() !== '') fail(sax.line + 1, 'XML is not well formed: text after the end of the root element');
+      return;
+    }
+    onText(chars);
+  };
+  const onError = sax.onerror;
+  sax.onerror = (error) => {
+    const reason = error.message.split('\n')[0] ?? 'not well-formed';
+    const top = open[open.length - 1];
+    if (/^(Unexpected close tag|Unmatched closing tag)/.test(reason) && top) {
+      fail(sax.line + 1, `XML is not well formed: </${sax.tagName}> does not match the open <${top.name}> of line ${top.line}`);
+    } else if (reason === 'Unclosed root tag' && top) {
+      fail(sax.line + 1, `XML is not well formed: the file ends before <${top.name}> of line ${top.line} is closed`);
+    } else if (/^Invalid character (in )?entity/.test(reason)) {
+      fail(sax.line + 1, 'XML is not well formed: a bare "&" must be written &amp; (or an entity name is misspelled)');
+    } else if (reason === 'Text data outside of root node.') {
+      fail(sax.line + 1, rootClosed ? 'XML is not well formed: text after the end of the root element' : 'XML is not well formed: text before the root element');
+    } else {
+      fail(sax.line + 1, `XML is not well formed: ${reason.replace(/\.$/, '')}`);
+    }
+    if (rootClosed) sax.resume();
+    else onError(error);
   };
   sax.ondoctype = (doctype) => {
     if (/<!ENTITY/i.test(doctype)) entityDeclared = true;
@@ -90,9 +148,9 @@ export function parseXml(text: string): XmlResult {
 
   // External entities are never expanded: we refuse any entity declaration before looking at
   // the tree, and sax in strict mode rejects references to undeclared entities.
-  if (/<!ENTITY/i.test(text)) {
-    const at = text.search(/<!ENTITY/i);
-    return { ok: false, code: 'XML_ENTITY', line: lineAt(starts, at), message: 'entity declarations are not allowed (external entities are never expanded)' };
+  const entity = /<!ENTITY\s+(%\s+)?([^\s>]*)/i.exec(text);
+  if (entity) {
+    return { ok: false, code: 'XML_ENTITY', line: lineAt(starts, entity.index), message: `XML entity declarations are not allowed (found <!ENTITY ${entity[1] ?? ''}${entity[2]}>): entities are never expanded; write the value itself` };
   }
 
   let result: Xml2jsNode | undefined;
@@ -101,7 +159,8 @@ export function parseXml(text: string): XmlResult {
     if (err) failure = err;
     else if (value) result = Object.values(value)[0];
   });
-  if (entityDeclared) return { ok: false, code: 'XML_ENTITY', line: 1, message: 'entity declarations are not allowed (external entities are never expanded)' };
+  if (entityDeclared) return { ok: false, code: 'XML_ENTITY', line: 1, message: 'XML entity declarations are not allowed: entities are never expanded; write the value itself' };
+  if (saxFailure) return { ok: false, code: 'XML_MALFORMED', line: saxFailure.line, message: saxFailure.message };
   if (failure) {
     const m = /Line:\s*(\d+)/.exec(failure.message);
     const reason = failure.message.split('\n')[0] ?? 'not well-formed';
@@ -116,4 +175,14 @@ export function parseXml(text: string): XmlResult {
     return { name: node['#name'], attributes: { ...(node.$ ?? {}) }, children, line };
   };
   return { ok: true, root: build(result), encoding: 'utf-8' };
+}
+
+/** The first attribute name that occurs twice in the raw text of one start tag. */
+function duplicateAttribute(tag: string): string | undefined {
+  const seen = new Set<string>();
+  for (const m of tag.matchAll(/\s([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')/g)) {
+    if (seen.has(m[1]!)) return m[1];
+    seen.add(m[1]!);
+  }
+  return undefined;
 }

@@ -22,14 +22,28 @@ export function parseSchedule(text: string): Schedule | { error: string } {
   const minutes = parsePositiveInt(text);
   if (minutes !== undefined) return { kind: 'minutes', minutes };
   const fields = text.trim().split(/\s+/);
+  if (fields.length === 1) {
+    return { error: 'schedule must be a whole number of minutes, at least 1, or a 5-field cron expression such as "0 3 * * *"' };
+  }
   if (fields.length !== 5) {
-    return { error: 'schedule must be a positive integer (minutes) or a 5-field cron expression' };
+    return { error: `schedule has ${fields.length} fields; a cron expression has exactly 5: minute hour day-of-month month day-of-week` };
   }
   try {
     CronExpressionParser.parse(fields.join(' '));
     return { kind: 'cron', expression: fields.join(' ') };
   } catch (error) {
-    return { error: `schedule is not a valid cron expression: ${(error as Error).message}` };
+    // cron-parser does not say which field is wrong: try each alone.
+    const names = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'];
+    const wrong = names.find((_, i) => {
+      try {
+        CronExpressionParser.parse(fields.map((f, j) => (j === i ? f : '*')).join(' '));
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    const reason = (error as Error).message.replace(/^Constraint error, /, '');
+    return { error: `schedule is not a valid cron expression${wrong ? ` (${wrong} field)` : ''}: ${reason}` };
   }
 }
 

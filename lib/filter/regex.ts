@@ -14,11 +14,22 @@ const POSIX_CLASSES: Readonly<Record<string, string>> = {
 
 const UNSUPPORTED: ReadonlyArray<readonly [RegExp, string]> = [
   [/\(\?>/, 'atomic groups (?>...) are not supported'],
-  [/\(\?[0-9R+-]/, 'recursion (?R) and subroutine calls are not supported'],
+  [/\(\?[imsx]*-[imsx]+[:)]/, 'turning flags off with (?-i) is not supported; only a (?i), (?s) or (?m) prefix is'],
+  [/\(\?[imsx]+:/, 'flag groups (?i:...) are not supported; only a (?i), (?s) or (?m) prefix is'],
+  [/[\s\S]\(\?[imsx]+\)/, 'inline flags such as (?i) are only supported at the very start of the expression'],
+  [/\(\?(?:R|[+-]?[0-9]|&)/, 'recursion (?R) and subroutine calls are not supported'],
+  [/\(\?#/, 'comments (?#...) are not supported'],
+  [/\(\?\|/, 'branch reset groups (?|...) are not supported'],
+  [/\(\?P/, 'Python-style (?P...) groups are not supported; write (?<name>...) and \\k<name>'],
   [/\(\?\(/, 'conditionals (?(...)...) are not supported'],
   [/\\[QE]/, '\\Q...\\E quoting is not supported; escape the characters instead'],
   [/\\[GKX]/, '\\G, \\K and \\X are not supported'],
-  [/(?<!\\)(?:[*+?}])\+/, 'possessive quantifiers (*+, ++, ?+) are not supported'],
+  // A `}` only counts when it closes a {n,m} quantifier: `a}+` is one or more `}`.
+  [/(?<!\\)(?:[*+?]|\{[0-9]+(?:,[0-9]*)?\})\+/, 'possessive quantifiers (*+, ++, ?+) are not supported'],
+  // Without JavaScript's u flag these would silently be the letters p, x, h...
+  [/\\[pP]/, 'Unicode properties \\p{...} are not supported'],
+  [/\\x\{/, '\\x{...} code points are not supported; write the character itself'],
+  [/\\[hHvVRN]/, '\\h, \\v, \\R and \\N mean something else in JavaScript; use a character class'],
 ];
 
 /** Compiles a sersync filter expression into a RegExp anchored at both ends. */
@@ -39,15 +50,24 @@ export function translateSersyncRegex(expression: string, anchored: boolean): Re
     flags = inline[1]!;
     source = source.slice(inline[0].length);
   }
+  let badClass: string | undefined;
   source = source
-    .replace(/\[:(\w+):\]/g, (whole, name: string) => POSIX_CLASSES[name] ?? whole)
-    .replace(/\\A/g, '^')
-    .replace(/\\z/g, '$')
-    .replace(/\\Z/g, '(?=\\n?$)');
+    .replace(/\[:(\^?)(\w+):\]/g, (whole, negated: string, name: string) => {
+      const members = POSIX_CLASSES[name];
+      if (members === undefined) badClass ??= `${whole} is not a POSIX class (known: ${Object.keys(POSIX_CLASSES).join(' ')})`;
+      else if (negated) badClass ??= `negated POSIX classes are not supported; write [^[:${name}:]]`;
+      return members ?? whole;
+    })
+    // Escapes are taken in pairs, so `\\A` stays a backslash and an A. The lookarounds are exact
+    // whatever the flags: (?m) must not turn \A into "start of any line".
+    .replace(/\\([\s\S])/g, (pair, c: string) => (c === 'A' ? '(?<![\\s\\S])' : c === 'z' ? '(?![\\s\\S])' : c === 'Z' ? '(?=\\n?(?![\\s\\S]))' : pair));
+  if (badClass) return { ok: false, reason: badClass };
   try {
-    return { ok: true, regex: new RegExp(anchored ? `^(?:${source})$` : source, flags) };
+    // Compiled alone first: wrapped, an unbalanced `a)|(b` would escape the anchors and compile.
+    const alone = new RegExp(source, flags);
+    return { ok: true, regex: anchored ? new RegExp(`^(?:${source})$`, flags) : alone };
   } catch (error) {
-    return { ok: false, reason: (error as Error).message.replace(/^Invalid regular expression: /, '') };
+    return { ok: false, reason: (error as Error).message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '') };
   }
 }
 
