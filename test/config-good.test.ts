@@ -192,7 +192,7 @@ test('cases 14-15: the command plugin after each sync, and alone with -m command
   const run14 = check(['-o', g14.file]);
   assert.equal(run14.status, 0, run14.stderr);
   assert.match(run14.stdout, /^ {2}plugin: {5}command after each sync; configured blocks: command, socket, refreshCDN$/m);
-  assert.ok(run14.stdout.includes(`  command:    /bin/true ${g14.watch}/dir/file.txt --done >/dev/null 2>&1 \n`), run14.stdout);
+  assert.ok(run14.stdout.includes(`  command:    /bin/true ${g14.watch}/dir/file.txt --done >/dev/null 2>&1  (only for paths matching "(.*)\\.php" "(.*)\\.sh")\n`), run14.stdout);
   assert.match(run14.stdout, /^ {2}commands for 127\.0\.0\.1::tongbu1 /m);
 
   const g15 = golden('15-standalone-command');
