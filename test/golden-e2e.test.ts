@@ -77,3 +77,29 @@ describe('golden corpus, end to end', () => {
     test(c.name, { timeout: 120_000 }, () => replay(c));
   }
 });
+
+test('17-faillog-execute: every timeToExecute the fail log runs again; what fails again stays, 0600', { timeout: 60_000 }, async () => {
+  const c = goldenCases().find((k) => k.name.startsWith('17'))!;
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'golden-17-'));
+  roots.push(root);
+  const p = placeholdersFor(root);
+  fs.mkdirSync(p.WATCH);
+  fs.writeFileSync(p.CONFIG, fill(fs.readFileSync(path.join(c.dir, 'confxml.xml'), 'utf8'), p));
+  const recorder = commandRecorder(path.join(root, 'rec'), c.rsyncExit);
+  // timeToExecute="1": one config minute lasts 500 ms here.
+  const sersync = await startSersync(c.args.map((a) => fill(a, p)), { env: { ...recorder.env, SERSYNC2_MINUTE_MS: '500' } });
+  try {
+    spawnSync('bash', ['-c', c.steps[0]!.run], { cwd: p.WATCH });
+    const command = fill(c.steps[0]!.commands[0]!, p);
+    await waitFor('the first failure and its retry', () => recorder.commands().filter((cmd) => cmd === command).length >= 2);
+    await waitFor('the entry in the fail log', () => fs.readFileSync(p.FAILLOG, 'utf8') === `#errno 2560\n${command}\n\n`);
+    await waitFor('two runs of the fail log', () => sersync.stdout().split('running the fail log').length >= 3, 20_000);
+    await waitForStable('the fail log', () => fs.readFileSync(p.FAILLOG, 'utf8'), 300);
+    // sersync2 emptied the file after running it and lost the entry; here it is kept while it fails.
+    assert.equal(fs.readFileSync(p.FAILLOG, 'utf8'), `#errno 2560\n${command}\n\n`);
+    assert.equal(fs.statSync(p.FAILLOG).mode & 0o777, 0o600);
+    assert.ok(recorder.commands().every((cmd) => cmd === command), 'only the failing command ran: no chmod, no /bin/sh of the file');
+  } finally {
+    assert.equal(await sersync.stop(), 0);
+  }
+});

@@ -1,0 +1,95 @@
+/**
+ * Plugins through the real daemon: `-m socket` alone, the http plugin after each sync, and a dead
+ * endpoint that must not slow mirroring down. Servers are real, on 127.0.0.1.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { writeConfig } from './helpers/config';
+import { freePort } from './helpers/rsyncd';
+import { commandRecorder, startSersync } from './helpers/sersync';
+import { waitFor } from './helpers/wait';
+
+const cleanups: Array<() => unknown> = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+function workspace(name: string) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+  cleanups.push(() => fs.rmSync(root, { recursive: true, force: true }));
+  const watch = path.join(root, 'w');
+  fs.mkdirSync(watch);
+  const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh') });
+  const edit = (f: (xml: string) => string) => fs.writeFileSync(config, f(fs.readFileSync(config, 'utf8')));
+  return { root, watch, config, edit };
+}
+
+async function listen(server: net.Server): Promise<number> {
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  cleanups.push(() => server.close());
+  return port;
+}
+
+test('-m socket: each event is sent alone as its absolute path, no rsync runs', async () => {
+  const ws = workspace('socket-alone');
+  const payloads: string[] = [];
+  const port = await listen(net.createServer((s) => {
+    const chunks: Buffer[] = [];
+    s.on('data', (d: Buffer) => chunks.push(d));
+    s.on('end', () => {
+      payloads.push(Buffer.concat(chunks).toString());
+      s.end();
+    });
+  }));
+  ws.edit((x) => x.replace('<localpath watch="/opt/tongbu">\n\t    <deshost ip="192.168.138.20" port="8009"/>', `<localpath watch="${ws.watch}">\n<deshost ip="127.0.0.1" port="${port}"/>`));
+  const rec = commandRecorder(path.join(ws.root, 'rec'));
+  const sersync = await startSersync(['-m', 'socket', '-o', ws.config], { env: rec.env });
+  cleanups.push(() => sersync.stop());
+  fs.writeFileSync(path.join(ws.watch, 'a.txt'), 'a');
+  fs.mkdirSync(path.join(ws.watch, 'd'));
+  await waitFor('two payloads', () => payloads.length >= 2);
+  fs.rmSync(path.join(ws.watch, 'a.txt'));
+  await waitFor('the delete', () => payloads.length >= 3);
+  assert.deepEqual(payloads.sort(), [`${ws.watch}/a.txt`, `${ws.watch}/a.txt`, `${ws.watch}/d`].sort());
+  assert.deepEqual(rec.commands(), [], 'no rsync with -m');
+});
+
+test('http after each sync: the rsync runs, then the form is posted', async () => {
+  const ws = workspace('http-after');
+  const forms: Record<string, string>[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      forms.push(Object.fromEntries(new URLSearchParams(body)));
+      res.end();
+    });
+  });
+  const port = await listen(server);
+  ws.edit((x) => x.replace('<plugin start="false" name="command"/>', '<plugin start="true" name="http"/>').replace('</head>', `<plugin name="http"><localpath watch="${ws.watch}"><deshost host="127.0.0.1" port="${port}" url="/notify"/></localpath></plugin>\n</head>`));
+  const rec = commandRecorder(path.join(ws.root, 'rec'));
+  const sersync = await startSersync(['-o', ws.config], { env: rec.env });
+  cleanups.push(() => sersync.stop());
+  fs.writeFileSync(path.join(ws.watch, 'page.html'), 'p');
+  await waitFor('the form', () => forms.length >= 1);
+  assert.ok(rec.commands().some((c) => c.includes('"./page.html"')));
+  assert.deepEqual(forms[0], { watchroot: ws.watch, isdir: '0', inotifyPath: `${ws.watch}/page.html`, mask: '8' });
+});
+
+test('a dead socket endpoint: mirroring goes on at full speed and the failures are logged', async () => {
+  const ws = workspace('socket-dead');
+  const dead = await freePort();
+  ws.edit((x) => x.replace('<plugin start="false" name="command"/>', '<plugin start="true" name="socket"/>').replace('<localpath watch="/opt/tongbu">\n\t    <deshost ip="192.168.138.20" port="8009"/>', `<localpath watch="${ws.watch}">\n<deshost ip="127.0.0.1" port="${dead}"/>`));
+  const rec = commandRecorder(path.join(ws.root, 'rec'));
+  const sersync = await startSersync(['-o', ws.config], { env: rec.env });
+  cleanups.push(() => sersync.stop());
+  for (let i = 0; i < 50; i++) fs.writeFileSync(path.join(ws.watch, `f${i}.txt`), String(i));
+  await waitFor('50 rsync commands', () => new Set(rec.commands()).size >= 50, 20_000);
+  await waitFor('the plugin failures in the log', () => /WARN: plugin socket: sync f\d+\.txt: .*ECONNREFUSED/.test(sersync.stdout()), 20_000);
+});
