@@ -9,7 +9,7 @@ BINDIR = $(DESTDIR)$(PREFIX)/bin
 
 all: build
 
-node_modules/.installed: package.json package-lock.json binding.gyp
+node_modules/.installed: package.json package-lock.json binding.gyp native/inotify.c
 	npm ci
 	touch $@
 

@@ -3,8 +3,11 @@
     {
       "target_name": "inotify",
       "sources": ["native/inotify.c"],
-      "cflags": ["-Wall", "-Wextra", "-O2"],
-      "defines": ["NAPI_VERSION=8"]
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "cflags_c": ["-std=gnu11", "-Wall", "-Wextra"],
+      "conditions": [
+        ["OS!='linux'", { "type": "none", "sources!": ["native/inotify.c"] }]
+      ]
     }
   ]
 }

@@ -1,312 +1,582 @@
 /*
- * A small inotify binding for Node.js (N-API, no nan). The C side only owns the file descriptor:
- * it adds and removes watches and, each time libuv reports the descriptor readable, reads until
- * EAGAIN and hands the raw bytes to JavaScript in one call. Parsing struct inotify_event happens
- * in lib/inotify/binding.ts, so the native code stays small.
+ * inotify for Node.js: plain C on Node-API (NAPI_VERSION 8) and libuv, Linux only.
+ *
+ * JavaScript class InotifyHandle (wrapped by lib/inotify/binding.ts):
+ *   new InotifyHandle(onEvents, persistent)
+ *       inotify_init1(IN_NONBLOCK | IN_CLOEXEC) and a uv_poll_t on the descriptor.
+ *       onEvents(events, errno) is called once per readable wake-up with every event read until
+ *       EAGAIN (an array of {watch, wd, mask, cookie[, name, nameBytes]}); errno is 0, or the
+ *       negative errno of a read (or poll) error, after which the handle stops reading.
+ *   addWatch(path, mask)     -> wd, or -errno                (path: string or Buffer)
+ *   addWatches(paths, mask)  -> Int32Array of wd or -errno   (one native call for all paths)
+ *   removeWatch(wd)          -> 0, or -errno
+ *   ref() / unref()          keep (or stop keeping) the event loop alive
+ *   close()                  idempotent, allowed inside onEvents
+ *   fd                       the descriptor, -1 once closed
+ * Module exports: InotifyHandle, constants (IN_* from <sys/inotify.h>), readBufferSize.
+ *
+ * Lifetimes. ino_state belongs to the JS object (napi_wrap) and is freed by its finalizer, which
+ * closes the descriptor first if close() was never called. The uv_poll_t lives in a separate
+ * ino_poll allocation that libuv owns from uv_close() until its close callback frees it, so the
+ * JS object may be collected while libuv still holds the handle. While open and referenced, the
+ * JS object and the callback are held by strong napi references (like an active socket, a watching
+ * instance is not collected); unref() and close() turn them weak. An async cleanup hook closes
+ * the handle when the environment (a worker, or the process) is torn down.
  */
-#define NAPI_VERSION 8
 #include <node_api.h>
 #include <uv.h>
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#define READ_CHUNK (64 * 1024)
-#define PATH_MAX_BYTES 4096
+/* Bytes per read(2). One wake-up reads until EAGAIN, but at most MAX_READS_PER_WAKEUP times so a
+ * flood cannot starve the loop; uv_poll is level-triggered, so the rest comes on the next turn. */
+#define READ_BUFFER_SIZE (64 * 1024)
+#define MAX_READS_PER_WAKEUP 256
+
+typedef struct ino_state ino_state;
 
 typedef struct {
-  int fd;
-  int closed;
-  /* Allocated apart: libuv frees it after uv_close, while the struct lives until the JS handle is collected. */
-  uv_poll_t *poll;
-  napi_env env;
-  napi_ref callback;
-  napi_async_context async_context;
-} watcher_t;
+  uv_poll_t poll; /* first member: the uv handle pointer is the ino_poll pointer */
+  napi_async_cleanup_hook_handle cleanup_hook; /* NULL when not registered */
+  ino_state *state; /* NULL once the state has let go of the handle */
+} ino_poll;
 
-#define CHECK(call)                                                         \
-  do {                                                                      \
-    napi_status status_ = (call);                                           \
-    if (status_ != napi_ok) {                                               \
-      napi_throw_error(env, NULL, "inotify binding: N-API call failed: " #call); \
-      return NULL;                                                          \
-    }                                                                       \
+struct ino_state {
+  napi_env env;
+  int fd; /* -1 once closed */
+  bool closed;
+  bool referenced; /* persistent: the poll handle keeps the loop alive */
+  bool strong; /* self and callback are strong references (open and referenced) */
+  ino_poll *poll; /* NULL once handed to uv_close */
+  napi_ref self; /* the JS object */
+  napi_ref callback; /* onEvents; NULL once closed */
+  napi_async_context async_context;
+  char *buffer; /* READ_BUFFER_SIZE bytes, aligned for struct inotify_event */
+  char *path; /* scratch buffer for NUL-terminated paths */
+  size_t path_capacity;
+};
+
+/* ---- helpers ------------------------------------------------------------------------------- */
+
+static void throw_last_napi_error(napi_env env, const char *what) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return;
+  const napi_extended_error_info *info = NULL;
+  napi_get_last_error_info(env, &info);
+  char message[256];
+  snprintf(message, sizeof message, "inotify: %s failed: %s", what, info && info->error_message ? info->error_message : "Node-API error");
+  napi_throw_error(env, "ERR_INOTIFY_NAPI", message);
+}
+
+#define NAPI_CALL(env, call)                \
+  do {                                      \
+    if ((call) != napi_ok) {                \
+      throw_last_napi_error((env), #call);  \
+      return NULL;                          \
+    }                                       \
   } while (0)
 
-static void free_after_close(uv_handle_t *handle) {
-  free(handle);
-}
-
-/* Stops polling and closes the descriptor; the struct is freed once libuv has let go of it. */
-static void shutdown_watcher(watcher_t *w) {
-  if (w->closed) return;
-  w->closed = 1;
-  uv_poll_stop(w->poll);
-  close(w->fd);
-  w->fd = -1;
-  if (w->callback) napi_delete_reference(w->env, w->callback);
-  w->callback = NULL;
-  if (w->async_context) napi_async_destroy(w->env, w->async_context);
-  w->async_context = NULL;
-  w->poll->data = NULL;
-  uv_close((uv_handle_t *)w->poll, free_after_close);
-  w->poll = NULL;
-}
-
-static void finalize_watcher(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)hint;
-  shutdown_watcher((watcher_t *)data);
-  free(data);
-}
-
-static void deliver(watcher_t *w, const char *bytes, size_t length, int error) {
-  napi_env env = w->env;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value callback, recv, args[2];
-  if (w->callback && napi_get_reference_value(env, w->callback, &callback) == napi_ok && callback != NULL) {
-    napi_get_global(env, &recv); /* make_callback needs an object receiver */
-    void *copy;
-    napi_create_buffer_copy(env, length, bytes, &copy, &args[0]);
-    napi_create_int32(env, error, &args[1]);
-    /* make_callback runs microtasks afterwards and turns a throw into an uncaught exception. */
-    napi_make_callback(env, w->async_context, recv, callback, 2, args, NULL);
+/* Throws an Error shaped like Node's system errors: code, errno (negative), syscall. */
+static void throw_errno(napi_env env, int err, const char *syscall) {
+  char message[256];
+  snprintf(message, sizeof message, "%s: %s, %s", uv_err_name(-err), uv_strerror(-err), syscall);
+  napi_value code, text, error, value;
+  if (napi_create_string_utf8(env, uv_err_name(-err), NAPI_AUTO_LENGTH, &code) != napi_ok ||
+      napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &text) != napi_ok ||
+      napi_create_error(env, code, text, &error) != napi_ok) {
+    napi_throw_error(env, NULL, message);
+    return;
   }
-  napi_close_handle_scope(env, scope);
+  if (napi_create_int32(env, -err, &value) == napi_ok) napi_set_named_property(env, error, "errno", value);
+  if (napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &value) == napi_ok) napi_set_named_property(env, error, "syscall", value);
+  napi_throw(env, error);
+}
+
+/* ---- closing ------------------------------------------------------------------------------- */
+
+static void on_poll_closed(uv_handle_t *handle) {
+  ino_poll *poll = (ino_poll *)handle;
+  if (poll->cleanup_hook != NULL) napi_remove_async_cleanup_hook(poll->cleanup_hook);
+  free(poll);
+}
+
+/* Stops reading and closes the descriptor. Touches no JS value: also used by the cleanup hook. */
+static void close_native(ino_state *state) {
+  state->closed = true;
+  if (state->poll != NULL) {
+    ino_poll *poll = state->poll;
+    state->poll = NULL;
+    poll->state = NULL;
+    uv_poll_stop(&poll->poll); /* removes the fd from epoll before it is closed */
+    uv_close((uv_handle_t *)&poll->poll, on_poll_closed);
+  }
+  if (state->fd >= 0) {
+    close(state->fd);
+    state->fd = -1;
+  }
+}
+
+/* Environment teardown (worker exit, process exit): close so the loop can be closed. */
+static void on_env_cleanup(napi_async_cleanup_hook_handle hook, void *data) {
+  (void)hook;
+  ino_poll *poll = data;
+  /* on_poll_closed removes the hook; if a close is already under way, it will. */
+  if (poll->state != NULL) close_native(poll->state);
+}
+
+/* Sets the strength of the references to the JS object and the callback. */
+static void set_strong(ino_state *state, bool strong) {
+  if (state->strong == strong) return;
+  state->strong = strong;
+  uint32_t count;
+  if (state->self != NULL) {
+    if (strong) napi_reference_ref(state->env, state->self, &count);
+    else napi_reference_unref(state->env, state->self, &count);
+  }
+  if (state->callback != NULL) {
+    if (strong) napi_reference_ref(state->env, state->callback, &count);
+    else napi_reference_unref(state->env, state->callback, &count);
+  }
+}
+
+/* close() from JavaScript: idempotent. */
+static void close_state(ino_state *state) {
+  close_native(state);
+  set_strong(state, false);
+  if (state->callback != NULL) {
+    napi_delete_reference(state->env, state->callback);
+    state->callback = NULL;
+  }
+}
+
+static void finalize_state(napi_env env, void *data, void *hint) {
+  (void)hint;
+  ino_state *state = data;
+  close_native(state);
+  if (state->callback != NULL) napi_delete_reference(env, state->callback);
+  if (state->self != NULL) napi_delete_reference(env, state->self);
+  if (state->async_context != NULL) napi_async_destroy(env, state->async_context);
+  free(state->buffer);
+  free(state->path);
+  free(state);
+}
+
+/* ---- reading ------------------------------------------------------------------------------- */
+
+enum { KEY_WATCH, KEY_WD, KEY_MASK, KEY_COOKIE, KEY_NAME, KEY_NAME_BYTES, KEY_COUNT };
+static const char *const key_names[KEY_COUNT] = {"watch", "wd", "mask", "cookie", "name", "nameBytes"};
+
+/* Appends the events of one read to `array`. Returns false when a N-API call failed. */
+static bool push_events(napi_env env, const char *bytes, size_t length, napi_value keys[KEY_COUNT], napi_value array, uint32_t *count) {
+  size_t offset = 0;
+  while (offset + sizeof(struct inotify_event) <= length) {
+    const struct inotify_event *event = (const struct inotify_event *)(bytes + offset);
+    size_t record = sizeof(struct inotify_event) + event->len;
+    if (offset + record > length) break; /* the kernel never splits a record */
+    offset += record;
+    size_t name_length = event->len > 0 ? strnlen(event->name, event->len) : 0;
+
+    napi_property_descriptor props[KEY_COUNT];
+    memset(props, 0, sizeof props);
+    size_t n = name_length > 0 ? KEY_COUNT : KEY_NAME;
+    for (size_t i = 0; i < n; i++) {
+      props[i].name = keys[i];
+      props[i].attributes = napi_default_jsproperty;
+    }
+    napi_value object;
+    if (napi_create_int32(env, event->wd, &props[KEY_WD].value) != napi_ok) return false;
+    props[KEY_WATCH].value = props[KEY_WD].value;
+    if (napi_create_uint32(env, event->mask, &props[KEY_MASK].value) != napi_ok) return false;
+    if (napi_create_uint32(env, event->cookie, &props[KEY_COOKIE].value) != napi_ok) return false;
+    if (name_length > 0) {
+      /* Invalid UTF-8 becomes U+FFFD in `name`; `nameBytes` keeps the exact bytes. */
+      if (napi_create_string_utf8(env, event->name, name_length, &props[KEY_NAME].value) != napi_ok) return false;
+      if (napi_create_buffer_copy(env, name_length, event->name, NULL, &props[KEY_NAME_BYTES].value) != napi_ok) return false;
+    }
+    if (napi_create_object(env, &object) != napi_ok) return false;
+    if (napi_define_properties(env, object, n, props) != napi_ok) return false;
+    if (napi_set_element(env, array, (*count)++, object) != napi_ok) return false;
+  }
+  return true;
+}
+
+/* If the JS callback threw, make it an uncaught exception, as for any other callback. */
+static void rethrow_pending(napi_env env) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return;
+  napi_value exception;
+  if (napi_get_and_clear_last_exception(env, &exception) == napi_ok) napi_fatal_exception(env, exception);
 }
 
 static void on_readable(uv_poll_t *handle, int status, int events) {
   (void)events;
-  watcher_t *w = (watcher_t *)handle->data;
-  if (!w || w->closed) return;
-  if (status < 0) {
-    deliver(w, NULL, 0, -status);
-    return;
-  }
-  size_t capacity = READ_CHUNK, used = 0;
-  char *buffer = malloc(capacity);
-  if (!buffer) return;
+  ino_state *state = ((ino_poll *)handle)->state;
+  if (state == NULL || state->closed) return;
+  napi_env env = state->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+
+  napi_value keys[KEY_COUNT], array;
+  uint32_t count = 0;
   int error = 0;
-  for (;;) {
-    if (capacity - used < sizeof(struct inotify_event) + NAME_MAX + 1) {
-      char *bigger = realloc(buffer, capacity * 2);
-      if (!bigger) break;
-      buffer = bigger;
-      capacity *= 2;
+  bool ok = napi_create_array(env, &array) == napi_ok;
+  for (int i = 0; ok && i < KEY_COUNT; i++) ok = napi_create_string_utf8(env, key_names[i], NAPI_AUTO_LENGTH, &keys[i]) == napi_ok;
+
+  if (status < 0) {
+    error = -status; /* libuv errors are negated errno values on Unix */
+  } else {
+    for (int reads = 0; ok && reads < MAX_READS_PER_WAKEUP;) {
+      ssize_t n = read(state->fd, state->buffer, READ_BUFFER_SIZE);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) error = errno;
+        break;
+      }
+      if (n == 0) break;
+      reads++;
+      ok = push_events(env, state->buffer, (size_t)n, keys, array, &count);
     }
-    ssize_t n = read(w->fd, buffer + used, capacity - used);
-    if (n > 0) {
-      used += (size_t)n;
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN) error = errno;
-    break;
   }
-  if (used > 0 || error) deliver(w, buffer, used, error);
-  free(buffer);
+  if (error != 0 && state->poll != NULL) {
+    /* A persistent error would wake the loop forever: stop reading, report it once. */
+    uv_poll_stop(&state->poll->poll);
+  }
+
+  napi_value callback = NULL, self = NULL;
+  if (ok && (count > 0 || error != 0) && state->callback != NULL &&
+      napi_get_reference_value(env, state->callback, &callback) == napi_ok && callback != NULL &&
+      napi_get_reference_value(env, state->self, &self) == napi_ok && self != NULL) {
+    napi_value argv[2];
+    argv[0] = array;
+    if (napi_create_int32(env, -error, &argv[1]) == napi_ok) {
+      /* make_callback enters the async context and runs the nextTick and microtask queues after. */
+      napi_make_callback(env, state->async_context, self, callback, 2, argv, NULL);
+    }
+  }
+  rethrow_pending(env);
+  napi_close_handle_scope(env, scope);
 }
 
-static watcher_t *unwrap(napi_env env, napi_value value) {
-  watcher_t *w = NULL;
-  if (napi_get_value_external(env, value, (void **)&w) != napi_ok || w == NULL || w->closed) {
-    napi_throw_error(env, "ERR_INOTIFY_CLOSED", "the inotify instance is closed");
-    return NULL;
-  }
-  return w;
+/* ---- paths --------------------------------------------------------------------------------- */
+
+static bool reserve_path(ino_state *state, size_t size) {
+  if (size <= state->path_capacity) return true;
+  size_t capacity = state->path_capacity ? state->path_capacity : 4096;
+  while (capacity < size) capacity *= 2;
+  char *bigger = realloc(state->path, capacity);
+  if (bigger == NULL) return false;
+  state->path = bigger;
+  state->path_capacity = capacity;
+  return true;
 }
 
-/* Reads a string or Buffer path into out (NUL-terminated). Returns 0, or -1 with an exception set. */
-static int read_path(napi_env env, napi_value value, char *out, size_t size) {
+/* Copies a string (as UTF-8) or a Buffer (raw bytes) into state->path, NUL-terminated.
+ * Returns 0, -EINVAL (another type, or a NUL byte inside), -ENOMEM, or -EFAULT (N-API failed). */
+static int get_path(napi_env env, ino_state *state, napi_value value) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok) return -EFAULT;
+  if (type == napi_string) {
+    size_t length;
+    if (state->path_capacity == 0 && !reserve_path(state, 4096)) return -ENOMEM;
+    if (napi_get_value_string_utf8(env, value, state->path, state->path_capacity, &length) != napi_ok) return -EFAULT;
+    /* Maybe truncated (V8 stops before a character that does not fit): ask for the length. */
+    if (length + 4 >= state->path_capacity) {
+      if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) return -EFAULT;
+      if (!reserve_path(state, length + 1)) return -ENOMEM;
+      if (napi_get_value_string_utf8(env, value, state->path, state->path_capacity, &length) != napi_ok) return -EFAULT;
+    }
+    return memchr(state->path, 0, length) != NULL ? -EINVAL : 0;
+  }
   bool is_buffer = false;
-  napi_is_buffer(env, value, &is_buffer);
-  if (is_buffer) {
+  if (type == napi_object && napi_is_buffer(env, value, &is_buffer) == napi_ok && is_buffer) {
     void *data;
     size_t length;
-    napi_get_buffer_info(env, value, &data, &length);
-    if (length >= size || memchr(data, 0, length)) {
-      napi_throw_range_error(env, "ENAMETOOLONG", "path is too long or holds a NUL byte");
-      return -1;
-    }
-    memcpy(out, data, length);
-    out[length] = 0;
+    if (napi_get_buffer_info(env, value, &data, &length) != napi_ok) return -EFAULT;
+    if (length > 0 && memchr(data, 0, length) != NULL) return -EINVAL;
+    if (!reserve_path(state, length + 1)) return -ENOMEM;
+    if (length > 0) memcpy(state->path, data, length);
+    state->path[length] = '\0';
     return 0;
   }
-  size_t copied;
-  if (napi_get_value_string_utf8(env, value, out, size, &copied) != napi_ok) {
-    napi_throw_type_error(env, NULL, "path must be a string or a Buffer");
-    return -1;
-  }
-  if (copied >= size - 1) {
-    napi_throw_range_error(env, "ENAMETOOLONG", "path is too long");
-    return -1;
-  }
-  return 0;
+  return -EINVAL;
 }
 
-/* open(callback, persistent) -> external handle */
-static napi_value js_open(napi_env env, napi_callback_info info) {
+static int add_watch(ino_state *state, uint32_t mask) {
+  if (state->fd < 0) return -EBADF;
+  int wd = inotify_add_watch(state->fd, state->path, mask);
+  return wd < 0 ? -errno : wd;
+}
+
+/* ---- JavaScript methods -------------------------------------------------------------------- */
+
+static ino_state *get_this(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
+  napi_value self;
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok) {
+    throw_last_napi_error(env, "napi_get_cb_info");
+    return NULL;
+  }
+  if (napi_unwrap(env, self, &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, "ERR_INVALID_THIS", "not an InotifyHandle");
+    return NULL;
+  }
+  return data;
+}
+
+static napi_value js_constructor(napi_env env, napi_callback_info info) {
   size_t argc = 2;
-  napi_value argv[2], result, resource_name;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_value argv[2], self, new_target, name;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, &self, NULL));
+  NAPI_CALL(env, napi_get_new_target(env, info, &new_target));
+  if (new_target == NULL) {
+    napi_throw_type_error(env, "ERR_CONSTRUCT_CALL_REQUIRED", "InotifyHandle must be called with new");
+    return NULL;
+  }
+  napi_valuetype type = napi_undefined;
+  if (argc >= 1) NAPI_CALL(env, napi_typeof(env, argv[0], &type));
+  if (type != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "the events callback must be a function");
+    return NULL;
+  }
   bool persistent = true;
-  if (argc > 1) napi_get_value_bool(env, argv[1], &persistent);
+  if (argc >= 2) {
+    NAPI_CALL(env, napi_typeof(env, argv[1], &type));
+    if (type == napi_boolean) NAPI_CALL(env, napi_get_value_bool(env, argv[1], &persistent));
+  }
+  uv_loop_t *loop;
+  NAPI_CALL(env, napi_get_uv_event_loop(env, &loop));
+
+  ino_state *state = calloc(1, sizeof *state);
+  ino_poll *poll = calloc(1, sizeof *poll);
+  char *buffer = malloc(READ_BUFFER_SIZE); /* malloc alignment suits struct inotify_event */
+  if (state == NULL || poll == NULL || buffer == NULL) {
+    free(state);
+    free(poll);
+    free(buffer);
+    throw_errno(env, ENOMEM, "malloc");
+    return NULL;
+  }
   int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) {
-    napi_throw_error(env, NULL, strerror(errno));
+    int err = errno;
+    free(state);
+    free(poll);
+    free(buffer);
+    throw_errno(env, err, "inotify_init1");
     return NULL;
   }
-  watcher_t *w = calloc(1, sizeof *w);
-  if (!w) {
+  int rc = uv_poll_init(loop, &poll->poll, fd);
+  if (rc != 0) {
     close(fd);
-    napi_throw_error(env, NULL, "out of memory");
+    free(state);
+    free(poll);
+    free(buffer);
+    throw_errno(env, -rc, "uv_poll_init");
     return NULL;
   }
-  w->fd = fd;
-  w->env = env;
-  uv_loop_t *loop;
-  CHECK(napi_get_uv_event_loop(env, &loop));
-  w->poll = malloc(sizeof *w->poll);
-  if (!w->poll || uv_poll_init(loop, w->poll, fd) != 0) {
-    close(fd);
-    free(w->poll);
-    free(w);
-    napi_throw_error(env, NULL, "uv_poll_init failed");
+  state->env = env;
+  state->fd = fd;
+  state->buffer = buffer;
+  state->poll = poll;
+  state->referenced = persistent;
+  state->strong = persistent;
+  poll->state = state;
+
+  /* From here on, the finalizer cleans up whatever fails. */
+  if (napi_wrap(env, self, state, finalize_state, NULL, NULL) != napi_ok) {
+    throw_last_napi_error(env, "napi_wrap");
+    close_native(state);
+    free(state->buffer);
+    free(state);
     return NULL;
   }
-  w->poll->data = w;
-  CHECK(napi_create_reference(env, argv[0], 1, &w->callback));
-  CHECK(napi_create_string_utf8(env, "inotify", NAPI_AUTO_LENGTH, &resource_name));
-  CHECK(napi_async_init(env, NULL, resource_name, &w->async_context));
-  uv_poll_start(w->poll, UV_READABLE, on_readable);
-  if (!persistent) uv_unref((uv_handle_t *)w->poll);
-  CHECK(napi_create_external(env, w, finalize_watcher, NULL, &result));
-  return result;
+  uint32_t strength = persistent ? 1 : 0;
+  NAPI_CALL(env, napi_create_reference(env, self, strength, &state->self));
+  NAPI_CALL(env, napi_create_reference(env, argv[0], strength, &state->callback));
+  NAPI_CALL(env, napi_create_string_utf8(env, "INOTIFY", NAPI_AUTO_LENGTH, &name));
+  NAPI_CALL(env, napi_async_init(env, NULL, name, &state->async_context));
+  if (napi_add_async_cleanup_hook(env, on_env_cleanup, poll, &poll->cleanup_hook) != napi_ok) {
+    poll->cleanup_hook = NULL;
+    throw_last_napi_error(env, "napi_add_async_cleanup_hook");
+    close_state(state);
+    return NULL;
+  }
+  rc = uv_poll_start(&poll->poll, UV_READABLE, on_readable);
+  if (rc != 0) {
+    close_state(state);
+    throw_errno(env, -rc, "uv_poll_start");
+    return NULL;
+  }
+  if (!persistent) uv_unref((uv_handle_t *)&poll->poll);
+  return self;
 }
 
-/* addWatch(handle, path, mask) -> wd, or -errno */
 static napi_value js_add_watch(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3], result;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  watcher_t *w = unwrap(env, argv[0]);
-  if (!w) return NULL;
-  char path[PATH_MAX_BYTES];
-  if (read_path(env, argv[1], path, sizeof path) < 0) return NULL;
-  uint32_t mask;
-  CHECK(napi_get_value_uint32(env, argv[2], &mask));
-  int wd = inotify_add_watch(w->fd, path, mask);
-  CHECK(napi_create_int32(env, wd < 0 ? -errno : wd, &result));
-  return result;
-}
-
-/* addWatches(handle, paths[], mask) -> Int32Array of wd or -errno, one syscall each, one JS call in all */
-static napi_value js_add_watches(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3], array_buffer, result;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  watcher_t *w = unwrap(env, argv[0]);
-  if (!w) return NULL;
-  uint32_t count, mask;
-  CHECK(napi_get_array_length(env, argv[1], &count));
-  CHECK(napi_get_value_uint32(env, argv[2], &mask));
-  int32_t *wds;
-  CHECK(napi_create_arraybuffer(env, (size_t)count * sizeof(int32_t), (void **)&wds, &array_buffer));
-  char path[PATH_MAX_BYTES];
-  for (uint32_t i = 0; i < count; i++) {
-    napi_value item;
-    CHECK(napi_get_element(env, argv[1], i, &item));
-    if (read_path(env, item, path, sizeof path) < 0) return NULL;
-    int wd = inotify_add_watch(w->fd, path, mask);
-    wds[i] = wd < 0 ? -errno : wd;
-  }
-  CHECK(napi_create_typedarray(env, napi_int32_array, count, array_buffer, 0, &result));
-  return result;
-}
-
-/* removeWatch(handle, wd) -> 0, or -errno */
-static napi_value js_remove_watch(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2], result;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  watcher_t *w = unwrap(env, argv[0]);
-  if (!w) return NULL;
-  int32_t wd;
-  CHECK(napi_get_value_int32(env, argv[1], &wd));
-  int rc = inotify_rm_watch(w->fd, wd);
-  CHECK(napi_create_int32(env, rc < 0 ? -errno : 0, &result));
+  ino_state *state = get_this(env, info, &argc, argv);
+  if (state == NULL) return NULL;
+  uint32_t mask = 0;
+  if (argc < 2 || napi_get_value_uint32(env, argv[1], &mask) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "mask must be a number");
+    return NULL;
+  }
+  int rc = get_path(env, state, argv[0]);
+  if (rc == 0) rc = add_watch(state, mask);
+  NAPI_CALL(env, napi_create_int32(env, rc, &result));
   return result;
 }
 
-/* close(handle): idempotent */
-static napi_value js_close(napi_env env, napi_callback_info info) {
+static napi_value js_add_watches(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], array_buffer, result;
+  ino_state *state = get_this(env, info, &argc, argv);
+  if (state == NULL) return NULL;
+  bool is_array = false;
+  uint32_t mask = 0, count = 0;
+  if (argc < 2 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "paths must be an array");
+    return NULL;
+  }
+  if (napi_get_value_uint32(env, argv[1], &mask) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "mask must be a number");
+    return NULL;
+  }
+  NAPI_CALL(env, napi_get_array_length(env, argv[0], &count));
+  int32_t *wds = NULL;
+  NAPI_CALL(env, napi_create_arraybuffer(env, (size_t)count * sizeof(int32_t), (void **)&wds, &array_buffer));
+  for (uint32_t i = 0; i < count; i++) {
+    /* A scope per element keeps 100,000 paths from piling up handles. */
+    napi_handle_scope scope;
+    napi_value item;
+    NAPI_CALL(env, napi_open_handle_scope(env, &scope));
+    int rc = napi_get_element(env, argv[0], i, &item) == napi_ok ? get_path(env, state, item) : -EFAULT;
+    if (rc == 0) rc = add_watch(state, mask);
+    wds[i] = rc;
+    NAPI_CALL(env, napi_close_handle_scope(env, scope));
+  }
+  NAPI_CALL(env, napi_create_typedarray(env, napi_int32_array, count, array_buffer, 0, &result));
+  return result;
+}
+
+static napi_value js_remove_watch(napi_env env, napi_callback_info info) {
   size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  watcher_t *w = NULL;
-  if (napi_get_value_external(env, argv[0], (void **)&w) == napi_ok && w) shutdown_watcher(w);
+  napi_value argv[1], result;
+  ino_state *state = get_this(env, info, &argc, argv);
+  if (state == NULL) return NULL;
+  int32_t wd = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &wd) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "wd must be a number");
+    return NULL;
+  }
+  int rc = -EBADF;
+  if (state->fd >= 0) rc = inotify_rm_watch(state->fd, wd) == 0 ? 0 : -errno;
+  NAPI_CALL(env, napi_create_int32(env, rc, &result));
+  return result;
+}
+
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  ino_state *state = get_this(env, info, &argc, NULL);
+  if (state != NULL) close_state(state);
   return NULL;
 }
 
-/* fd(handle) -> the descriptor, for diagnostics */
-static napi_value js_fd(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  watcher_t *w = NULL;
-  napi_get_value_external(env, argv[0], (void **)&w);
-  CHECK(napi_create_int32(env, w && !w->closed ? w->fd : -1, &result));
+static napi_value set_referenced(napi_env env, napi_callback_info info, bool referenced) {
+  size_t argc = 0;
+  ino_state *state = get_this(env, info, &argc, NULL);
+  if (state == NULL || state->referenced == referenced) return NULL;
+  state->referenced = referenced;
+  if (state->closed) return NULL;
+  if (state->poll != NULL) {
+    if (referenced) uv_ref((uv_handle_t *)&state->poll->poll);
+    else uv_unref((uv_handle_t *)&state->poll->poll);
+  }
+  set_strong(state, referenced);
+  return NULL;
+}
+
+static napi_value js_ref(napi_env env, napi_callback_info info) {
+  return set_referenced(env, info, true);
+}
+
+static napi_value js_unref(napi_env env, napi_callback_info info) {
+  return set_referenced(env, info, false);
+}
+
+static napi_value js_get_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  napi_value result;
+  ino_state *state = get_this(env, info, &argc, NULL);
+  if (state == NULL) return NULL;
+  NAPI_CALL(env, napi_create_int32(env, state->fd, &result));
   return result;
 }
 
-static void set_u32(napi_env env, napi_value object, const char *name, uint32_t value) {
-  napi_value v;
-  napi_create_uint32(env, value, &v);
-  napi_set_named_property(env, object, name, v);
-}
+/* ---- module -------------------------------------------------------------------------------- */
 
-static napi_value init(napi_env env, napi_value exports) {
+static const struct {
+  const char *name;
+  uint32_t value;
+} constants[] = {
+  {"IN_ACCESS", IN_ACCESS},
+  {"IN_MODIFY", IN_MODIFY},
+  {"IN_ATTRIB", IN_ATTRIB},
+  {"IN_CLOSE_WRITE", IN_CLOSE_WRITE},
+  {"IN_CLOSE_NOWRITE", IN_CLOSE_NOWRITE},
+  {"IN_CLOSE", IN_CLOSE},
+  {"IN_OPEN", IN_OPEN},
+  {"IN_MOVED_FROM", IN_MOVED_FROM},
+  {"IN_MOVED_TO", IN_MOVED_TO},
+  {"IN_MOVE", IN_MOVE},
+  {"IN_CREATE", IN_CREATE},
+  {"IN_DELETE", IN_DELETE},
+  {"IN_DELETE_SELF", IN_DELETE_SELF},
+  {"IN_MOVE_SELF", IN_MOVE_SELF},
+  {"IN_ALL_EVENTS", IN_ALL_EVENTS},
+  {"IN_UNMOUNT", IN_UNMOUNT},
+  {"IN_Q_OVERFLOW", IN_Q_OVERFLOW},
+  {"IN_IGNORED", IN_IGNORED},
+  {"IN_ONLYDIR", IN_ONLYDIR},
+  {"IN_DONT_FOLLOW", IN_DONT_FOLLOW},
+  {"IN_EXCL_UNLINK", IN_EXCL_UNLINK},
+  {"IN_MASK_ADD", IN_MASK_ADD},
+  {"IN_ISDIR", IN_ISDIR},
+  {"IN_ONESHOT", IN_ONESHOT},
+#ifdef IN_MASK_CREATE
+  {"IN_MASK_CREATE", IN_MASK_CREATE},
+#endif
+};
+
+NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor methods[] = {
-    {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
-    {"addWatch", NULL, js_add_watch, NULL, NULL, NULL, napi_default, NULL},
-    {"addWatches", NULL, js_add_watches, NULL, NULL, NULL, napi_default, NULL},
-    {"removeWatch", NULL, js_remove_watch, NULL, NULL, NULL, napi_default, NULL},
-    {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
-    {"fd", NULL, js_fd, NULL, NULL, NULL, napi_default, NULL},
+    {"addWatch", NULL, js_add_watch, NULL, NULL, NULL, napi_default_method, NULL},
+    {"addWatches", NULL, js_add_watches, NULL, NULL, NULL, napi_default_method, NULL},
+    {"removeWatch", NULL, js_remove_watch, NULL, NULL, NULL, napi_default_method, NULL},
+    {"close", NULL, js_close, NULL, NULL, NULL, napi_default_method, NULL},
+    {"ref", NULL, js_ref, NULL, NULL, NULL, napi_default_method, NULL},
+    {"unref", NULL, js_unref, NULL, NULL, NULL, napi_default_method, NULL},
+    {"fd", NULL, NULL, js_get_fd, NULL, NULL, napi_default, NULL},
   };
-  CHECK(napi_define_properties(env, exports, sizeof methods / sizeof methods[0], methods));
-  napi_value constants;
-  CHECK(napi_create_object(env, &constants));
-  set_u32(env, constants, "IN_ACCESS", IN_ACCESS);
-  set_u32(env, constants, "IN_MODIFY", IN_MODIFY);
-  set_u32(env, constants, "IN_ATTRIB", IN_ATTRIB);
-  set_u32(env, constants, "IN_CLOSE_WRITE", IN_CLOSE_WRITE);
-  set_u32(env, constants, "IN_CLOSE_NOWRITE", IN_CLOSE_NOWRITE);
-  set_u32(env, constants, "IN_CLOSE", IN_CLOSE);
-  set_u32(env, constants, "IN_OPEN", IN_OPEN);
-  set_u32(env, constants, "IN_MOVED_FROM", IN_MOVED_FROM);
-  set_u32(env, constants, "IN_MOVED_TO", IN_MOVED_TO);
-  set_u32(env, constants, "IN_MOVE", IN_MOVE);
-  set_u32(env, constants, "IN_CREATE", IN_CREATE);
-  set_u32(env, constants, "IN_DELETE", IN_DELETE);
-  set_u32(env, constants, "IN_DELETE_SELF", IN_DELETE_SELF);
-  set_u32(env, constants, "IN_MOVE_SELF", IN_MOVE_SELF);
-  set_u32(env, constants, "IN_ALL_EVENTS", IN_ALL_EVENTS);
-  set_u32(env, constants, "IN_UNMOUNT", IN_UNMOUNT);
-  set_u32(env, constants, "IN_Q_OVERFLOW", IN_Q_OVERFLOW);
-  set_u32(env, constants, "IN_IGNORED", IN_IGNORED);
-  set_u32(env, constants, "IN_ONLYDIR", IN_ONLYDIR);
-  set_u32(env, constants, "IN_DONT_FOLLOW", IN_DONT_FOLLOW);
-  set_u32(env, constants, "IN_EXCL_UNLINK", IN_EXCL_UNLINK);
-  set_u32(env, constants, "IN_MASK_ADD", IN_MASK_ADD);
-  set_u32(env, constants, "IN_ISDIR", IN_ISDIR);
-  set_u32(env, constants, "IN_ONESHOT", IN_ONESHOT);
-  CHECK(napi_set_named_property(env, exports, "constants", constants));
+  napi_value klass, object, value;
+  NAPI_CALL(env, napi_define_class(env, "InotifyHandle", NAPI_AUTO_LENGTH, js_constructor, NULL, sizeof methods / sizeof methods[0], methods, &klass));
+  NAPI_CALL(env, napi_set_named_property(env, exports, "InotifyHandle", klass));
+
+  NAPI_CALL(env, napi_create_object(env, &object));
+  for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
+    NAPI_CALL(env, napi_create_uint32(env, constants[i].value, &value));
+    NAPI_CALL(env, napi_set_named_property(env, object, constants[i].name, value));
+  }
+  NAPI_CALL(env, napi_object_freeze(env, object));
+  NAPI_CALL(env, napi_set_named_property(env, exports, "constants", object));
+  NAPI_CALL(env, napi_create_uint32(env, READ_BUFFER_SIZE, &value));
+  NAPI_CALL(env, napi_set_named_property(env, exports, "readBufferSize", value));
   return exports;
 }
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

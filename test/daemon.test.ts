@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { writeConfig } from './helpers/config';
+import { withQueuedEventsLimit } from './helpers/queuedEventsLimit';
 import { BIN, commandRecorder, startSersync } from './helpers/sersync';
 import { waitFor, waitForStable } from './helpers/wait';
 
@@ -135,16 +136,8 @@ test('two instances side by side: own directory, own commands, own fail log', as
 test('inotify overflow: a warning and a full sync to every remote', { skip: process.getuid?.() !== 0 && 'needs root to lower max_queued_events' }, async () => {
   const ws = workspace('overflow');
   const rec = commandRecorder(path.join(ws.root, 'rec'));
-  const limitFile = '/proc/sys/fs/inotify/max_queued_events';
-  const original = fs.readFileSync(limitFile, 'utf8');
   // The limit is taken when an inotify instance is created: lower it only while ours starts.
-  fs.writeFileSync(limitFile, '4096\n');
-  let sersync;
-  try {
-    sersync = await startSersync(['-o', ws.config], { env: rec.env });
-  } finally {
-    fs.writeFileSync(limitFile, original);
-  }
+  const sersync = await withQueuedEventsLimit(4096, () => startSersync(['-o', ws.config], { env: rec.env }));
   try {
     process.kill(sersync.child.pid!, 'SIGSTOP');
     spawnSync('bash', ['-c', 'for i in $(seq 3000); do : > f$i; done'], { cwd: ws.watch });
