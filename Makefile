@@ -22,7 +22,7 @@ system-deps:
 	sh scripts/system-deps.sh
 
 test: build system-deps
-	node --test --test-concurrency=2 dist/test/
+	node --test --test-concurrency=2 dist/test/*.test.js
 
 demo: build system-deps
 	bash scripts/demo.sh

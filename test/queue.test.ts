@@ -103,7 +103,11 @@ test('an event is handed out only once it has settled, so a burst on one path me
   assert.equal(q.untilSettled(), 3);
   now = 1;
   assert.equal(q.push(sync('a.txt')), 'merged');
+  now = 2.9999;
+  assert.equal(q.take(), undefined);
+  assert.equal(q.untilSettled(), 1, 'never 0 while still settling, or the workers would never look again');
   now = 3;
   assert.equal(q.take()?.kind, 'sync');
   assert.equal(q.take(), undefined);
+  assert.equal(q.untilSettled(), undefined, 'nothing is settling');
 });

@@ -51,6 +51,8 @@ export class EventQueue {
   private readonly options: QueueOptions;
   /** Events that were folded into a full sync because the queue was full. */
   collapsedEvents = 0;
+  /** Set when the last take() stopped at an event still settling: when that one will have settled. */
+  private settlesAt: number | undefined;
 
   constructor(options: Partial<QueueOptions> = {}) {
     this.options = { ...QUEUE_DEFAULTS, ...options };
@@ -98,9 +100,13 @@ export class EventQueue {
   take(running: readonly SyncEvent[] = [], lookahead = 256): SyncEvent | undefined {
     const end = Math.min(this.items.length, this.head + lookahead);
     const settledBefore = this.options.now() - this.options.settleMs;
+    this.settlesAt = undefined;
     for (let i = this.head; i < end; i++) {
       const candidate = this.items[i]!;
-      if (candidate.at > settledBefore) return undefined; // the rest arrived later still
+      if (candidate.at > settledBefore) {
+        this.settlesAt = candidate.at + this.options.settleMs;
+        return undefined; // the rest arrived later still
+      }
       if (running.some((r) => conflicts(r, candidate.event))) {
         if (candidate.event.kind === 'full') return undefined;
         continue;
@@ -114,10 +120,13 @@ export class EventQueue {
     return undefined;
   }
 
-  /** Milliseconds until the oldest waiting event has settled; undefined when the queue is empty. */
+  /**
+   * When the last take() found nothing because an event was still settling: the milliseconds
+   * until it has (at least 1). Undefined otherwise, including when only conflicts held events back,
+   * since the end of a running event frees those.
+   */
   untilSettled(): number | undefined {
-    const first = this.items[this.head];
-    return first ? Math.max(0, first.at + this.options.settleMs - this.options.now()) : undefined;
+    return this.settlesAt === undefined ? undefined : Math.max(1, this.settlesAt - this.options.now());
   }
 
   /** Everything still queued, oldest first; the queue is left empty (used when stopping). */

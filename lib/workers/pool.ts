@@ -38,7 +38,7 @@ export class WorkerPool {
     }
     // Events still settling get another look once they have.
     const wait = this.queue.untilSettled();
-    if (!this.stopped && wait !== undefined && wait > 0 && !this.settleTimer && this.active.length < this.threads) {
+    if (!this.stopped && wait !== undefined && !this.settleTimer && this.active.length < this.threads) {
       this.settleTimer = setTimeout(() => {
         this.settleTimer = undefined;
         this.kick();
