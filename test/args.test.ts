@@ -173,3 +173,8 @@ test('bin/sersync2 -h: exit 0 with the usage text', () => {
     }
   }
 });
+
+test('--log-level takes a log4js level, anything else is a usage error', () => {
+  assert.equal(parseArgs(['--log-level', 'debug']).logLevel, 'debug');
+  assert.throws(() => parseArgs(['--log-level', 'loud']), (e: Error) => e instanceof UsageError && /--log-level takes/.test(e.message));
+});

@@ -166,6 +166,11 @@ test('an unsafe fail log is never run: a symlink, a foreign owner, group or worl
   fs.chmodSync(open, 0o600);
   assert.match(unsafeReason(fs.lstatSync(open), 12345) ?? '', /belongs to uid \d+, not to us \(uid 12345\)/);
   assert.equal(unsafeReason(fs.lstatSync(open)), undefined);
+  if (process.getuid?.() === 0) {
+    // a real file of another user, as root sees it
+    fs.chownSync(open, 65534, 65534);
+    assert.throws(() => new FailLogFile(open).takeAside(), /belongs to uid 65534, not to us \(uid 0\)/);
+  }
 });
 
 test('a run interrupted by a crash is put back into the fail log at start', () => {

@@ -5,6 +5,7 @@
  */
 import minimist from 'minimist';
 import { UsageError } from '../config/errors';
+import { levelIsValid } from '../log/logger';
 import { isPluginName, PLUGIN_NAMES, type PluginName } from '../plugin/config';
 
 /** Short flags: `true` when the flag takes an argument, as `o:` in getopt's option string. */
@@ -113,6 +114,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (!check && configFiles.length > 1) throw new UsageError('-o may be given once (several only with --check)');
   if (configFiles.some((file) => file === '')) throw new UsageError('-o needs a file name');
 
+  const logLevel = last(parsed['log-level']);
+  if (logLevel !== undefined && !levelIsValid(logLevel)) throw new UsageError(`--log-level takes trace, debug, info, warn, error or off, got '${logLevel}'`);
+
   return {
     help: parsed.h === true || parsed.help === true,
     version: parsed.version === true,
@@ -123,7 +127,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     threads,
     plugin: m as PluginName | undefined,
     dryRun: parsed['dry-run'] === true,
-    logLevel: last(parsed['log-level']),
+    logLevel,
     logFile: last(parsed['log-file']),
   };
 }

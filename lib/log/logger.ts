@@ -12,7 +12,7 @@ export interface LogOptions {
 
 export type Logger = log4js.Logger;
 
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'off'];
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'off'];
 
 export function levelIsValid(level: string): boolean {
   return LEVELS.includes(level.toLowerCase());

@@ -29,28 +29,14 @@ export function defaultShell(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export class ShellRunner implements CommandRunner {
-  private readonly children = new Set<ReturnType<typeof spawn>>();
-
   constructor(private readonly shell = defaultShell()) {}
 
   run(command: string): Promise<number> {
     return new Promise((resolve) => {
       const child = spawn(this.shell, ['-c', command], { stdio: ['ignore', 'inherit', 'inherit'] });
-      this.children.add(child);
-      child.once('error', () => {
-        this.children.delete(child);
-        resolve(127 * 256);
-      });
-      child.once('close', (code, signal) => {
-        this.children.delete(child);
-        resolve(waitStatus(code, signal));
-      });
+      child.once('error', () => resolve(127 * 256));
+      child.once('close', (code, signal) => resolve(waitStatus(code, signal)));
     });
-  }
-
-  /** Commands still running. */
-  get running(): number {
-    return this.children.size;
   }
 }
 
