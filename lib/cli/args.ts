@@ -10,7 +10,7 @@ import { isPluginName, PLUGIN_NAMES, type PluginName } from '../plugin/config';
 
 /** Short flags: `true` when the flag takes an argument, as `o:` in getopt's option string. */
 const SHORT: Readonly<Record<string, boolean>> = { h: false, d: false, r: false, o: true, n: true, m: true };
-const LONG_FLAGS = ['help', 'version', 'check', 'dry-run'] as const;
+const LONG_FLAGS = ['help', 'version', 'check', 'dry-run', 'batch'] as const;
 const LONG_WITH_VALUE = ['log-level', 'log-file'] as const;
 
 export interface CliOptions {
@@ -30,6 +30,8 @@ export interface CliOptions {
   readonly plugin: PluginName | undefined;
   /** `--dry-run`: run everything but the commands, and print each one. */
   readonly dryRun: boolean;
+  /** `--batch`: one rsync per remote for many events (as `<rsync><batch start="true">`). */
+  readonly batch: boolean;
   readonly logLevel: string | undefined;
   readonly logFile: string | undefined;
 }
@@ -127,6 +129,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     threads,
     plugin: m as PluginName | undefined,
     dryRun: parsed['dry-run'] === true,
+    batch: parsed.batch === true,
     logLevel,
     logFile: last(parsed['log-file']),
   };
@@ -145,6 +148,7 @@ Real-time mirroring of a directory to rsync daemons, driven by inotify.
 Extensions:
   --check           validate every -o FILE and print what each would do; exit 0 only if all are valid
   --dry-run         do everything but run the commands, and print each one (shadow mode)
+  --batch           batch mode: one rsync per remote for many events (see <rsync><batch>)
   --log-level LEVEL trace, debug, info, warn or error (default: info)
   --log-file FILE   also log to FILE, rotated
   --version         print the version and exit

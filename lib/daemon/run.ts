@@ -43,7 +43,8 @@ export async function runDaemon(options: CliOptions, argv: readonly string[]): P
 }
 
 class Daemon {
-  private readonly queue = new EventQueue();
+  /** Replaced before the first event when batch mode sets its own gathering window. */
+  private queue = new EventQueue();
   private stopping = false;
 
   constructor(
@@ -78,8 +79,13 @@ class Daemon {
     const pluginName = options.plugin ?? (config.sersync.plugin.enabled ? config.sersync.plugin.name : undefined);
     const plugin = pluginName ? new PluginDispatcher(pluginName, createDelivery(pluginName, { config, runner, trace }), (message) => log.warn(message)) : undefined;
     const rsync = options.plugin ? undefined : { settings: commandSettings(config), remotes: config.sersync.localpath.remotes };
-    const handler = createHandler({ rsync, runner, failures, plugin, trace });
-    const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`));
+    const batch = !options.plugin && (options.batch || config.sersync.rsync.batch.enabled) ? config.sersync.rsync.batch : undefined;
+    if (batch) {
+      log.info(`batch mode: events gather for ${batch.windowMs} ms, up to ${batch.maxPaths} per rsync`);
+      this.queue = new EventQueue({ settleMs: batch.windowMs });
+    }
+    const handler = createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, sizeOf: (rel) => fileSize(concatPath(config.sersync.localpath.watch, '/', rel)) });
+    const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch?.maxPaths ?? 1);
     // With -m, the plugin's own <localpath> is watched (sersync2's rule); otherwise <sersync><localpath>.
     const watch = options.plugin ? pluginWatch(config, options.plugin) : config.sersync.localpath.watch;
     if (pluginName && pluginWatch(config, pluginName) !== watch) log.warn(`plugin ${pluginName} reports paths under its own <localpath> ${pluginWatch(config, pluginName)}, not ${watch}`);
@@ -189,6 +195,14 @@ class Daemon {
         if (!succeeded(status)) failed(command, status);
       }),
     );
+  }
+}
+
+function fileSize(path: PathName): number {
+  try {
+    return fs.statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 

@@ -96,8 +96,11 @@ export class EventQueue {
     return collapse ? 'collapsed' : queuedFull.length > 0 ? 'merged' : 'queued';
   }
 
-  /** The oldest settled event that does not conflict with any running one, removed from the queue. */
-  take(running: readonly SyncEvent[] = [], lookahead = 256): SyncEvent | undefined {
+  /**
+   * The oldest settled event that does not conflict with any running one, removed from the queue.
+   * With `pathsOnly`, stops at a full sync instead of taking it (a batch of paths is being filled).
+   */
+  take(running: readonly SyncEvent[] = [], pathsOnly = false, lookahead = 256): SyncEvent | undefined {
     const end = Math.min(this.items.length, this.head + lookahead);
     const settledBefore = this.options.now() - this.options.settleMs;
     this.settlesAt = undefined;
@@ -107,6 +110,7 @@ export class EventQueue {
         this.settlesAt = candidate.at + this.options.settleMs;
         return undefined; // the rest arrived later still
       }
+      if (pathsOnly && candidate.event.kind === 'full') return undefined;
       if (running.some((r) => conflicts(r, candidate.event))) {
         if (candidate.event.kind === 'full') return undefined;
         continue;

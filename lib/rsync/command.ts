@@ -40,7 +40,7 @@ export function commandSettings(config: Config): CommandSettings {
 }
 
 /** The option pieces, each empty when its element is off. */
-function pieces(s: CommandSettings, remote: Remote) {
+export function commandPieces(s: CommandSettings, remote: Remote) {
   const r = s.rsync;
   return {
     head: `cd ${shellWord(s.watch)} && rsync ${r.commonParams} -R `,
@@ -58,7 +58,7 @@ function pieces(s: CommandSettings, remote: Remote) {
 
 /** One rsync command line for one remote. */
 export function rsyncCommand(s: CommandSettings, remote: Remote, event: CommandEvent): string {
-  const p = pieces(s, remote);
+  const p = commandPieces(s, remote);
   switch (event.kind) {
     case 'sync':
       return `${p.head}${p.transport}${doubleQuoted(concatPath('./', event.path))} ${p.target}${p.redirect}`;

@@ -8,6 +8,16 @@ export interface RsyncConfig {
   readonly userDefinedPort: { readonly enabled: boolean; readonly port: number };
   readonly timeout: { readonly enabled: boolean; readonly time: number };
   readonly ssh: boolean;
+  /** Our extension `<batch start windowMs maxPaths>`: one rsync per remote for many events. */
+  readonly batch: BatchConfig;
+}
+
+export interface BatchConfig {
+  readonly enabled: boolean;
+  /** How long events gather before a batch leaves. */
+  readonly windowMs: number;
+  /** Most events in one batch. */
+  readonly maxPaths: number;
 }
 
 export const RSYNC_DEFAULTS: RsyncConfig = {
@@ -16,9 +26,10 @@ export const RSYNC_DEFAULTS: RsyncConfig = {
   userDefinedPort: { enabled: false, port: 874 },
   timeout: { enabled: false, time: 100 },
   ssh: false,
+  batch: { enabled: false, windowMs: 20, maxPaths: 1000 },
 };
 
-const CHILDREN = ['commonParams', 'auth', 'userDefinedPort', 'timeout', 'ssh'];
+const CHILDREN = ['commonParams', 'auth', 'userDefinedPort', 'timeout', 'ssh', 'batch'];
 
 export function parseRsync(view: ElementView | undefined): RsyncConfig {
   if (!view) return RSYNC_DEFAULTS;
@@ -43,6 +54,9 @@ export function parseRsync(view: ElementView | undefined): RsyncConfig {
   const ssh = view.one('ssh');
   ssh?.expect(['start']);
 
+  const batch = view.one('batch');
+  batch?.expect(['start', 'windowMs', 'maxPaths']);
+
   return {
     commonParams: params ? params.string('params') : d.commonParams,
     auth: {
@@ -53,5 +67,10 @@ export function parseRsync(view: ElementView | undefined): RsyncConfig {
     userDefinedPort: { enabled: portOn, port: portOn && port ? port.port('port', d.userDefinedPort.port) : Number(port?.string('port')) || d.userDefinedPort.port },
     timeout: { enabled: timeoutOn, time: timeoutOn && timeout ? timeout.positiveInt('time', d.timeout.time) : Number(timeout?.string('time')) || d.timeout.time },
     ssh: ssh?.bool('start') ?? false,
+    batch: {
+      enabled: batch?.bool('start') ?? false,
+      windowMs: batch?.positiveInt('windowMs', d.batch.windowMs) ?? d.batch.windowMs,
+      maxPaths: batch?.positiveInt('maxPaths', d.batch.maxPaths) ?? d.batch.maxPaths,
+    },
   };
 }

@@ -2,11 +2,13 @@
  * What a worker does with one event: one rsync per remote, all remotes in parallel; failures go to
  * the failure handler; then the plugin, once every rsync has finished.
  */
-import type { SyncEvent } from '../events/types';
+import type { PathEvent, SyncEvent } from '../events/types';
+import type { PathName } from '../paths';
+import { batchCommand, chunkEvents } from '../rsync/batch';
 import type { FailureHandler } from '../failLog/failures';
 import type { Remote } from '../localpath/config';
 import type { PluginDispatcher } from '../plugin/hook';
-import { rsyncCommands, type CommandSettings } from '../rsync/command';
+import { rsyncCommand, rsyncCommands, type CommandSettings } from '../rsync/command';
 import { succeeded, type CommandRunner } from '../runner/shell';
 import type { EventHandler } from './pool';
 
@@ -19,9 +21,13 @@ export interface HandlerDeps {
   readonly plugin: PluginDispatcher | undefined;
   /** Called with each command before it runs (`<debug start="true">` prints them, as sersync2). */
   readonly trace: (command: string) => void;
+  /** Batch mode: a job of path events becomes one command per remote. */
+  readonly batch?: boolean;
+  /** Size of a file below the watch (batch mode sends large files apart); injectable for tests. */
+  readonly sizeOf?: (path: PathName) => number;
 }
 
-/** The rsync commands an event stands for; also what the fail log gets for an event that never ran. */
+/** The rsync commands an event stands for, one per remote; also what the fail log gets for an event that never ran. */
 export function commandsFor(deps: Pick<HandlerDeps, 'rsync'>, event: SyncEvent): string[] {
   return deps.rsync ? rsyncCommands(deps.rsync.settings, deps.rsync.remotes, event) : [];
 }
@@ -31,19 +37,41 @@ export function remoteLane(remote: Remote): string {
   return `${remote.ip}::${remote.name}`;
 }
 
+/** Files this large get an rsync of their own in batch mode, so they never hold up the small ones. */
+export const LARGE_FILE_BYTES = 8 * 1024 * 1024;
+
+interface Planned {
+  readonly command: string;
+  readonly lane: string;
+}
+
+/** The commands for one job: per event and remote (sersync2's way), or per batch and remote. */
+function plan(deps: HandlerDeps, job: readonly SyncEvent[]): Planned[] {
+  const rsync = deps.rsync;
+  if (!rsync) return [];
+  const { settings, remotes } = rsync;
+  const paths = job.filter((e): e is PathEvent => e.kind !== 'full');
+  if (!deps.batch || paths.length !== job.length) {
+    return job.flatMap((event) => remotes.map((remote) => ({ command: rsyncCommand(settings, remote, event), lane: remoteLane(remote) })));
+  }
+  const large = paths.filter((e) => e.kind === 'sync' && !e.isDir && (deps.sizeOf?.(e.path) ?? 0) >= LARGE_FILE_BYTES);
+  const small = paths.filter((e) => !large.includes(e));
+  const groups = [...chunkEvents(small), ...large.map((e) => [e])];
+  return groups.flatMap((group) => remotes.map((remote) => ({ command: batchCommand(settings, remote, group), lane: remoteLane(remote) })));
+}
+
 export function createHandler(deps: HandlerDeps): EventHandler {
-  return async (event) => {
-    const commands = commandsFor(deps, event);
+  return async (job) => {
+    const planned = plan(deps, job);
     const statuses = await Promise.all(
-      commands.map((command) => {
+      planned.map(({ command }) => {
         deps.trace(command);
         return deps.runner.run(command);
       }),
     );
     statuses.forEach((status, i) => {
-      const remote = deps.rsync?.remotes[i];
-      if (!succeeded(status)) deps.failures.failed(commands[i]!, status, remote ? remoteLane(remote) : '');
+      if (!succeeded(status)) deps.failures.failed(planned[i]!.command, status, planned[i]!.lane);
     });
-    if (event.kind !== 'full') deps.plugin?.submit(event);
+    for (const event of job) if (event.kind !== 'full') deps.plugin?.submit(event);
   };
 }

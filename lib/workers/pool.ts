@@ -1,14 +1,17 @@
 /**
  * `-n` workers taking events from the queue, oldest first. Events on the same path (or one inside
  * the other) never run at the same time, so a delete cannot overtake the sync queued before it.
+ * A worker takes one event at a time (sersync2's way), or with `batchSize` > 1 up to that many
+ * settled events at once, which batch mode turns into one rsync per remote.
  */
 import type { SyncEvent } from '../events/types';
 import type { EventQueue } from '../queue/queue';
 
-export type EventHandler = (event: SyncEvent) => Promise<void>;
+/** Handles one job: a single event, or a batch of path events. */
+export type EventHandler = (events: readonly SyncEvent[]) => Promise<void>;
 
 export class WorkerPool {
-  private readonly active: SyncEvent[] = [];
+  private readonly jobs = new Set<readonly SyncEvent[]>();
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
   private settleTimer: NodeJS.Timeout | undefined;
@@ -17,42 +20,57 @@ export class WorkerPool {
     private readonly queue: EventQueue,
     private readonly threads: number,
     private readonly handle: EventHandler,
-    private readonly onError: (error: unknown, event: SyncEvent) => void,
+    private readonly onError: (error: unknown, events: readonly SyncEvent[]) => void,
+    private readonly batchSize = 1,
   ) {}
 
+  /** Jobs running now. */
   get inFlight(): number {
-    return this.active.length;
+    return this.jobs.size;
   }
 
   /** The events running now. */
-  running(): readonly SyncEvent[] {
-    return [...this.active];
+  running(): SyncEvent[] {
+    return [...this.jobs].flat();
   }
 
   /** Starts as many queued events as there are free workers. Call after every push. */
   kick(): void {
-    while (!this.stopped && this.active.length < this.threads) {
-      const event = this.queue.take(this.active);
-      if (!event) break;
-      this.start(event);
+    while (!this.stopped && this.jobs.size < this.threads) {
+      const job = this.takeJob();
+      if (job.length === 0) break;
+      this.start(job);
     }
     // Events still settling get another look once they have.
     const wait = this.queue.untilSettled();
-    if (!this.stopped && wait !== undefined && !this.settleTimer && this.active.length < this.threads) {
+    if (!this.stopped && wait !== undefined && !this.settleTimer && this.jobs.size < this.threads) {
       this.settleTimer = setTimeout(() => {
         this.settleTimer = undefined;
         this.kick();
       }, Math.ceil(wait));
     }
-    if (this.active.length === 0) this.notifyIdle();
+    if (this.jobs.size === 0) this.notifyIdle();
   }
 
-  private start(event: SyncEvent): void {
-    this.active.push(event);
-    this.handle(event)
-      .catch((error: unknown) => this.onError(error, event))
+  /** A full sync always runs alone; path events are gathered up to batchSize. */
+  private takeJob(): SyncEvent[] {
+    const busy = this.running();
+    const job: SyncEvent[] = [];
+    while (job.length < this.batchSize) {
+      const event = this.queue.take(busy, job.length > 0);
+      if (!event) break;
+      if (event.kind === 'full') return [event];
+      job.push(event);
+    }
+    return job;
+  }
+
+  private start(job: readonly SyncEvent[]): void {
+    this.jobs.add(job);
+    this.handle(job)
+      .catch((error: unknown) => this.onError(error, job))
       .finally(() => {
-        this.active.splice(this.active.indexOf(event), 1);
+        this.jobs.delete(job);
         this.kick();
       });
   }
@@ -65,7 +83,7 @@ export class WorkerPool {
 
   /** Resolves once no event is running (immediately when none is). */
   idle(): Promise<void> {
-    if (this.active.length === 0) return Promise.resolve();
+    if (this.jobs.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
