@@ -3,6 +3,9 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 LIBDIR = $(DESTDIR)$(PREFIX)/lib/sersync2
 BINDIR = $(DESTDIR)$(PREFIX)/bin
+MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
+UNITDIR = $(DESTDIR)$(PREFIX)/lib/systemd/system
+DOCDIR = $(DESTDIR)$(PREFIX)/share/doc/sersync2
 
 
 .PHONY: all build deps system-deps test demo bench soak install uninstall clean
@@ -24,19 +27,35 @@ system-deps:
 test: build system-deps
 	node --test --test-concurrency=2 dist/test/*.test.js
 
+# The long runs of test/storm.test.ts (20,000 operations) and test/fuzz.test.ts (2000+ configs).
+soak: build system-deps
+	SOAK=1 node --test --test-concurrency=1 dist/test/storm.test.js dist/test/fuzz.test.js
+
 demo: build system-deps
 	bash scripts/demo.sh
 
+# Only the compiled program (dist/lib) and the production dependencies are installed: the
+# staged node_modules is pruned of dev dependencies offline (no registry, no rebuild).
+# The unit file's /usr/local/bin is rewritten to $(PREFIX)/bin; the init script and the sysctl
+# snippet are examples, installed as docs.
 install: build
-	install -d $(LIBDIR) $(BINDIR)
-	cp -r package.json dist node_modules $(LIBDIR)/
+	rm -rf $(LIBDIR)
+	install -d $(LIBDIR)/dist $(BINDIR) $(MANDIR) $(UNITDIR) $(DOCDIR)
+	cp -r package.json package-lock.json node_modules $(LIBDIR)/
+	cp -r dist/lib $(LIBDIR)/dist/
+	cd $(LIBDIR) && npm prune --omit=dev --ignore-scripts --no-audit --no-fund --offline >/dev/null && rm -f package-lock.json && find node_modules -type d -empty -delete
 	install -d $(LIBDIR)/build/Release $(LIBDIR)/bin
 	install -m 0755 build/Release/inotify.node $(LIBDIR)/build/Release/
 	install -m 0755 bin/sersync2 $(LIBDIR)/bin/sersync2
 	ln -sf ../lib/sersync2/bin/sersync2 $(BINDIR)/sersync2
+	install -m 0644 man/sersync2.1 $(MANDIR)/sersync2.1
+	sed 's#/usr/local/bin/sersync2#$(PREFIX)/bin/sersync2#g' packaging/systemd/sersync2@.service > $(UNITDIR)/sersync2@.service
+	chmod 0644 $(UNITDIR)/sersync2@.service
+	install -m 0755 packaging/init.d/sersync2 $(DOCDIR)/sersync2.init
+	install -m 0644 packaging/sysctl.d/60-sersync2.conf README.md COMPATIBILITY.md confxml.xml $(DOCDIR)/
 
 uninstall:
-	rm -rf $(LIBDIR) $(BINDIR)/sersync2
+	rm -rf $(LIBDIR) $(BINDIR)/sersync2 $(MANDIR)/sersync2.1 $(UNITDIR)/sersync2@.service $(DOCDIR)
 
 clean:
 	rm -rf dist build node_modules

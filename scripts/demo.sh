@@ -36,7 +36,7 @@ trap cleanup EXIT
 trap 'exit 0' INT TERM
 
 echo "demo: rsync daemon on 127.0.0.1:$port, module demo -> $remote"
-SERSYNC2_SYSCTL=0 bin/sersync2 -r -o "$demo/confxml.xml" > >(tee "$demo/sersync2.log") 2>&1 &
+SERSYNC2_SYSCTL=0 bin/sersync2 -r -o "$demo/confxml.xml" --status-file "$demo/status.json" --status-interval 1 > >(tee "$demo/sersync2.log") 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do
   grep -qs "watch path is:" "$demo/sersync2.log" && break
@@ -57,5 +57,9 @@ done
 echo "demo: the remote side now holds:"
 (cd "$remote" && find . -type f -exec sh -c 'printf "  %s (%s bytes)\n" "$1" "$(wc -c < "$1")"' _ {} \;)
 diff -r "$watch" "$remote" && echo "demo: local and remote trees are identical"
+# SIGUSR1 rewrites the status file now; the pretty-printer is what operators run.
+kill -USR1 "$pid"
+echo "demo: sersync2 --status $demo/status.json"
+bin/sersync2 --status "$demo/status.json" | sed 's/^/  /'
 echo "demo: sersync2 keeps watching $watch; change files there and watch $remote follow. Ctrl-C to stop."
 wait "$pid"

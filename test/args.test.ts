@@ -27,7 +27,7 @@ test('no flags: the defaults', () => {
   assert.equal(DEFAULT_CONFIG, 'confxml.xml');
   assert.deepEqual(
     { ...o },
-    { help: false, version: false, check: false, daemon: false, fullSyncAtStart: false, configFiles: ['confxml.xml'], threads: 10, plugin: undefined, dryRun: false, logLevel: undefined, logFile: undefined },
+    { help: false, version: false, check: false, daemon: false, fullSyncAtStart: false, configFiles: ['confxml.xml'], threads: 10, plugin: undefined, dryRun: false, batch: false, logLevel: undefined, logFile: undefined, logConfig: undefined, statusFile: undefined, statusInterval: 10, showStatus: undefined },
   );
 });
 

@@ -74,6 +74,7 @@ function assertStockParts(c: Config, g: { watch: string; failLog: string }, exce
       userDefinedPort: { enabled: false, port: 874 },
       timeout: { enabled: false, time: 100 },
       ssh: false,
+      batch: { enabled: false, windowMs: 20, maxPaths: 1000 },
     });
   }
   if (!skip.has('failLog')) assert.deepEqual(c.sersync.failLog, { path: g.failLog, timeToExecute: 60 });
@@ -236,6 +237,7 @@ test('defaults when elements are missing', () => {
     userDefinedPort: { enabled: false, port: 874 },
     timeout: { enabled: false, time: 100 },
     ssh: false,
+    batch: { enabled: false, windowMs: 20, maxPaths: 1000 },
   });
   assert.deepEqual(config.sersync.failLog, { path: '/tmp/rsync_fail_log.sh', timeToExecute: 120 });
   assert.deepEqual(config.sersync.crontab, { enabled: false, schedule: { kind: 'minutes', minutes: 600 }, filter: { enabled: false, excludes: [] } });

@@ -11,7 +11,7 @@ import { isPluginName, PLUGIN_NAMES, type PluginName } from '../plugin/config';
 /** Short flags: `true` when the flag takes an argument, as `o:` in getopt's option string. */
 const SHORT: Readonly<Record<string, boolean>> = { h: false, d: false, r: false, o: true, n: true, m: true };
 const LONG_FLAGS = ['help', 'version', 'check', 'dry-run', 'batch'] as const;
-const LONG_WITH_VALUE = ['log-level', 'log-file'] as const;
+const LONG_WITH_VALUE = ['log-level', 'log-file', 'log-config', 'status-file', 'status-interval', 'status'] as const;
 
 export interface CliOptions {
   readonly help: boolean;
@@ -34,10 +34,18 @@ export interface CliOptions {
   readonly batch: boolean;
   readonly logLevel: string | undefined;
   readonly logFile: string | undefined;
+  /** `--log-config FILE`: a log4js JSON configuration, instead of --log-level and --log-file. */
+  readonly logConfig: string | undefined;
+  /** `--status-file FILE`: rewrite FILE with the daemon's state every `statusInterval` s and on SIGUSR1. */
+  readonly statusFile: string | undefined;
+  readonly statusInterval: number;
+  /** `--status FILE`: pretty-print a status file and exit. */
+  readonly showStatus: string | undefined;
 }
 
 export const DEFAULT_THREADS = 10;
 export const DEFAULT_CONFIG = 'confxml.xml';
+export const DEFAULT_STATUS_INTERVAL = 10;
 
 /** Splits getopt clusters into one word per option, so that minimist sees unambiguous input. */
 export function normaliseArgv(argv: readonly string[]): string[] {
@@ -119,6 +127,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const logLevel = last(parsed['log-level']);
   if (logLevel !== undefined && !levelIsValid(logLevel)) throw new UsageError(`--log-level takes trace, debug, info, warn, error or off, got '${logLevel}'`);
 
+  const statusIntervalText = last(parsed['status-interval']);
+  if (statusIntervalText !== undefined && (!/^[0-9]+$/.test(statusIntervalText) || Number(statusIntervalText) < 1 || Number(statusIntervalText) > 86400)) {
+    throw new UsageError(`--status-interval takes seconds from 1 to 86400, got '${statusIntervalText}'`);
+  }
+  const statusFile = last(parsed['status-file']);
+  if (statusFile === '') throw new UsageError('--status-file needs a file name');
+
   return {
     help: parsed.h === true || parsed.help === true,
     version: parsed.version === true,
@@ -132,6 +147,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     batch: parsed.batch === true,
     logLevel,
     logFile: last(parsed['log-file']),
+    logConfig: last(parsed['log-config']),
+    statusFile,
+    statusInterval: statusIntervalText === undefined ? DEFAULT_STATUS_INTERVAL : Number(statusIntervalText),
+    showStatus: last(parsed.status),
   };
 }
 
@@ -151,5 +170,9 @@ Extensions:
   --batch           batch mode: one rsync per remote for many events (see <rsync><batch>)
   --log-level LEVEL trace, debug, info, warn or error (default: info)
   --log-file FILE   also log to FILE, rotated
+  --log-config FILE a log4js JSON configuration, used instead of --log-level and --log-file
+  --status-file FILE  keep FILE (JSON) up to date with the daemon's state; rewritten on SIGUSR1
+  --status-interval S rewrite the status file every S seconds (default: 10)
+  --status FILE     pretty-print a status file and exit (1 if it is missing or unreadable)
   --version         print the version and exit
 `;

@@ -3,6 +3,7 @@ import { ConfigError, UsageError } from '../config/errors';
 import { loadConfigFile } from '../config/load';
 import { parseArgs, USAGE, type CliOptions } from './args';
 import { describeConfig } from './check';
+import { showStatus } from './status';
 
 export const VERSION: string = (require('../../../package.json') as { version: string }).version;
 
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
     io.out(`sersync2 ${VERSION} (TypeScript; compatible with sersync2 2.5.4)\n`);
     return 0;
   }
+  if (options.showStatus !== undefined) return showStatus(options.showStatus, io);
   if (options.check) return runCheck(options, io);
   try {
     // Loaded only to run: --check and --help work without the native inotify addon.

@@ -82,6 +82,9 @@ interface SaxHooks {
   resume(): void;
 }
 
+/** Deeper element nesting is refused (a confxml.xml is 4 levels deep). */
+const MAX_DEPTH = 64;
+
 export function parseXml(text: string): XmlResult {
   const starts = lineStarts(text);
   const openLines: number[] = [];
@@ -105,6 +108,8 @@ export function parseXml(text: string): XmlResult {
     // sax silently keeps the first of two same-named attributes; XML says the tag is not well formed.
     const twice = duplicateAttribute(text.slice(sax.startTagPosition - 1, sax.position));
     if (twice) fail(line, `XML is not well formed: <${node.name}> has the attribute ${twice} twice`);
+    // A config is 4 levels deep; a file nested thousands deep would overflow the stack below.
+    if (open.length >= MAX_DEPTH) fail(line, `XML is not well formed: <${node.name}> is nested more than ${MAX_DEPTH} elements deep`);
     open.push({ name: node.name, line });
     openLines.push(line);
     openTag(node);

@@ -14,13 +14,16 @@ import { failLogEntry, FailLogFile } from '../failLog/file';
 import { Failures } from '../failLog/failures';
 import { Inotify } from '../inotify/binding';
 import { Watcher } from '../inotify/watcher';
+import { countDirectories, watchLimitMessage } from '../inotify/limits';
 import { createLogger, flushLogs, type Logger } from '../log/logger';
 import { concatPath, type PathName } from '../paths';
 import { createDelivery, PluginDispatcher, pluginWatch } from '../plugin/hook';
 import { EventQueue } from '../queue/queue';
 import { commandSettings, rsyncCommands } from '../rsync/command';
+import { ProgressLine } from '../progress/line';
+import { DaemonStatus } from '../status/daemon';
 import { DryRunRunner, ShellRunner, succeeded, type CommandRunner } from '../runner/shell';
-import { commandsFor, createHandler } from '../workers/handler';
+import { commandsFor, createHandler, remoteLane } from '../workers/handler';
 import { WorkerPool } from '../workers/pool';
 import { configLines, threadLines } from './banner';
 import { detach, isDetachedChild, tellParent } from './detach';
@@ -31,7 +34,14 @@ export async function runDaemon(options: CliOptions, argv: readonly string[]): P
   if (options.daemon && !isDetachedChild()) return detach(process.argv[1]!, argv);
   // A daemon outlives the terminal or pipe it was started from: a closed stdout must not kill it.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
-  const log = createLogger({ level: options.logLevel, file: options.logFile });
+  let log: Logger;
+  try {
+    log = createLogger({ level: options.logLevel, file: options.logFile, configFile: options.logConfig });
+  } catch (error) {
+    // A bad --log-config: with -d the waiting parent reports it.
+    tellParent({ error: (error as Error).message });
+    throw error;
+  }
   try {
     return await new Daemon(options, log).run();
   } catch (error) {
@@ -84,7 +94,8 @@ class Daemon {
       log.info(`batch mode: events gather for ${batch.windowMs} ms, up to ${batch.maxPaths} per rsync`);
       this.queue = new EventQueue({ settleMs: batch.windowMs });
     }
-    const handler = createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, sizeOf: (rel) => fileSize(concatPath(config.sersync.localpath.watch, '/', rel)) });
+    const status = new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message) });
+    const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, sizeOf: (rel) => fileSize(concatPath(config.sersync.localpath.watch, '/', rel)), onResult: status.recordResult }));
     const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch?.maxPaths ?? 1);
     // With -m, the plugin's own <localpath> is watched (sersync2's rule); otherwise <sersync><localpath>.
     const watch = options.plugin ? pluginWatch(config, options.plugin) : config.sersync.localpath.watch;
@@ -97,6 +108,11 @@ class Daemon {
     const push = (event: SyncEvent) => {
       if (this.queue.push(event) === 'collapsed') log.warn(`queue full: ${this.queue.collapsedEvents} events folded into one full sync`);
     };
+    // On a terminal, big trees show how far the watch setup is; the first line after 200 ms.
+    let watchedSoFar = 0;
+    let unwatchedDirs = 0;
+    let unwatchedTimer: NodeJS.Timeout | undefined;
+    let setupProgress: ProgressLine | undefined = new ProgressLine(process.stdout, (seconds) => `setting up watches: ${watchedSoFar} directories, ${seconds} s`);
     const inotify = new Inotify({
       persistent: true,
       onBatch: (batch) => watcher.handleBatch(batch),
@@ -122,21 +138,42 @@ class Daemon {
         pool.kick();
       },
       onUnwatched: (path, code) => {
-        log.error(`cannot watch ${describe(watch, path)}: ${code}${code === 'ENOSPC' ? ' (raise fs.inotify.max_user_watches)' : ''}; a full sync covers it`);
+        if (code === 'ENOSPC') {
+          // Out of watches: one summary (at once, then every 10 minutes) instead of a line per directory.
+          unwatchedDirs += countDirectories(concatPath(watch, path.length ? '/' : '', path));
+          if (!unwatchedTimer) {
+            const report = (): void => {
+              if (this.stopping) return;
+              log.error(watchLimitMessage(unwatchedDirs, watchedSoFar));
+              if (!options.plugin) push({ kind: 'full', reason: 'unwatched' });
+              pool.kick();
+              unwatchedTimer = setTimeout(report, 10 * clock.minuteMs).unref();
+            };
+            unwatchedTimer = setTimeout(report, 0).unref();
+          }
+          return;
+        }
+        log.error(`cannot watch ${describe(watch, path)}: ${code}; a full sync covers it`);
         if (!options.plugin) push({ kind: 'full', reason: 'unwatched' });
         pool.kick();
       },
       onRootGone: () => log.error(`the watch directory ${watch} was deleted, moved or unmounted: nothing more is watched`),
+      onProgress: (count) => {
+        watchedSoFar = count;
+        setupProgress?.tick();
+      },
     });
 
     const watched = watcher.start();
+    setupProgress.finish();
+    setupProgress = undefined;
     log.debug(`watching ${watched} directories`);
 
     if (options.fullSyncAtStart && !options.plugin) {
       if (config.filter.enabled) {
         log.info('************************attention***********************************');
         log.info('you set the filter so the "-r " can not work');
-      } else await this.fullSyncAtStart(config, runner, failures.failed.bind(failures));
+      } else await this.fullSyncAtStart(config, runner, failures.failed.bind(failures), status);
     }
     const crontab = config.sersync.crontab;
     const crontabTimer = !options.plugin && crontabActive(crontab, config.filter.enabled) ? new CrontabTimer(crontab.schedule, clock, () => {
@@ -150,6 +187,7 @@ class Daemon {
     log.info('run the sersync: ');
     log.info(`watch path is: ${watch}`);
     tellParent({ ready: true });
+    status.start({ watches: () => watcher.watchCount, queued: () => this.queue.length, inFlight: () => pool.inFlight, retryBacklog: () => failures.backlog, failLogPath: options.plugin ? undefined : failLog.path });
     pool.kick();
 
     return new Promise<number>((resolve) => {
@@ -173,29 +211,51 @@ class Daemon {
         await failures.idle();
         await plugin?.idle();
         failures.flush('retry pending at shutdown');
+        status.stop();
         log.info('stopped');
         resolve(0);
       };
       process.on('SIGTERM', (s) => void stop(s));
       process.on('SIGINT', (s) => void stop(s));
+      // Also without a status file: Node's default for SIGUSR1 would open the inspector port.
+      process.on('SIGUSR1', () => (status.writeNow() ? log.debug(`SIGUSR1: status written to ${status.file}`) : status.file === undefined && log.info('SIGUSR1: no status file (start with --status-file FILE)')));
       process.on('SIGHUP', () => log.info(`SIGHUP: ${watcher.watchCount} watches, ${this.queue.length} queued, ${pool.inFlight} running, ${failures.backlog} waiting for retry (the config is not reloaded; restart to apply changes)`));
     });
   }
 
   /** `-r`: one full sync to every remote, after the watches are in place so nothing is missed meanwhile. */
-  private async fullSyncAtStart(config: Config, runner: CommandRunner, failed: (command: string, status: number) => void): Promise<void> {
+  private async fullSyncAtStart(config: Config, runner: CommandRunner, failed: (command: string, status: number) => void, status: DaemonStatus): Promise<void> {
     this.log.info('------------------------------------------');
     this.log.info('rsync the directory recursivly to the remote servers once');
     this.log.info('working please wait...');
-    const commands = rsyncCommands(commandSettings(config), config.sersync.localpath.remotes, { kind: 'full' });
-    await Promise.all(
-      commands.map(async (command) => {
+    const remotes = config.sersync.localpath.remotes;
+    const commands = rsyncCommands(commandSettings(config), remotes, { kind: 'full' });
+    let done = 0;
+    const running = Promise.all(
+      commands.map(async (command, i) => {
         this.log.info(`execute command: ${command}`);
-        const status = await runner.run(command);
-        if (!succeeded(status)) failed(command, status);
+        const result = await runner.run(command);
+        done++;
+        // rsyncCommands gives one command per remote, in the remotes' order.
+        status.recordResult(remoteLane(remotes[i]!), succeeded(result));
+        if (!succeeded(result)) failed(command, result);
       }),
     );
+    // Started after the command lines are printed, so they stay above the progress line.
+    const progress = new ProgressLine(process.stdout, (seconds) => `full sync: ${done} of ${commands.length} remotes done, ${seconds} s`);
+    progress.start();
+    try {
+      await running;
+    } finally {
+      progress.stop();
+    }
+    status.collector.recordFullSync('start (-r)');
   }
+}
+
+/** Read here rather than from cli/main, which loads this module: no import cycle. */
+function packageVersion(): string {
+  return (require('../../../package.json') as { version: string }).version;
 }
 
 function fileSize(path: PathName): number {

@@ -8,6 +8,7 @@
  * are reported too (they may predate its watch).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import type { FilterConfig } from '../filter/config';
 import { excludedAtStart, excludedByFilter } from '../events/rules';
 import type { RawEvent } from '../events/types';
@@ -42,6 +43,8 @@ export interface WatcherOptions {
   readonly onUnwatched: (path: PathName, code: string) => void;
   /** The watch root itself was deleted, moved or unmounted. */
   readonly onRootGone: (mask: number) => void;
+  /** Called after each directory watched, with the count so far (the start-up progress line). */
+  readonly onProgress?: (watches: number) => void;
 }
 
 interface DirNode {
@@ -51,7 +54,8 @@ interface DirNode {
   readonly children: Map<string, DirNode>;
 }
 
-const ERRNO_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(fs.constants).filter(([k]) => k.startsWith('E')).map(([k, v]) => [v, k]));
+// The errno names are in os.constants.errno (fs.constants has none: every code read `errno N`).
+const ERRNO_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(os.constants.errno).map(([k, v]) => [v, k]));
 
 export class Watcher {
   private readonly nodes = new Map<number, DirNode>();
@@ -115,6 +119,7 @@ export class Watcher {
         }
         added++;
         const node = this.attach(wd, dir.parent, dir.name);
+        this.options.onProgress?.(this.nodes.size);
         for (const entry of this.readDir(dir.rel)) {
           const childRel = concatRel(dir.rel, entry.name);
           if (report) report.push({ dir: dir.rel, name: entry.name, mask: entry.isDir ? IN.CREATE | IN.ISDIR : IN.CLOSE_WRITE, isDir: entry.isDir, scanned: true });

@@ -3,11 +3,15 @@
  * operators grep for ("watch path is: ...") stay the same; warnings and errors carry their level.
  * `--log-file` adds a rotated file with timestamps.
  */
+import fs from 'node:fs';
 import log4js from 'log4js';
+import { ConfigError } from '../config/errors';
 
 export interface LogOptions {
   readonly level?: string | undefined;
   readonly file?: string | undefined;
+  /** `--log-config FILE`: a log4js JSON configuration used instead of the two options above. */
+  readonly configFile?: string | undefined;
 }
 
 export type Logger = log4js.Logger;
@@ -19,6 +23,7 @@ export function levelIsValid(level: string): boolean {
 }
 
 export function createLogger(options: LogOptions = {}): Logger {
+  if (options.configFile) return configureFromFile(options.configFile);
   const level = (options.level ?? 'info').toLowerCase();
   const appenders: Record<string, log4js.Appender> = {
     stdout: {
@@ -35,6 +40,27 @@ export function createLogger(options: LogOptions = {}): Logger {
     appenders.file = { type: 'file', filename: options.file, maxLogSize: 10 * 1024 * 1024, backups: 5, compress: true, mode: 0o640, layout: { type: 'pattern', pattern: '%d{ISO8601} %p %m' } };
   }
   log4js.configure({ appenders, categories: { default: { appenders: Object.keys(appenders), level } } });
+  return log4js.getLogger('sersync2');
+}
+
+/**
+ * An operator's own log4js setup (appenders, layouts, levels). A bad file is a config error
+ * (exit 1 with the reason), not an internal error.
+ */
+function configureFromFile(file: string): Logger {
+  const fail = (message: string) =>
+    new ConfigError([{ file, line: 0, where: '', message: `--log-config: ${message}`, code: 'BAD_VALUE' }]);
+  let config: unknown;
+  try {
+    config = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw fail((error as Error).message);
+  }
+  try {
+    log4js.configure(config as log4js.Configuration);
+  } catch (error) {
+    throw fail(`not a log4js configuration: ${(error as Error).message}`);
+  }
   return log4js.getLogger('sersync2');
 }
 

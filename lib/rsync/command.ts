@@ -56,6 +56,21 @@ export function commandPieces(s: CommandSettings, remote: Remote) {
   };
 }
 
+/**
+ * A name as an rsync filter pattern that matches exactly that name. rsync reads `*`, `?` and `[`
+ * as wildcards, and `\` as an escape only when the pattern holds a wildcard (man rsync, PATTERN
+ * MATCHING RULES). A name without wildcard characters is left as it is (sersync2's bytes), unless
+ * the pattern gets a wildcard suffix (`/***`): then its `\` must be escaped too. sersync2 wrote
+ * names raw, so `rm 'a*'` deleted every `a...` on the remote.
+ */
+export function literalPattern(name: PathName, wildcardSuffix: boolean): PathName {
+  const text = typeof name === 'string' ? name : name.toString('latin1');
+  if (!wildcardSuffix && !/[*?[]/.test(text)) return name;
+  if (!/[*?[\\]/.test(text)) return name;
+  const escaped = text.replace(/[*?[\\]/g, '\\$&');
+  return typeof name === 'string' ? escaped : Buffer.from(escaped, 'latin1');
+}
+
 /** One rsync command line for one remote. */
 export function rsyncCommand(s: CommandSettings, remote: Remote, event: CommandEvent): string {
   const p = commandPieces(s, remote);
@@ -63,9 +78,9 @@ export function rsyncCommand(s: CommandSettings, remote: Remote, event: CommandE
     case 'sync':
       return `${p.head}${p.transport}${doubleQuoted(concatPath('./', event.path))} ${p.target}${p.redirect}`;
     case 'delete': {
-      const includes = ancestorsOf(event.path).map((dir) => ` --include=${doubleQuoted(concatPath(dir, '/'))}`).join('');
-      const self = ` --include=${doubleQuoted(event.path)}`;
-      const tree = event.isDir ? `  --include=${doubleQuoted(concatPath(event.path, '/***'))}` : '';
+      const includes = ancestorsOf(event.path).map((dir) => ` --include=${doubleQuoted(concatPath(literalPattern(dir, false), '/'))}`).join('');
+      const self = ` --include=${doubleQuoted(literalPattern(event.path, false))}`;
+      const tree = event.isDir ? `  --include=${doubleQuoted(concatPath(literalPattern(event.path, true), '/***'))}` : '';
       return `${p.head}${p.transport}${p.del} ./  ${includes}${self}${tree} --exclude=*  ${p.target}${p.redirect}`;
     }
     case 'full': {

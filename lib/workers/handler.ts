@@ -25,6 +25,8 @@ export interface HandlerDeps {
   readonly batch?: boolean;
   /** Size of a file below the watch (batch mode sends large files apart); injectable for tests. */
   readonly sizeOf?: (path: PathName) => number;
+  /** Told the outcome of each rsync, per remote lane (the status file's per-remote counters). */
+  readonly onResult?: (lane: string, ok: boolean) => void;
 }
 
 /** The rsync commands an event stands for, one per remote; also what the fail log gets for an event that never ran. */
@@ -70,6 +72,7 @@ export function createHandler(deps: HandlerDeps): EventHandler {
       }),
     );
     statuses.forEach((status, i) => {
+      deps.onResult?.(planned[i]!.lane, succeeded(status));
       if (!succeeded(status)) deps.failures.failed(planned[i]!.command, status, planned[i]!.lane);
     });
     for (const event of job) if (event.kind !== 'full') deps.plugin?.submit(event);

@@ -1,0 +1,53 @@
+/** `sersync2 --status FILE`: the status file, for people. */
+import fs from 'node:fs';
+import type { StatusSnapshot } from './collector';
+import { StatusError } from './errors';
+
+export function readStatusFile(file: string): StatusSnapshot {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint = code === 'ENOENT' ? ' (is sersync2 running with --status-file?)' : '';
+    throw new StatusError('STATUS_UNREADABLE', `cannot read the status file ${file}: ${code ?? (error as Error).message}${hint}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new StatusError('STATUS_MALFORMED', `${file} is not a sersync2 status file (not JSON)`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || (parsed as { program?: unknown }).program !== 'sersync2') {
+    throw new StatusError('STATUS_MALFORMED', `${file} is not a sersync2 status file`);
+  }
+  return parsed as StatusSnapshot;
+}
+
+/** A short age like `3 s ago`, `2 min ago`, so a stale file stands out. */
+function age(iso: string | null, now: Date): string {
+  if (!iso) return 'never';
+  const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
+  const ago = seconds < 120 ? `${seconds} s ago` : seconds < 7200 ? `${Math.round(seconds / 60)} min ago` : `${Math.round(seconds / 3600)} h ago`;
+  return `${iso} (${ago})`;
+}
+
+export function formatStatus(s: StatusSnapshot, now: Date = new Date()): string {
+  const lines = [
+    `sersync2 ${s.version}, pid ${s.pid}, started ${age(s.startedAt, now)}`,
+    `status written   ${age(s.writtenAt, now)}`,
+    `config           ${s.config}`,
+    `watch            ${s.watch} (${s.watches} directories watched)`,
+    `queued events    ${s.queued}`,
+    `in flight        ${s.inFlight}`,
+    `retry backlog    ${s.retryBacklog}`,
+    `fail log         ${s.failLog ? `${s.failLog.path} (${s.failLog.bytes} bytes)` : 'none (-m plugin mode)'}`,
+    `last full sync   ${s.lastFullSync ? `${age(s.lastFullSync.at, now)}, ${s.lastFullSync.reason}` : 'never'}`,
+    'remotes:',
+  ];
+  for (const r of s.remotes) {
+    lines.push(`  ${r.remote}: ${r.successes} ok, ${r.failures} failed; last success ${age(r.lastSuccess, now)}; last failure ${age(r.lastFailure, now)}`);
+  }
+  if (s.remotes.length === 0) lines.push('  none');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,69 @@
+/**
+ * Writes the status file atomically: a temporary file in the same directory, then rename(2), so a
+ * reader (a monitoring agent, `sersync2 --status`) never sees a half-written file.
+ * Mode 0644: the file holds counts, paths and remote names, never commands or passwords, and
+ * monitoring agents usually run as another user.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { StatusSnapshot } from './collector';
+import { StatusError } from './errors';
+
+export const STATUS_FILE_MODE = 0o644;
+export const DEFAULT_STATUS_INTERVAL_S = 10;
+
+export function writeStatusFile(file: string, snapshot: StatusSnapshot): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    // 'w' with O_EXCL semantics is not needed: the name carries our pid and is ours alone.
+    fs.writeFileSync(temp, `${JSON.stringify(snapshot, null, 2)}\n`, { mode: STATUS_FILE_MODE });
+    fs.chmodSync(temp, STATUS_FILE_MODE); // the umask may have narrowed it
+    fs.renameSync(temp, file);
+  } catch (error) {
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // nothing more to clean up
+    }
+    throw new StatusError('STATUS_WRITE_FAILED', `cannot write the status file ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Rewrites the file every `intervalMs` and on demand; a failed write is reported, never fatal. */
+export class StatusFileWriter {
+  private timer: NodeJS.Timeout | undefined;
+  private lastError: string | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly intervalMs: number,
+    private readonly snapshot: () => StatusSnapshot,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  start(): void {
+    this.write();
+    this.timer = setInterval(() => this.write(), this.intervalMs);
+    // The status timer alone must not keep a stopping daemon alive.
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  write(): boolean {
+    try {
+      writeStatusFile(this.file, this.snapshot());
+      this.lastError = undefined;
+      return true;
+    } catch (error) {
+      // Warn once per distinct problem, not every interval.
+      const message = (error as Error).message;
+      if (message !== this.lastError) this.warn(message);
+      this.lastError = message;
+      return false;
+    }
+  }
+}
