@@ -18,23 +18,13 @@ import { ConfigError, UsageError } from '../lib/config/errors';
 import { parseConfig } from '../lib/config/load';
 import { GOLDEN_DIR } from './helpers/golden';
 import { BIN } from './helpers/sersync';
+import { rng } from './helpers/rng';
 
 const SOAK = process.env.SOAK === '1';
 const CONFIG_CASES = SOAK ? 2500 : 250;
 const BINARY_CASES = SOAK ? 200 : 16;
 const ARG_CASES = SOAK ? 20_000 : 2000;
 const SEED = Number(process.env.FUZZ_SEED ?? 6);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let root: string;
 let canary: string;

@@ -17,6 +17,7 @@ import { withQueuedEventsLimit } from './helpers/queuedEventsLimit';
 import { startSersync, type RunningSersync } from './helpers/sersync';
 import { diffTrees, snapshot } from './helpers/tree';
 import { waitFor } from './helpers/wait';
+import { rng } from './helpers/rng';
 
 const SOAK = process.env.SOAK === '1';
 const OPS = Number(process.env.STORM_OPS ?? (SOAK ? 20_000 : 800));
@@ -25,18 +26,6 @@ const CONVERGE_MS = SOAK ? 600_000 : 60_000;
 
 /** What sersync2's rules never sync: files named .x, x~ or 4913. The generator avoids them anyway. */
 const skippedByRules = (name: Buffer, isDir: boolean) => !isDir && (name[0] === 0x2e || name[name.length - 1] === 0x7e || name.toString() === '4913');
-
-/** mulberry32: a small seeded generator, so a failing storm can be replayed with STORM_SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Storm {
   readonly root: string;
