@@ -28,6 +28,7 @@ import { WorkerPool } from '../workers/pool';
 import { configLines, threadLines } from './banner';
 import { detach, isDetachedChild, tellParent } from './detach';
 import { raiseKernelLimits } from './kernelLimits';
+import { DaemonSignals, type StopSignal } from './signals';
 
 /** Runs until stopped by a signal; resolves to the exit code. */
 export async function runDaemon(options: CliOptions, argv: readonly string[]): Promise<number> {
@@ -63,6 +64,18 @@ class Daemon {
   ) {}
 
   async run(): Promise<number> {
+    const { log } = this;
+    const signals = new DaemonSignals((signal, again) =>
+      log.warn(again ? `${signal} again during start-up: leaving now` : `${signal} during start-up: stopping once the current step is done (send it again to leave now)`),
+    );
+    try {
+      return await this.start(signals);
+    } finally {
+      signals.dispose();
+    }
+  }
+
+  private async start(signals: DaemonSignals): Promise<number> {
     const { options, log } = this;
     const configFile = options.configFiles[0]!;
     const { config, warnings } = loadConfigFile(configFile, { checkDirectories: true, standalonePlugin: options.plugin });
@@ -173,7 +186,15 @@ class Daemon {
       if (config.filter.enabled) {
         log.info('************************attention***********************************');
         log.info('you set the filter so the "-r " can not work');
-      } else await this.fullSyncAtStart(config, runner, failures.failed.bind(failures), status);
+      } else {
+        const commands = rsyncCommands(commandSettings(config), config.sersync.localpath.remotes, { kind: 'full' });
+        const left = await Promise.race([this.fullSyncAtStart(commands, config, runner, failures.failed.bind(failures), status).then(() => false), signals.secondStop().then(() => true)]);
+        if (left) {
+          failLog.append(commands.map((c) => failLogEntry('running at shutdown', c)));
+          watcher.close();
+          return 1;
+        }
+      }
     }
     const crontab = config.sersync.crontab;
     const crontabTimer = !options.plugin && crontabActive(crontab, config.filter.enabled) ? new CrontabTimer(crontab.schedule, clock, () => {
@@ -191,8 +212,8 @@ class Daemon {
     pool.kick();
 
     return new Promise<number>((resolve) => {
-      const stop = async (signal: NodeJS.Signals) => {
-        if (this.stopping) {
+      const stop = async (signal: StopSignal, again: boolean) => {
+        if (again) {
           log.warn(`${signal} again: leaving now; what was running is in the fail log`);
           failLog.append(pool.running().flatMap((event) => commandsFor({ rsync }, event).map((c) => failLogEntry('running at shutdown', c))));
           resolve(1);
@@ -215,21 +236,19 @@ class Daemon {
         log.info('stopped');
         resolve(0);
       };
-      process.on('SIGTERM', (s) => void stop(s));
-      process.on('SIGINT', (s) => void stop(s));
-      // Also without a status file: Node's default for SIGUSR1 would open the inspector port.
-      process.on('SIGUSR1', () => (status.writeNow() ? log.debug(`SIGUSR1: status written to ${status.file}`) : status.file === undefined && log.info('SIGUSR1: no status file (start with --status-file FILE)')));
-      process.on('SIGHUP', () => log.info(`SIGHUP: ${watcher.watchCount} watches, ${this.queue.length} queued, ${pool.inFlight} running, ${failures.backlog} waiting for retry (the config is not reloaded; restart to apply changes)`));
+      signals.onInfo('SIGUSR1', () => (status.writeNow() ? log.debug(`SIGUSR1: status written to ${status.file}`) : status.file === undefined && log.info('SIGUSR1: no status file (start with --status-file FILE)')));
+      signals.onInfo('SIGHUP', () => log.info(`SIGHUP: ${watcher.watchCount} watches, ${this.queue.length} queued, ${pool.inFlight} running, ${failures.backlog} waiting for retry (the config is not reloaded; restart to apply changes)`));
+      // Last: a stop signal that came during start-up is handed over here and stops at once.
+      signals.onStop((signal, again) => void stop(signal, again));
     });
   }
 
   /** `-r`: one full sync to every remote, after the watches are in place so nothing is missed meanwhile. */
-  private async fullSyncAtStart(config: Config, runner: CommandRunner, failed: (command: string, status: number) => void, status: DaemonStatus): Promise<void> {
+  private async fullSyncAtStart(commands: readonly string[], config: Config, runner: CommandRunner, failed: (command: string, status: number) => void, status: DaemonStatus): Promise<void> {
     this.log.info('------------------------------------------');
     this.log.info('rsync the directory recursivly to the remote servers once');
     this.log.info('working please wait...');
     const remotes = config.sersync.localpath.remotes;
-    const commands = rsyncCommands(commandSettings(config), remotes, { kind: 'full' });
     let done = 0;
     const running = Promise.all(
       commands.map(async (command, i) => {

@@ -6,6 +6,12 @@
  * Beyond sersync2: a directory is watched before it is read, so an entry created meanwhile is
  * either seen by readdir or reported by the kernel; the entries found in a newly created directory
  * are reported too (they may predate its watch).
+ *
+ * The tree is only as good as the events that built it. When events were lost (IN_Q_OVERFLOW), a
+ * directory may have been created, moved or deleted unseen, so the tree is rebuilt from the disk
+ * once the batch is handled: every directory is watched again (the kernel hands back the same
+ * wd for one already watched) and the watches of directories that are gone are removed. A stale
+ * tree could otherwise re-point a directory under its own subtree, a cycle.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -62,6 +68,8 @@ export class Watcher {
   private rootNode: DirNode | undefined;
   /** Directories moved away in the current batch, by cookie, until their MOVED_TO shows up. */
   private movedAway = new Map<number, DirNode>();
+  /** Events were lost: the tree is rebuilt from the disk at the end of the batch. */
+  private stale = false;
 
   constructor(
     private readonly inotify: InotifyBinding,
@@ -159,6 +167,11 @@ export class Watcher {
   /** Records a watched directory; a wd the kernel already knew (a moved directory) is re-pointed. */
   private attach(wd: number, parent: DirNode | undefined, name: PathName): DirNode {
     let node = this.nodes.get(wd);
+    if (node && parent && isWithin(parent, node)) {
+      // Only a tree that missed events can say so: leave it be and rebuild it from the disk.
+      this.stale = true;
+      return node;
+    }
     if (node) {
       this.detach(node);
       node.name = name;
@@ -193,6 +206,7 @@ export class Watcher {
     const out: RawEvent[] = [];
     for (const event of batch) {
       if (event.mask & IN.Q_OVERFLOW) {
+        this.stale = true;
         this.options.onOverflow();
         continue;
       }
@@ -238,8 +252,32 @@ export class Watcher {
     // A directory moved away with no MOVED_TO in the same read has left the tree.
     for (const node of this.movedAway.values()) this.forget(node, true);
     this.movedAway = new Map();
+    if (this.stale) this.rebuild();
     if (out.length > 0) this.options.onEvents(out);
   }
+
+  /**
+   * Rebuilds the tree from the disk after lost events, with the start-up rules. The caller has
+   * queued a full sync, which covers whatever changed unseen; this only restores the watches.
+   * Returns how many directories are watched.
+   */
+  rebuild(): number {
+    this.stale = false;
+    const hadRoot = this.rootNode !== undefined;
+    const before = new Map(this.nodes);
+    this.nodes.clear();
+    this.rootNode = undefined;
+    const added = this.addTree(undefined, '', true, undefined);
+    for (const wd of before.keys()) if (!this.nodes.has(wd)) this.inotify.removeWatch(wd);
+    if (hadRoot && !this.rootNode) this.options.onRootGone(0);
+    return added;
+  }
+}
+
+/** True when `node` is `ancestor` or lies below it. */
+function isWithin(node: DirNode, ancestor: DirNode): boolean {
+  for (let n: DirNode | undefined = node; n; n = n.parent) if (n === ancestor) return true;
+  return false;
 }
 
 function concatRel(dir: PathName, name: PathName): PathName {

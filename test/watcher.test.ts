@@ -1,0 +1,116 @@
+/**
+ * The watcher's directory tree when events are lost: with the real kernel inotify, the events of
+ * some renames are held back (as an IN_Q_OVERFLOW loses them), then the tree must still match the
+ * disk: no directory re-pointed under its own subtree (a cycle, which once made the daemon spin
+ * and grow to 2.5 GiB), every directory watched, every path resolved correctly.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import type { RawEvent } from '../lib/events/types';
+import { Inotify } from '../lib/inotify/binding';
+import { IN } from '../lib/inotify/mask';
+import { Watcher, type KernelEvent } from '../lib/inotify/watcher';
+import { waitFor } from './helpers/wait';
+
+const roots: string[] = [];
+after(() => {
+  for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+});
+
+const MASK = IN.CREATE | IN.DELETE | IN.CLOSE_WRITE | IN.MOVED_FROM | IN.MOVED_TO;
+const noFilter = { enabled: false, excludes: [] } as never;
+
+/** A watcher on a fresh tree whose kernel events can be held back, as if the kernel had lost them. */
+function watched(dirs: readonly string[]) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'watcher-'));
+  roots.push(root);
+  for (const dir of dirs) fs.mkdirSync(path.join(root, dir), { recursive: true });
+  let holding = false;
+  const markers = new Set<string>();
+  const events: RawEvent[] = [];
+  let overflows = 0;
+  let rootGone = 0;
+  const inotify = new Inotify({
+    persistent: false,
+    onBatch: (batch) => {
+      for (const e of batch) if (e.name?.startsWith('marker-')) markers.add(e.name);
+      if (!holding) watcher.handleBatch(batch);
+    },
+  });
+  const watcher: Watcher = new Watcher(inotify, {
+    root,
+    mask: MASK,
+    filter: noFilter,
+    xfs: false,
+    onEvents: (batch) => events.push(...batch),
+    onOverflow: () => overflows++,
+    onUnwatched: (where, code) => assert.fail(`unwatched ${String(where)}: ${code}`),
+    onRootGone: () => rootGone++,
+  });
+  watcher.start();
+  let serial = 0;
+  /** Waits until the kernel events of everything done so far have been read. */
+  const drained = async () => {
+    const marker = `marker-${serial++}`;
+    fs.writeFileSync(path.join(root, marker), '');
+    await waitFor(`the event of ${marker} to be read`, () => markers.has(marker));
+  };
+  return {
+    root,
+    watcher,
+    events,
+    overflows: () => overflows,
+    rootGone: () => rootGone,
+    /** The kernel events of `changes` are read and dropped, as an overflow loses them. */
+    lose: async (changes: () => void) => {
+      await drained();
+      holding = true;
+      changes();
+      await drained();
+      holding = false;
+    },
+    overflow: () => watcher.handleBatch([{ wd: -1, mask: IN.Q_OVERFLOW, cookie: 0 } satisfies KernelEvent]),
+    close: () => watcher.close(),
+  };
+}
+
+const written = (events: readonly RawEvent[], dir: string, name: string) => events.some((e) => e.dir === dir && e.name === name && e.mask & IN.CLOSE_WRITE);
+
+test('a rename seen after the one that was lost cannot make a cycle; the tree is rebuilt from the disk', { timeout: 10_000 }, async () => {
+  const w = watched(['A/B']);
+  try {
+    // Lost: B leaves A. Seen: A moves into B (one read: MOVED_FROM in the root, MOVED_TO in B).
+    await w.lose(() => fs.renameSync(path.join(w.root, 'A/B'), path.join(w.root, 'B2')));
+    fs.renameSync(path.join(w.root, 'A'), path.join(w.root, 'B2/A'));
+    await waitFor('the move of A to be seen', () => w.events.some((e) => e.name === 'A' && e.mask & IN.MOVED_TO));
+    assert.equal(w.watcher.watchCount, 3, 'root, B2 and B2/A');
+    fs.writeFileSync(path.join(w.root, 'B2/A/inside.txt'), 'x');
+    await waitFor('a write below the moved directory, at its real path', () => written(w.events, 'B2/A', 'inside.txt'));
+  } finally {
+    w.close();
+  }
+});
+
+test('after an overflow, directories created, moved and deleted unseen are watched as on the disk', { timeout: 10_000 }, async () => {
+  const w = watched(['Y/X', 'gone/deep']);
+  try {
+    await w.lose(() => {
+      fs.renameSync(path.join(w.root, 'Y/X'), path.join(w.root, 'X'));
+      fs.renameSync(path.join(w.root, 'Y'), path.join(w.root, 'X/Y'));
+      fs.mkdirSync(path.join(w.root, 'new/deep/er'), { recursive: true });
+      fs.rmSync(path.join(w.root, 'gone'), { recursive: true });
+    });
+    w.overflow();
+    assert.equal(w.overflows(), 1);
+    assert.equal(w.watcher.watchCount, 6, 'root, X, X/Y, new, new/deep, new/deep/er');
+    fs.writeFileSync(path.join(w.root, 'X/Y/a.txt'), 'a');
+    fs.writeFileSync(path.join(w.root, 'new/deep/er/b.txt'), 'b');
+    await waitFor('writes in moved and unseen directories, at their real paths', () => written(w.events, 'X/Y', 'a.txt') && written(w.events, 'new/deep/er', 'b.txt'));
+    assert.equal(w.rootGone(), 0);
+  } finally {
+    w.close();
+  }
+});
