@@ -10,6 +10,15 @@
  *   addWatch(path, mask)     -> wd, or -errno                (path: string or Buffer)
  *   addWatches(paths, mask)  -> Int32Array of wd or -errno   (one native call for all paths)
  *   removeWatch(wd)          -> 0, or -errno
+ *   subdirectories(path, statEach) -> Buffer of the names of path's subdirectories, each ended
+ *                            by a NUL, unsorted; or -errno. Types come from the directory entry
+ *                            (fstatat when it has none, or always with statEach: XFS's rule).
+ *                            Files never reach JavaScript. A directory whose link count says it
+ *                            has no subdirectory (2, on a file system known to keep that count)
+ *                            is not read at all: most directories of a big tree are leaves, and
+ *                            one stat costs a fraction of open + getdents + close. The caller
+ *                            adds the watch first, so a subdirectory made after the stat is
+ *                            reported by the kernel.
  *   ref() / unref()          keep (or stop keeping) the event loop alive
  *   close()                  idempotent, allowed inside onEvents
  *   fd                       the descriptor, -1 once closed
@@ -31,8 +40,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 /* Bytes per read(2). One wake-up reads until EAGAIN, but at most MAX_READS_PER_WAKEUP times so a
@@ -466,6 +479,105 @@ static napi_value js_add_watches(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* Appends name and its NUL to the growing list; false when out of memory. */
+static bool append_name(char **list, size_t *length, size_t *capacity, const char *name) {
+  size_t n = strlen(name) + 1;
+  if (*length + n > *capacity) {
+    size_t wanted = *capacity * 2 > *length + n ? *capacity * 2 : *length + n + 4096;
+    char *grown = realloc(*list, wanted);
+    if (grown == NULL) return false;
+    *list = grown;
+    *capacity = wanted;
+  }
+  memcpy(*list + *length, name, n);
+  *length += n;
+  return true;
+}
+
+/* File systems whose directories count 2 + their subdirectories as links (find(1)'s leaf rule).
+ * Others (btrfs and overlayfs say 1; network and FUSE file systems may say anything) are read. */
+static bool keeps_link_count(long type) {
+  switch (type) {
+    case 0xEF53:     /* ext2, ext3, ext4 */
+    case 0x58465342: /* xfs */
+    case 0x01021994: /* tmpfs */
+    case 0xF2F52010: /* f2fs */
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* True when state->path is a directory with no subdirectory, known from its link count alone. */
+static bool is_leaf_by_link_count(ino_state *state) {
+  /* One device per tree is the rule; a small cache covers trees that cross a few mounts. */
+  static struct { dev_t dev; bool keeps; } known[16];
+  static size_t known_count = 0;
+  struct stat st;
+  if (stat(state->path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_nlink != 2) return false;
+  for (size_t i = 0; i < known_count; i++) if (known[i].dev == st.st_dev) return known[i].keeps;
+  struct statfs fs;
+  bool keeps = statfs(state->path, &fs) == 0 && keeps_link_count((long)fs.f_type);
+  if (known_count < sizeof known / sizeof known[0]) {
+    known[known_count].dev = st.st_dev;
+    known[known_count].keeps = keeps;
+    known_count++;
+  }
+  return keeps;
+}
+
+/* Lists the subdirectories of state->path into a malloc'd list; 0 or -errno. */
+static int list_subdirectories(ino_state *state, bool stat_each, char **list, size_t *length) {
+  if (is_leaf_by_link_count(state)) return 0;
+  int dfd = open(state->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return -errno;
+  DIR *dir = fdopendir(dfd);
+  if (dir == NULL) {
+    int err = errno;
+    close(dfd);
+    return -err;
+  }
+  size_t capacity = 0;
+  int rc = 0;
+  struct dirent *entry;
+  for (errno = 0; (entry = readdir(dir)) != NULL; errno = 0) {
+    const char *name = entry->d_name;
+    if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+    bool is_dir = entry->d_type == DT_DIR;
+    if (stat_each || entry->d_type == DT_UNKNOWN) {
+      struct stat st;
+      is_dir = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (is_dir && !append_name(list, length, &capacity, name)) {
+      rc = -ENOMEM;
+      break;
+    }
+  }
+  if (rc == 0 && errno != 0) rc = -errno;
+  closedir(dir);
+  return rc;
+}
+
+static napi_value js_subdirectories(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], result;
+  ino_state *state = get_this(env, info, &argc, argv);
+  if (state == NULL) return NULL;
+  bool stat_each = false;
+  if (argc < 2 || napi_get_value_bool(env, argv[1], &stat_each) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "statEach must be a boolean");
+    return NULL;
+  }
+  char *list = NULL;
+  size_t length = 0;
+  int rc = get_path(env, state, argv[0]);
+  if (rc == 0) rc = list_subdirectories(state, stat_each, &list, &length);
+  napi_status status = rc == 0 ? napi_create_buffer_copy(env, length, length ? list : "", NULL, &result) : napi_create_int32(env, rc, &result);
+  free(list);
+  NAPI_CALL(env, status);
+  return result;
+}
+
 static napi_value js_remove_watch(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], result;
@@ -560,6 +672,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     {"addWatch", NULL, js_add_watch, NULL, NULL, NULL, napi_default_method, NULL},
     {"addWatches", NULL, js_add_watches, NULL, NULL, NULL, napi_default_method, NULL},
     {"removeWatch", NULL, js_remove_watch, NULL, NULL, NULL, napi_default_method, NULL},
+    {"subdirectories", NULL, js_subdirectories, NULL, NULL, NULL, napi_default_method, NULL},
     {"close", NULL, js_close, NULL, NULL, NULL, napi_default_method, NULL},
     {"ref", NULL, js_ref, NULL, NULL, NULL, napi_default_method, NULL},
     {"unref", NULL, js_unref, NULL, NULL, NULL, napi_default_method, NULL},

@@ -3,7 +3,7 @@
  * each test, and no sleeping: every wait is a condition with a deadline.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -455,4 +455,27 @@ test('a worker thread with open instances terminates cleanly', async () => {
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.signal, null);
   assert.equal(result.stdout, 'terminated 1\n');
+});
+
+test('subdirectories: only directories, exact bytes, unsorted; a leaf is known by its link count; errors are InotifyErrors', () => {
+  const dir = tempDir();
+  const ino = track(new Inotify({ persistent: false }));
+  const odd = Buffer.from([0x6f, 0x64, 0x64, 0xff]);
+  fs.mkdirSync(path.join(dir, 'a', 'deeper'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'b c'));
+  fs.mkdirSync(Buffer.concat([Buffer.from(`${dir}/`), odd]));
+  fs.writeFileSync(path.join(dir, 'file.txt'), 'x');
+  fs.symlinkSync(path.join(dir, 'a'), path.join(dir, 'link-to-a'));
+  spawnSync('mkfifo', [path.join(dir, 'fifo')]);
+  for (const statEach of [false, true]) {
+    const names = ino.subdirectories(dir, statEach).map((b) => b.toString('latin1')).sort();
+    assert.deepEqual(names, ['a', 'b c', odd.toString('latin1')], `statEach ${statEach}`);
+  }
+  assert.deepEqual(ino.subdirectories(Buffer.from(`${dir}/a`)).map(String), ['deeper']);
+  // A leaf (link count 2 on ext4 and tmpfs) and an empty result look the same; so does a real read.
+  assert.deepEqual(ino.subdirectories(path.join(dir, 'a', 'deeper')), []);
+  fs.writeFileSync(path.join(dir, 'a', 'deeper', 'only-a-file'), '');
+  assert.deepEqual(ino.subdirectories(path.join(dir, 'a', 'deeper')), []);
+  assert.throws(() => ino.subdirectories(path.join(dir, 'missing')), (e: unknown) => e instanceof InotifyError && e.code === 'ENOENT');
+  assert.throws(() => ino.subdirectories(path.join(dir, 'file.txt')), (e: unknown) => e instanceof InotifyError && e.code === 'ENOTDIR');
 });

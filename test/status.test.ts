@@ -11,6 +11,7 @@ import { after, test } from 'node:test';
 import { writeConfig } from './helpers/config';
 import { BIN, commandRecorder, startSersync, type RunningSersync } from './helpers/sersync';
 import { waitFor } from './helpers/wait';
+import { LatencyRecorder } from '../lib/status/latency';
 
 const roots: string[] = [];
 const running: RunningSersync[] = [];
@@ -51,6 +52,7 @@ interface Status {
   failLog: { path: string; bytes: number };
   lastFullSync: { at: string; reason: string } | null;
   remotes: Remote[];
+  eventToSpawnMs: { count: number; p50: number; p95: number; max: number } | null;
 }
 
 function readStatus(file: string): Status | undefined {
@@ -80,6 +82,7 @@ test('status file: written at start, on SIGUSR1, atomically; --status pretty-pri
   assert.equal(remote(first, 'down').failures, 1);
   assert.equal(remote(first, 'down').lastSuccess, null);
   assert.equal(fs.statSync(w.statusFile).mode & 0o777, 0o644);
+  assert.equal(first.eventToSpawnMs, null, 'the -r full sync comes from no event');
 
   // An event: one more success for `up`, one more failure for `down`; nothing rewrites the file
   // before SIGUSR1 (the interval is an hour), so what changes below is the signal's doing.
@@ -94,6 +97,8 @@ test('status file: written at start, on SIGUSR1, atomically; --status pretty-pri
   assert.notEqual(updated.writtenAt, first.writtenAt);
   assert.ok(updated.retryBacklog >= 1, 'the failed commands to `down` wait for a retry');
   assert.equal(updated.failLog.path, w.failLog);
+  // a.txt's commands (one per remote) were spawned after its event was read: one sample.
+  assert.ok(updated.eventToSpawnMs && updated.eventToSpawnMs.count >= 1 && updated.eventToSpawnMs.p50 > 0 && updated.eventToSpawnMs.p50 <= updated.eventToSpawnMs.max, JSON.stringify(updated.eventToSpawnMs));
   // The temporary file is renamed over the status file, never left behind (a write the last
   // SIGUSR1 started may still be under way: wait for it, with a deadline).
   await waitFor('only status.json in its directory', () => fs.readdirSync(path.dirname(w.statusFile)).join() === 'status.json');
@@ -105,6 +110,7 @@ test('status file: written at start, on SIGUSR1, atomically; --status pretty-pri
   assert.match(shown.stdout, /127\.0\.0\.1::up: \d+ ok, 0 failed; last success 20/);
   assert.match(shown.stdout, /127\.0\.0\.1::down: 0 ok, \d+ failed; last success never/);
   assert.match(shown.stdout, /last full sync +20.*start \(-r\)/);
+  assert.match(shown.stdout, /event to spawn +p50 [\d.]+ ms, p95 [\d.]+ ms, max [\d.]+ ms \(\d+ commands\)/);
 
   assert.equal(await s.stop(), 0);
 });
@@ -145,4 +151,14 @@ test('--status-interval is checked', () => {
   const bad = spawnSync(process.execPath, [BIN, '--status-interval', '0', '--check'], { encoding: 'utf8' });
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /--status-interval takes seconds from 1 to 86400, got '0'/);
+});
+
+test('LatencyRecorder: percentiles over the newest samples, null before the first', () => {
+  const r = new LatencyRecorder(100);
+  assert.equal(r.summary(), null);
+  for (let i = 1; i <= 100; i++) r.record(i);
+  assert.deepEqual(r.summary(), { count: 100, p50: 51, p95: 96, max: 100 });
+  // 100 newer samples push every old one out of the ring.
+  for (let i = 0; i < 100; i++) r.record(0.0015);
+  assert.deepEqual(r.summary(), { count: 200, p50: 0.002, p95: 0.002, max: 0.002 });
 });

@@ -1,5 +1,5 @@
 /** `<crontab start schedule>` and `<crontabfilter>`: a periodic full sync, with rsync exclude patterns. */
-import { CronExpressionParser } from 'cron-parser';
+import { cronExpressionParser } from './cronParser';
 import type { ElementView } from '../config/element';
 import { parsePositiveInt } from '../config/element';
 
@@ -29,14 +29,14 @@ export function parseSchedule(text: string): Schedule | { error: string } {
     return { error: `schedule has ${fields.length} fields; a cron expression has exactly 5: minute hour day-of-month month day-of-week` };
   }
   try {
-    CronExpressionParser.parse(fields.join(' '));
+    cronExpressionParser().parse(fields.join(' '));
     return { kind: 'cron', expression: fields.join(' ') };
   } catch (error) {
     // cron-parser does not say which field is wrong: try each alone.
     const names = ['minute', 'hour', 'day-of-month', 'month', 'day-of-week'];
     const wrong = names.find((_, i) => {
       try {
-        CronExpressionParser.parse(fields.map((f, j) => (j === i ? f : '*')).join(' '));
+        cronExpressionParser().parse(fields.map((f, j) => (j === i ? f : '*')).join(' '));
         return false;
       } catch {
         return true;

@@ -3,14 +3,14 @@
  * expression. Unlike sersync2, whose timers only fire once its retry thread has been idle for a
  * minute, this runs on its own schedule.
  */
-import { CronExpressionParser } from 'cron-parser';
+import { cronExpressionParser } from './cronParser';
 import type { Clock } from '../clock';
 import type { Schedule } from './config';
 
 /** Milliseconds from `now` to the next run. */
 export function nextDelay(schedule: Schedule, now: number, minuteMs: number): number {
   if (schedule.kind === 'minutes') return schedule.minutes * minuteMs;
-  const next = CronExpressionParser.parse(schedule.expression, { currentDate: new Date(now) }).next();
+  const next = cronExpressionParser().parse(schedule.expression, { currentDate: new Date(now) }).next();
   return Math.max(0, next.getTime() - now);
 }
 

@@ -16,7 +16,8 @@ export function isDetachedChild(): boolean {
 /** In the parent: start the child and wait for its first word. */
 export function detach(script: string, argv: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, ...argv], {
+    // execArgv: the child keeps the V8 flags the bin's #! line gave the parent.
+    const child = spawn(process.execPath, [...process.execArgv, script, ...argv], {
       detached: true,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, [CHILD_ENV]: '1' },

@@ -105,10 +105,10 @@ class Daemon {
     const batch = !options.plugin && (options.batch || config.sersync.rsync.batch.enabled) ? config.sersync.rsync.batch : undefined;
     if (batch) {
       log.info(`batch mode: events gather for ${batch.windowMs} ms, up to ${batch.maxPaths} per rsync`);
-      this.queue = new EventQueue({ settleMs: batch.windowMs });
+      this.queue = new EventQueue({ settleMs: batch.windowMs, closeWriteEndsBurst: false });
     }
     const status = new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message) });
-    const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, sizeOf: (rel) => fileSize(concatPath(config.sersync.localpath.watch, '/', rel)), onResult: status.recordResult }));
+    const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, sizeOf: (rel) => fileSize(concatPath(config.sersync.localpath.watch, '/', rel)), onResult: status.recordResult, onSpawned: (ms) => status.collector.eventToSpawn.record(ms) }));
     const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch?.maxPaths ?? 1);
     // With -m, the plugin's own <localpath> is watched (sersync2's rule); otherwise <sersync><localpath>.
     const watch = options.plugin ? pluginWatch(config, options.plugin) : config.sersync.localpath.watch;

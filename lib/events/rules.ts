@@ -82,7 +82,8 @@ export function classify(rules: EventRules, event: RawEvent): PathEvent | undefi
   if (kind === undefined) return undefined;
 
   if (excludedByFilter(rules.filter, event.dir, name)) return undefined;
-  return { kind, path: relativePath(event), isDir, mask };
+  const path = relativePath(event);
+  return event.readAt === undefined ? { kind, path, isDir, mask } : { kind, path, isDir, mask, readAt: event.readAt };
 }
 
 export function relativePath(event: Pick<RawEvent, 'dir' | 'name'>): PathName {

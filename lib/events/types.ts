@@ -8,6 +8,8 @@ export interface PathEvent {
   readonly isDir: boolean;
   /** The inotify mask that caused it (the http plugin reports it). */
   readonly mask: number;
+  /** When the kernel event behind it was read (performance.now()): the event-to-spawn figure. */
+  readonly readAt?: number;
 }
 
 /** Why a whole-tree sync was queued instead of single paths. */
@@ -29,4 +31,6 @@ export interface RawEvent {
   readonly isDir: boolean;
   /** Found by reading a new directory rather than reported by the kernel. */
   readonly scanned?: boolean;
+  /** When it was read from the kernel (performance.now()). */
+  readonly readAt?: number;
 }

@@ -92,6 +92,7 @@ interface NativeHandle {
   addWatch(path: string | Buffer, mask: number): number;
   addWatches(paths: ReadonlyArray<string | Buffer>, mask: number): Int32Array;
   removeWatch(wd: number): number;
+  subdirectories(path: string | Buffer, statEach: boolean): Buffer | number;
   close(): void;
   ref(): void;
   unref(): void;
@@ -219,6 +220,25 @@ export class Inotify {
     const wds = this.handle.addWatches(paths, mask);
     for (const wd of wds) if (wd >= 0 && !this.watches.has(wd)) this.watches.set(wd, null);
     return wds;
+  }
+
+  /**
+   * The names of the subdirectories of `path`, unsorted, as exact bytes, read natively so that
+   * the files of a big tree never become JavaScript objects. Types come from the directory
+   * entries; with `statEach` (or where an entry has none) from lstat. Throws an InotifyError
+   * (ENOENT, EACCES, ENOTDIR...) when the directory cannot be read.
+   */
+  subdirectories(path: string | Buffer, statEach = false): Buffer[] {
+    checkPath(path);
+    const list = this.handle.subdirectories(path, statEach);
+    if (typeof list === 'number') throw new InotifyError(list, 'opendir', path);
+    const names: Buffer[] = [];
+    for (let start = 0; start < list.length; ) {
+      const end = list.indexOf(0, start);
+      names.push(list.subarray(start, end));
+      start = end + 1;
+    }
+    return names;
   }
 
   /** Stops a watch. False when it is already gone (removed, or the kernel sent IN_IGNORED), or closed. Never throws. */

@@ -25,6 +25,8 @@ import { IN } from './mask';
 export interface InotifyBinding {
   addWatches(paths: ReadonlyArray<string | Buffer>, mask: number): ArrayLike<number>;
   removeWatch(wd: number): boolean;
+  /** Subdirectory names only, read natively (throws when unreadable); readdir is used without it. */
+  subdirectories?(path: string | Buffer, statEach: boolean): Buffer[];
   close(): void;
 }
 
@@ -57,7 +59,8 @@ interface DirNode {
   wd: number;
   name: PathName;
   parent: DirNode | undefined;
-  readonly children: Map<string, DirNode>;
+  /** Made on the first subdirectory: most directories of a big tree are leaves. */
+  children: Map<string, DirNode> | undefined;
 }
 
 // The errno names are in os.constants.errno (fs.constants has none: every code read `errno N`).
@@ -82,7 +85,7 @@ export class Watcher {
 
   /** Watches the whole tree. Returns how many directories are watched. */
   start(): number {
-    const added = this.addTree(undefined, '', false, []);
+    const added = this.addTree(undefined, '', true, undefined);
     if (!this.rootNode) throw Object.assign(new Error(`cannot watch ${this.options.root}`), { code: 'EWATCHROOT' });
     return added;
   }
@@ -128,7 +131,9 @@ export class Watcher {
         added++;
         const node = this.attach(wd, dir.parent, dir.name);
         this.options.onProgress?.(this.nodes.size);
-        for (const entry of this.readDir(dir.rel)) {
+        // Only a new directory reports its files; otherwise only the subdirectories matter.
+        const entries = report ? this.readDir(dir.rel) : this.subdirectories(dir.rel);
+        for (const entry of entries) {
           const childRel = concatRel(dir.rel, entry.name);
           if (report) report.push({ dir: dir.rel, name: entry.name, mask: entry.isDir ? IN.CREATE | IN.ISDIR : IN.CLOSE_WRITE, isDir: entry.isDir, scanned: true });
           if (!entry.isDir) continue;
@@ -139,6 +144,21 @@ export class Watcher {
       level = next;
     }
     return added;
+  }
+
+  private subdirectories(rel: PathName): Array<{ name: PathName; isDir: boolean }> {
+    if (!this.inotify.subdirectories) return this.readDir(rel);
+    let names: Buffer[];
+    try {
+      names = this.inotify.subdirectories(this.absolute(rel), this.options.xfs);
+    } catch {
+      return []; // gone or unreadable: its own events will tell
+    }
+    return names.map((bytes) => {
+      const name = toPathName(bytes);
+      // A raw name would otherwise keep the whole listing alive.
+      return { name: typeof name === 'string' ? name : Buffer.from(name), isDir: true };
+    });
   }
 
   private readDir(rel: PathName): Array<{ name: PathName; isDir: boolean }> {
@@ -177,24 +197,24 @@ export class Watcher {
       node.name = name;
       node.parent = parent;
     } else {
-      node = { wd, name, parent, children: new Map() };
+      node = { wd, name, parent, children: undefined };
       this.nodes.set(wd, node);
     }
-    if (parent) parent.children.set(pathKey(name), node);
+    if (parent) (parent.children ??= new Map()).set(pathKey(name), node);
     else this.rootNode = node;
     return node;
   }
 
   private detach(node: DirNode): void {
     const parent = node.parent;
-    if (parent && parent.children.get(pathKey(node.name)) === node) parent.children.delete(pathKey(node.name));
+    if (parent?.children?.get(pathKey(node.name)) === node) parent.children.delete(pathKey(node.name));
   }
 
   /** Stops watching a subtree that left the watched tree. */
   private forget(node: DirNode, removeWatches: boolean): void {
     const stack = [node];
     for (let n = stack.pop(); n; n = stack.pop()) {
-      stack.push(...n.children.values());
+      if (n.children) stack.push(...n.children.values());
       if (this.nodes.get(n.wd) === n) this.nodes.delete(n.wd);
       if (removeWatches) this.inotify.removeWatch(n.wd);
     }
@@ -204,8 +224,12 @@ export class Watcher {
   /** Handles one kernel read. */
   handleBatch(batch: readonly KernelEvent[]): void {
     const out: RawEvent[] = [];
+    const readAt = performance.now();
     for (const event of batch) {
       if (event.mask & IN.Q_OVERFLOW) {
+        // The events read before it go first: the full sync the overflow asks for covers them,
+        // so the queue can drop them instead of running each one after it.
+        if (out.length > 0) this.options.onEvents(out.splice(0));
         this.stale = true;
         this.options.onOverflow();
         continue;
@@ -226,16 +250,16 @@ export class Watcher {
       const name = toPathName(event.nameBytes);
       const dir = this.pathOf(node);
       const isDir = (event.mask & IN.ISDIR) !== 0;
-      out.push({ dir, name, mask: event.mask, isDir });
+      out.push({ dir, name, mask: event.mask, isDir, readAt });
       if (!isDir) continue;
       if (event.mask & IN.MOVED_FROM) {
-        const child = node.children.get(pathKey(name));
+        const child = node.children?.get(pathKey(name));
         if (child) {
           this.detach(child);
           this.movedAway.set(event.cookie, child);
         }
       } else if (event.mask & IN.DELETE) {
-        const child = node.children.get(pathKey(name));
+        const child = node.children?.get(pathKey(name));
         if (child) this.forget(child, false);
       } else if (event.mask & (IN.CREATE | IN.MOVED_TO)) {
         if (excludedByFilter(this.options.filter, dir, name)) continue;

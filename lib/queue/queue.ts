@@ -8,10 +8,13 @@
  * - it is bounded: past `maxLength` the whole queue collapses into one full sync, which covers
  *   everything it held, so memory stays bounded under any flood;
  * - an event is handed out only after `settleMs`, so the IN_CREATE, IN_MODIFY and IN_CLOSE_WRITE
- *   of one `echo > file` merge into one command, as they did in sersync2 (golden case 06);
+ *   of one `echo > file` merge into one command, as they did in sersync2 (golden case 06); an
+ *   IN_CLOSE_WRITE ends such a burst, so an entry that holds one is ready at once (the latency of a
+ *   single write is one rsync, not one rsync plus the window);
  * - events on the same path, or one inside the other, are never handed out together.
  */
 import type { FullSyncReason, SyncEvent } from '../events/types';
+import { IN } from '../inotify/mask';
 import { pathKey } from '../paths';
 
 export interface QueueOptions {
@@ -21,10 +24,18 @@ export interface QueueOptions {
   readonly maxLength: number;
   /** How long an event waits for the rest of its burst before a worker may take it. */
   readonly settleMs: number;
+  /**
+   * An entry holding an IN_CLOSE_WRITE is ready without waiting for `settleMs` (one write's burst
+   * ends there). Off in batch mode, where the window gathers events on purpose.
+   */
+  readonly closeWriteEndsBurst: boolean;
   readonly now: () => number;
 }
 
-export const QUEUE_DEFAULTS: QueueOptions = { mergeWindow: 10, maxLength: 100_000, settleMs: 3, now: () => performance.now() };
+export const QUEUE_DEFAULTS: QueueOptions = { mergeWindow: 10, maxLength: 100_000, settleMs: 3, closeWriteEndsBurst: true, now: () => performance.now() };
+
+/** How many settling entries take() looks past for a ready one, so a burst costs no quadratic scan. */
+const SETTLING_LOOKAHEAD = 8;
 
 export type PushResult = 'queued' | 'merged' | 'collapsed';
 
@@ -35,6 +46,11 @@ interface Entry {
 
 function isUnder(key: string, dirKey: string): boolean {
   return key.length > dirKey.length && key.startsWith(dirKey) && key[dirKey.length] === '/';
+}
+
+/** An IN_CLOSE_WRITE is the last event of a write: nothing more is coming to merge with it. */
+function burstEnded(event: SyncEvent): boolean {
+  return event.kind === 'sync' && (event.mask & IN.CLOSE_WRITE) !== 0;
 }
 
 /** True when two events must not run at the same time: same path, or one inside the other, or a full sync. */
@@ -104,11 +120,18 @@ export class EventQueue {
     const end = Math.min(this.items.length, this.head + lookahead);
     const settledBefore = this.options.now() - this.options.settleMs;
     this.settlesAt = undefined;
+    // Entries still settling, passed over: a later entry inside one of them must wait for it.
+    const settling: SyncEvent[] = [];
     for (let i = this.head; i < end; i++) {
       const candidate = this.items[i]!;
       if (candidate.at > settledBefore) {
-        this.settlesAt = candidate.at + this.options.settleMs;
-        return undefined; // the rest arrived later still
+        this.settlesAt ??= candidate.at + this.options.settleMs;
+        const ready = this.options.closeWriteEndsBurst && burstEnded(candidate.event) && !settling.some((s) => conflicts(s, candidate.event));
+        if (!ready) {
+          settling.push(candidate.event);
+          if (settling.length >= SETTLING_LOOKAHEAD) return undefined;
+          continue;
+        }
       }
       if (pathsOnly && candidate.event.kind === 'full') return undefined;
       if (running.some((r) => conflicts(r, candidate.event))) {

@@ -4,6 +4,7 @@
  * per-remote outcomes and the full-sync times are pushed in, since nothing else keeps them.
  */
 import fs from 'node:fs';
+import { LatencyRecorder, type LatencySummary } from './latency';
 
 /** Live readings of the daemon's parts, taken each time a snapshot is made. */
 export interface StatusSources {
@@ -40,6 +41,8 @@ export interface StatusSnapshot {
   readonly failLog: { readonly path: string; readonly bytes: number } | null;
   readonly lastFullSync: { readonly at: string; readonly reason: string } | null;
   readonly remotes: readonly RemoteStatus[];
+  /** Milliseconds from the read of a kernel event to the spawn of its command; null before the first. */
+  readonly eventToSpawnMs: LatencySummary | null;
 }
 
 interface RemoteCounters {
@@ -53,6 +56,7 @@ export class StatusCollector {
   private readonly remotes = new Map<string, RemoteCounters>();
   private lastFullSync: { at: Date; reason: string } | undefined;
   private readonly startedAt: Date;
+  readonly eventToSpawn = new LatencyRecorder();
 
   constructor(
     private readonly info: { readonly version: string; readonly config: string; readonly watch: string; readonly remotes: readonly string[] },
@@ -98,6 +102,7 @@ export class StatusCollector {
       failLog: sources.failLogPath === undefined ? null : { path: sources.failLogPath, bytes: sizeOf(sources.failLogPath) },
       lastFullSync: this.lastFullSync ? { at: this.lastFullSync.at.toISOString(), reason: this.lastFullSync.reason } : null,
       remotes: [...this.remotes].map(([remote, c]) => ({ remote, successes: c.successes, failures: c.failures, lastSuccess: iso(c.lastSuccess), lastFailure: iso(c.lastFailure) })),
+      eventToSpawnMs: this.eventToSpawn.summary(),
     };
   }
 

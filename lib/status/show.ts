@@ -43,6 +43,7 @@ export function formatStatus(s: StatusSnapshot, now: Date = new Date()): string 
     `retry backlog    ${s.retryBacklog}`,
     `fail log         ${s.failLog ? `${s.failLog.path} (${s.failLog.bytes} bytes)` : 'none (-m plugin mode)'}`,
     `last full sync   ${s.lastFullSync ? `${age(s.lastFullSync.at, now)}, ${s.lastFullSync.reason}` : 'never'}`,
+    `event to spawn   ${s.eventToSpawnMs ? `p50 ${s.eventToSpawnMs.p50} ms, p95 ${s.eventToSpawnMs.p95} ms, max ${s.eventToSpawnMs.max} ms (${s.eventToSpawnMs.count} commands)` : 'no commands yet'}`,
     'remotes:',
   ];
   for (const r of s.remotes) {

@@ -27,6 +27,8 @@ export interface HandlerDeps {
   readonly sizeOf?: (path: PathName) => number;
   /** Told the outcome of each rsync, per remote lane (the status file's per-remote counters). */
   readonly onResult?: (lane: string, ok: boolean) => void;
+  /** Told, once a job's commands are spawned, how long ago its newest kernel event was read (ms). */
+  readonly onSpawned?: (sinceReadMs: number) => void;
 }
 
 /** The rsync commands an event stands for, one per remote; also what the fail log gets for an event that never ran. */
@@ -65,12 +67,14 @@ function plan(deps: HandlerDeps, job: readonly SyncEvent[]): Planned[] {
 export function createHandler(deps: HandlerDeps): EventHandler {
   return async (job) => {
     const planned = plan(deps, job);
-    const statuses = await Promise.all(
-      planned.map(({ command }) => {
-        deps.trace(command);
-        return deps.runner.run(command);
-      }),
-    );
+    const running = planned.map(({ command }) => {
+      deps.trace(command);
+      return deps.runner.run(command);
+    });
+    // run() spawns before it returns, so this is the event-to-spawn time, Node's spawn included.
+    const readAt = Math.max(...job.map((e) => (e.kind === 'full' ? -Infinity : (e.readAt ?? -Infinity))));
+    if (planned.length > 0 && readAt > -Infinity) deps.onSpawned?.(performance.now() - readAt);
+    const statuses = await Promise.all(running);
     statuses.forEach((status, i) => {
       deps.onResult?.(planned[i]!.lane, succeeded(status));
       if (!succeeded(status)) deps.failures.failed(planned[i]!.command, status, planned[i]!.lane);
