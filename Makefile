@@ -8,11 +8,11 @@ UNITDIR = $(DESTDIR)$(PREFIX)/lib/systemd/system
 DOCDIR = $(DESTDIR)$(PREFIX)/share/doc/sersync2
 
 
-.PHONY: all build deps system-deps test demo bench soak install uninstall clean
+.PHONY: all build deps system-deps bench-deps test demo bench soak install uninstall clean
 
 all: build
 
-node_modules/.installed: package.json package-lock.json binding.gyp native/inotify.c
+node_modules/.installed: package.json package-lock.json binding.gyp native/inotify.c native/spawn.c
 	npm ci
 	touch $@
 
@@ -34,6 +34,14 @@ soak: build system-deps
 demo: build system-deps
 	bash scripts/demo.sh
 
+# Ours (compat and batch) against lsyncd and a plain inotifywait + rsync loop; about 10 minutes
+# (BENCH_QUICK=1: about 2). Prints the table and writes bench/results/YYYY-MM-DD-HHMM.{json,md}.
+bench-deps:
+	sh scripts/bench-deps.sh
+
+bench: build bench-deps
+	node dist/bench/main.js
+
 # Only the compiled program (dist/lib) and the production dependencies are installed: the
 # staged node_modules is pruned of dev dependencies offline (no registry, no rebuild).
 # The unit file's /usr/local/bin is rewritten to $(PREFIX)/bin; the init script and the sysctl
@@ -46,6 +54,7 @@ install: build
 	cd $(LIBDIR) && npm prune --omit=dev --ignore-scripts --no-audit --no-fund --offline >/dev/null && rm -f package-lock.json && find node_modules -type d -empty -delete
 	install -d $(LIBDIR)/build/Release $(LIBDIR)/bin
 	install -m 0755 build/Release/inotify.node $(LIBDIR)/build/Release/
+	install -m 0755 build/Release/spawn.node $(LIBDIR)/build/Release/
 	install -m 0755 bin/sersync2 $(LIBDIR)/bin/sersync2
 	ln -sf ../lib/sersync2/bin/sersync2 $(BINDIR)/sersync2
 	install -m 0644 man/sersync2.1 $(MANDIR)/sersync2.1

@@ -8,6 +8,15 @@
       "conditions": [
         ["OS!='linux'", { "type": "none", "sources!": ["native/inotify.c"] }]
       ]
+    },
+    {
+      "target_name": "spawn",
+      "sources": ["native/spawn.c"],
+      "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+      "cflags_c": ["-std=gnu11", "-Wall", "-Wextra"],
+      "conditions": [
+        ["OS!='linux'", { "type": "none", "sources!": ["native/spawn.c"] }]
+      ]
     }
   ]
 }

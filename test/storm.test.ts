@@ -2,8 +2,9 @@
  * Storms: seeded random file operations at full speed against the real bin/sersync2, the
  * kernel's inotify and a real `rsync --daemon`; afterwards the remote tree must equal the local
  * one (missing, extra and differing all 0). `make test` runs a small storm; `make soak`
- * (SOAK=1) runs 20,000 operations. Also: the remote killed and restarted mid-storm, and our
- * process killed with SIGKILL mid-storm and restarted with -r: both converge with no operator.
+ * (SOAK=1) runs 20,000 operations, in per-event mode and in batch mode (`--batch`). Also: the
+ * remote killed and restarted mid-storm, and our process killed with SIGKILL mid-storm and
+ * restarted with -r: both converge with no operator.
  * Figures are printed as `# storm: ...` lines.
  */
 import assert from 'node:assert/strict';
@@ -33,11 +34,20 @@ interface Storm {
   readonly outside: string;
   readonly daemon: RsyncDaemon;
   readonly config: string;
+  /** The flags before `-o CONFIG` (e.g. `--batch`), kept for a restart. */
+  readonly args: readonly string[];
   sersync: RunningSersync;
   peakRss: number;
 }
 
-async function setUp(name: string, queuedEventsLimit?: number): Promise<Storm> {
+interface SetUpOptions {
+  /** Lower fs.inotify.max_queued_events to this while sersync2 starts (forces overflows). */
+  readonly queuedEventsLimit?: number;
+  /** Extra flags for bin/sersync2, before `-o CONFIG`. */
+  readonly args?: readonly string[];
+}
+
+async function setUp(name: string, { queuedEventsLimit, args = [] }: SetUpOptions = {}): Promise<Storm> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `storm-${name}-`));
   const watch = path.join(root, 'w');
   const outside = path.join(root, 'outside');
@@ -45,10 +55,10 @@ async function setUp(name: string, queuedEventsLimit?: number): Promise<Storm> {
   fs.mkdirSync(outside);
   const daemon = await startRsyncDaemon(root);
   const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh'), port: daemon.port });
-  const start = () => startSersync(['-o', config]);
+  const start = () => startSersync([...args, '-o', config]);
   // The kernel takes max_queued_events when the inotify instance is created, during start-up.
   const sersync = queuedEventsLimit ? await withQueuedEventsLimit(queuedEventsLimit, start) : await start();
-  return { root, watch, outside, daemon, config, sersync, peakRss: 0 };
+  return { root, watch, outside, daemon, config, args, sersync, peakRss: 0 };
 }
 
 async function tearDown(s: Storm | undefined): Promise<void> {
@@ -203,6 +213,20 @@ test(`storm: ${OPS} random operations converge`, { timeout: CONVERGE_MS + 300_00
   }
 });
 
+test(`storm: ${OPS} random operations converge in batch mode (--batch)`, { timeout: CONVERGE_MS + 300_000 }, async () => {
+  let s: Storm | undefined;
+  try {
+    s = await setUp('batch', { args: ['--batch'] });
+    const t0 = Date.now();
+    const ops = await storm(s, OPS, SEED);
+    await converge(s, 'batch', ops, t0);
+    assert.match(s.sersync.stdout(), /batch mode: events gather for/, 'batch mode was on');
+    assert.equal(s.sersync.child.exitCode, null, 'the daemon is still running');
+  } finally {
+    await tearDown(s);
+  }
+});
+
 test('storm: the remote rsync daemon killed and restarted mid-storm converges', { timeout: CONVERGE_MS + 300_000 }, async () => {
   let s: Storm | undefined;
   try {
@@ -237,7 +261,7 @@ test('storm: sersync2 killed with SIGKILL mid-storm and restarted with -r conver
     await exited;
     ops += await storm(st, 150, SEED + 4);
     st.peakRss = 0;
-    st.sersync = await startSersync(['-r', '-o', st.config]);
+    st.sersync = await startSersync(['-r', ...st.args, '-o', st.config]);
     await converge(st, 'sigkill + -r', ops, t0);
     assert.equal(st.sersync.child.exitCode, null);
   } finally {
@@ -248,7 +272,7 @@ test('storm: sersync2 killed with SIGKILL mid-storm and restarted with -r conver
 test('storm: with a 16-event kernel queue, overflows are forced and it still converges', { timeout: CONVERGE_MS + 300_000, skip: process.getuid?.() !== 0 ? 'needs root to lower max_queued_events' : false }, async () => {
   let s: Storm | undefined;
   try {
-    s = await setUp('overflow', 16);
+    s = await setUp('overflow', { queuedEventsLimit: 16 });
     const t0 = Date.now();
     const ops = await storm(s, Math.min(OPS, 2000), SEED + 5);
     await converge(s, 'overflow', ops, t0);

@@ -27,8 +27,8 @@
  * The addon is loaded on first use, so importing this module never fails by itself.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import util from 'node:util';
+import { addonCandidates as candidatesOf } from '../addon';
 
 /** One kernel event. */
 export interface InotifyEvent {
@@ -108,8 +108,7 @@ let loaded: NativeModule | undefined;
 
 /** The addon's candidate locations: from lib/inotify (sources) and from dist/lib/inotify (compiled). */
 export function addonCandidates(): string[] {
-  const roots = [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..')];
-  return roots.flatMap((root) => [path.join(root, 'build', 'Release', 'inotify.node'), path.join(root, 'build', 'Debug', 'inotify.node')]);
+  return candidatesOf('inotify');
 }
 
 function addon(): NativeModule {

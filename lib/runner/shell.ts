@@ -2,8 +2,11 @@
  * Runs sersync2's command strings through `/bin/sh -c`, exactly as system() does, and reports
  * the raw wait status (exit code x 256, or the signal number), which is what the fail log records.
  */
-import { spawn } from 'node:child_process';
-import os from 'node:os';
+import { isMainThread } from 'node:worker_threads';
+import { loadSpawnAddon, nativeSpawner } from './nativeSpawn';
+import { nodeSpawner, type Spawner } from './spawner';
+
+export { waitStatus, type Spawner } from './spawner';
 
 export interface CommandRunner {
   /** Resolves to the wait status; never rejects. */
@@ -15,11 +18,6 @@ export function succeeded(status: number): boolean {
   return status === 0 || status === 23 * 256;
 }
 
-export function waitStatus(code: number | null, signal: NodeJS.Signals | null): number {
-  if (signal) return os.constants.signals[signal] ?? 127;
-  return (code ?? 127) * 256;
-}
-
 /**
  * The shell that runs commands. SERSYNC2_SHELL may name another POSIX shell; the golden tests use
  * it to record each exact command string before handing it to /bin/sh.
@@ -28,15 +26,26 @@ export function defaultShell(env: NodeJS.ProcessEnv = process.env): string {
   return env.SERSYNC2_SHELL || '/bin/sh';
 }
 
+/**
+ * How commands are started: posix_spawn through the native addon (build/Release/spawn.node) when
+ * it loads, else child_process.spawn. SERSYNC2_SPAWN=node forces child_process (an escape hatch,
+ * and a way to compare the two). A worker thread also uses child_process: its process.env is its
+ * own copy, while the addon hands the child the process's real environment.
+ */
+export function defaultSpawner(env: NodeJS.ProcessEnv = process.env): Spawner {
+  if (env.SERSYNC2_SPAWN === 'node' || !isMainThread) return nodeSpawner;
+  const addon = loadSpawnAddon();
+  return addon ? nativeSpawner(addon) : nodeSpawner;
+}
+
 export class ShellRunner implements CommandRunner {
-  constructor(private readonly shell = defaultShell()) {}
+  constructor(
+    private readonly shell = defaultShell(),
+    private readonly spawner: Spawner = defaultSpawner(),
+  ) {}
 
   run(command: string): Promise<number> {
-    return new Promise((resolve) => {
-      const child = spawn(this.shell, ['-c', command], { stdio: ['ignore', 'inherit', 'inherit'] });
-      child.once('error', () => resolve(127 * 256));
-      child.once('close', (code, signal) => resolve(waitStatus(code, signal)));
-    });
+    return this.spawner(this.shell, command);
   }
 }
 

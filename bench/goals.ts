@@ -1,0 +1,69 @@
+/** The issue's goals, judged against the table: met, missed, or not measured in this run. */
+import type { Outcome } from './outcome';
+import type { Row } from './scenarios/types';
+import type { ToolId } from './tools/types';
+
+export type Verdict = 'met' | 'missed' | 'not measured';
+
+export interface GoalResult {
+  readonly goal: string;
+  readonly verdict: Verdict;
+  /** The figures behind the verdict. */
+  readonly detail: string;
+}
+
+interface Goal {
+  readonly goal: string;
+  judge(cell: (key: string, tool: ToolId) => Outcome | undefined): GoalResult;
+}
+
+/** `ours` at most `factor` times `peer` on row `key`. */
+function relative(goal: string, key: string, ours: ToolId, peer: ToolId, factor: number, unit: string): Goal {
+  return {
+    goal,
+    judge(cell) {
+      const o = cell(key, ours);
+      const p = cell(key, peer);
+      if (o?.status === 'ok' && !o.lowerBound && p?.status === 'ok' && !p.lowerBound) {
+        const r = o.value / p.value;
+        return { goal, verdict: r <= factor ? 'met' : 'missed', detail: `${o.value.toFixed(3)} ${unit} vs ${p.value.toFixed(3)} ${unit}: ${r.toFixed(2)}×` };
+      }
+      // A peer that timed out while ours finished: ours is below the bound, and the bound may already decide.
+      if (o?.status === 'ok' && !o.lowerBound && p?.status === 'timeout' && p.atLeast !== undefined && o.value / p.atLeast <= factor) {
+        return { goal, verdict: 'met', detail: `${o.value.toFixed(3)} ${unit} vs more than ${p.atLeast.toFixed(3)} ${unit} (${peer} timed out)` };
+      }
+      if (o?.status === 'timeout') return { goal, verdict: 'missed', detail: `${ours} timed out` };
+      return { goal, verdict: 'not measured', detail: `needs ${key} for ${ours} and ${peer}` };
+    },
+  };
+}
+
+/** `tool` at most `limit` on row `key`. */
+function absolute(goal: string, key: string, tool: ToolId, limit: number, unit: string): Goal {
+  return {
+    goal,
+    judge(cell) {
+      const o = cell(key, tool);
+      if (o?.status === 'ok') return { goal, verdict: o.value <= limit && !o.lowerBound ? 'met' : 'missed', detail: `${o.value.toFixed(3)} ${unit} (limit ${limit} ${unit})` };
+      if (o?.status === 'timeout') return { goal, verdict: 'missed', detail: `${tool} timed out` };
+      return { goal, verdict: 'not measured', detail: `needs ${key} for ${tool}` };
+    },
+  };
+}
+
+const GOALS: readonly Goal[] = [
+  relative('batch burst 2000 ≤ 0.5 × lsyncd', 'burst-2000.time', 'batch', 'lsyncd', 0.5, 's'),
+  relative('latency p50 (ours compat) ≤ 1.05 × plain inotifywait loop', 'latency.p50', 'compat', 'loop', 1.05, 'ms'),
+  absolute('startup 20,000 dirs ≤ 1.0 s (ours compat)', 'startup-20000.time', 'compat', 1.0, 's'),
+  absolute('RSS ≤ 60 MB at 20,000 dirs (ours compat)', 'startup-20000.rss', 'compat', 60, 'MB'),
+  absolute('RSS ≤ 120 MB at 100,000 dirs (ours compat)', 'startup-100000.rss', 'compat', 120, 'MB'),
+];
+
+export function judgeGoals(rows: readonly Row[]): GoalResult[] {
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  return GOALS.map((g) => g.judge((key, tool) => byKey.get(key)?.cells[tool]));
+}
+
+export function renderGoals(results: readonly GoalResult[]): string {
+  return results.map((r) => `- ${r.verdict === 'met' ? 'met   ' : r.verdict === 'missed' ? 'MISSED' : 'n/a   '} ${r.goal}: ${r.detail}`).join('\n');
+}

@@ -1,0 +1,187 @@
+/**
+ * `make bench`: every scenario against ours (compat and batch), lsyncd and the plain
+ * inotifywait loop, one tool after another, each in a fresh workspace; then the table with
+ * ratios and goals, written to bench/results/. Environment: BENCH_QUICK=1 for the small smoke
+ * sizes, BENCH_ONLY=burst,latency,... to run some scenarios, BENCH_TOOLS=compat,lsyncd,... to
+ * run some tools (the table keeps its columns), BENCH_TMPDIR for the trees,
+ * BENCH_BUDGET_S (570) for the time after which remaining scenarios are skipped.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Cleanup, removeTreeSync } from './cleanup';
+import { judgeGoals, renderGoals } from './goals';
+import { raiseInotifyLimits, type KernelLimits } from './kernel';
+import { machine, versions, type Machine, type Versions } from './machine';
+import { benchOptions, type BenchOptions } from './options';
+import { renderTable } from './report';
+import { writeResults, type RunRecord } from './results';
+import { burst } from './scenarios/burst';
+import { idle } from './scenarios/idle';
+import { latency } from './scenarios/latency';
+import { startup } from './scenarios/startup';
+import { storm } from './scenarios/storm';
+import type { Row, ScenarioContext, ScenarioResult } from './scenarios/types';
+import { TOOLS } from './tools';
+
+interface Step {
+  readonly name: string;
+  /** A typical duration, full sizes, on the 2-core machine: a step that would end past the budget is skipped. */
+  readonly estimateMs: number;
+  run(ctx: ScenarioContext): Promise<ScenarioResult>;
+}
+
+function plan(options: BenchOptions): Step[] {
+  const steps: Step[] = [];
+  const scale = options.quick ? 0.2 : 1;
+  for (const id of options.only) {
+    switch (id) {
+      case 'burst':
+        for (const n of options.burst.sizes) steps.push({ name: `burst ${n}`, estimateMs: scale * (20_000 + 2 * options.burst.deadlineMs(n)), run: (ctx) => burst(ctx, n) });
+        break;
+      case 'latency':
+        steps.push({ name: 'latency', estimateMs: scale * 60_000, run: latency });
+        break;
+      case 'storm':
+        steps.push({ name: 'storm', estimateMs: scale * 90_000, run: storm });
+        break;
+      case 'startup':
+        for (const n of options.startup.sizes) steps.push({ name: `startup ${n}`, estimateMs: 10_000 + n * 0.4, run: (ctx) => startup(ctx, n) });
+        break;
+      case 'idle':
+        steps.push({ name: 'idle', estimateMs: options.idle.windowMs + 20_000 + options.idle.dirs * 0.4, run: idle });
+        break;
+    }
+  }
+  return steps;
+}
+
+/** lsyncd, inotifywait and rsync must be there: `make bench` installs them (scripts/bench-deps.sh). */
+function checkPrograms(): void {
+  const missing = ['rsync', 'lsyncd', 'inotifywait'].filter((p) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${p}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0) throw new Error(`missing: ${missing.join(', ')}; run \`make bench\` (scripts/bench-deps.sh installs them as root) or install them yourself`);
+}
+
+function header(startedAt: Date, quick: boolean, m: Machine, v: Versions, limits: KernelLimits): string {
+  return [
+    `# sersync2 benchmark ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (BENCH_QUICK: smoke sizes)' : ''}`,
+    '',
+    `- machine: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, ${m.kernel}, load ${m.loadAtStart} at start`,
+    `- versions: node ${v.node}; ${v.rsync}; lsyncd ${v.lsyncd.replace(/^Version:\s*/, '')}; ${v.inotifywait}; ours ${v.ours} at ${v.commit}`,
+    `- kernel, for every tool: fs.inotify.max_user_watches=${limits.inForce.max_user_watches}, max_queued_events=${limits.inForce.max_queued_events}${limits.problems.length ? ` (${limits.problems.join('; ')})` : ''}`,
+    '',
+  ].join('\n');
+}
+
+function body(rows: readonly Row[], lines: readonly string[], goals: string, notes: readonly string[]): string {
+  return [
+    renderTable(rows),
+    '',
+    'Ratios are ours / peer: below 1 means ours is lower (faster, smaller, fewer runs). ≥ marks a count cut short by a deadline.',
+    '',
+    ...lines.map((l) => `- ${l}`),
+    '',
+    '## Goals',
+    '',
+    goals,
+    '',
+    '## What is measured',
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  const options = benchOptions();
+  checkPrograms();
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const cleanup = new Cleanup();
+  fs.mkdirSync(options.tmpRoot, { recursive: true });
+  // Short on purpose: see workspace.ts.
+  const root = fs.mkdtempSync(path.join(options.tmpRoot, 'sb-'));
+  const limits = raiseInotifyLimits();
+  const finish = () => {
+    cleanup.killAll();
+    removeTreeSync(root);
+    limits.restore();
+  };
+  process.on('exit', finish);
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interrupted = true;
+      process.stderr.write(`\nbench: ${signal}: stopping every tool and daemon, removing ${root}\n`);
+      void cleanup.closeAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
+  }
+  const log = (line: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+  const m = machine();
+  const v = versions();
+  log(`${options.quick ? 'quick' : 'full'} run: ${options.only.join(', ')} with ${options.tools.join(', ')}; trees under ${root}`);
+  for (const p of limits.problems) log(`warning: ${p}`);
+  if (m.loadAtStart > 0.5) log(`warning: load average ${m.loadAtStart} at start: other work on this machine will skew the figures`);
+
+  const tools = TOOLS.filter((t) => options.tools.includes(t.id));
+  const ctx: ScenarioContext = { cleanup, options, root, tools, log };
+  const rows: Row[] = [];
+  const lines: string[] = [];
+  const notes: string[] = [];
+  const details: Record<string, unknown> = {};
+  for (const step of plan(options)) {
+    if (interrupted) break;
+    const elapsed = performance.now() - t0;
+    if (elapsed + step.estimateMs > options.budgetMs) {
+      lines.push(`${step.name}: skipped, it would end past the ${options.budgetMs / 1000} s budget (${(elapsed / 1000).toFixed(0)} s used)`);
+      log(lines[lines.length - 1]!);
+      continue;
+    }
+    log(`${step.name}: start`);
+    const stepStart = performance.now();
+    const result = await step.run(ctx);
+    rows.push(...result.rows);
+    lines.push(...result.lines);
+    for (const n of result.notes) if (!notes.includes(n)) notes.push(n);
+    details[step.name] = { ...result.details, durationS: Math.round(performance.now() - stepStart) / 1000 };
+    log(`${step.name}: done in ${((performance.now() - stepStart) / 1000).toFixed(1)} s`);
+  }
+  await cleanup.closeAll();
+  const goals = judgeGoals(rows);
+  const durationS = Math.round(performance.now() - t0) / 1000;
+  const text = body(rows, lines, renderGoals(goals), notes);
+  const record: RunRecord = {
+    startedAt: startedAt.toISOString(),
+    durationS,
+    quick: options.quick,
+    machine: m,
+    versions: v,
+    settings: { ...options, burst: { ...options.burst, deadlinesMs: options.burst.sizes.map((n) => options.burst.deadlineMs(n)) }, kernel: limits.inForce },
+    rows,
+    lines,
+    goals,
+    notes,
+    details,
+  };
+  const files = writeResults(record, `${header(startedAt, options.quick, m, v, limits)}\n${text}`);
+  process.stdout.write(`\n${text}\nTotal ${durationS.toFixed(0)} s. Results: ${path.relative(process.cwd(), files.md)}, ${path.relative(process.cwd(), files.json)}\n`);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

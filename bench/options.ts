@@ -1,0 +1,90 @@
+/**
+ * What a run measures and how long each wait may last. The full sizes are the issue's; the
+ * deadlines are chosen so that a full `make bench` stays under 10 minutes on a 2-core machine
+ * even when the per-event tools time out (each rsync to a daemon costs ~0.1 s there, so one rsync
+ * per file cannot finish 10,000 files in the time given, and that is what the table should show).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { TOOL_IDS, type ToolId } from './tools/types';
+
+export const SCENARIOS = ['burst', 'latency', 'storm', 'startup', 'idle'] as const;
+export type ScenarioId = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  /** Scenarios to run, in this order. */
+  readonly only: readonly ScenarioId[];
+  /** Tools to run (all by default; fewer while working on one of them). */
+  readonly tools: readonly ToolId[];
+  /** Where the trees, rsync daemons and configs live (one temporary directory under it). */
+  readonly tmpRoot: string;
+  /** Scenarios that would start after this many ms are skipped, so the run ends in time. */
+  readonly budgetMs: number;
+  readonly burst: { readonly sizes: readonly number[]; readonly deadlineMs: (files: number) => number };
+  readonly latency: { readonly writes: number; readonly perWriteDeadlineMs: number; readonly pollMs: number };
+  readonly storm: { readonly ops: number; readonly seed: number; readonly deadlineMs: number };
+  readonly startup: { readonly sizes: readonly number[]; readonly deadlineMs: number; readonly settleMs: number };
+  readonly idle: { readonly dirs: number; readonly windowMs: number; readonly readyDeadlineMs: number };
+  /** Waiting for a tool's start-up marker before a workload (lsyncd: its initial full rsync too). */
+  readonly readyDeadlineMs: number;
+}
+
+/**
+ * Trees go to tmpfs when there is one: creating and removing 100,000 directories per tool costs
+ * ~4 s there and ~15 s on an ext4 mounted with `discard`. Watch set-up reads dentries that a
+ * freshly made tree has in the cache either way, so the start-up figures compare.
+ */
+function defaultTmpRoot(): string {
+  try {
+    if (fs.statSync('/dev/shm').isDirectory()) {
+      fs.accessSync('/dev/shm', fs.constants.W_OK);
+      return '/dev/shm';
+    }
+  } catch {
+    // no writable /dev/shm
+  }
+  return os.tmpdir();
+}
+
+/** A comma-separated subset of `all`, kept in the order of `all`; everything when unset. */
+function parseList<T extends string>(variable: string, text: string | undefined, all: readonly T[]): T[] {
+  if (!text) return [...all];
+  const wanted = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const w of wanted) {
+    if (!(all as readonly string[]).includes(w)) throw new Error(`${variable}: unknown name \`${w}\`; expected some of ${all.join(',')}`);
+  }
+  return all.filter((s) => wanted.includes(s));
+}
+
+export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const quick = env.BENCH_QUICK === '1';
+  const common = {
+    quick,
+    only: parseList('BENCH_ONLY', env.BENCH_ONLY, SCENARIOS),
+    tools: parseList('BENCH_TOOLS', env.BENCH_TOOLS, TOOL_IDS),
+    tmpRoot: env.BENCH_TMPDIR || defaultTmpRoot(),
+    readyDeadlineMs: 60_000,
+  };
+  if (quick) {
+    return {
+      ...common,
+      budgetMs: 300_000,
+      burst: { sizes: [500], deadlineMs: () => 20_000 },
+      latency: { writes: 20, perWriteDeadlineMs: 3_000, pollMs: 1 },
+      storm: { ops: 500, seed: 20261124, deadlineMs: 20_000 },
+      startup: { sizes: [2000], deadlineMs: 20_000, settleMs: 500 },
+      idle: { dirs: 2000, windowMs: 5_000, readyDeadlineMs: 30_000 },
+    };
+  }
+  return {
+    ...common,
+    budgetMs: Number(env.BENCH_BUDGET_S ?? 570) * 1000,
+    // 2000 files: 25 s; 10,000 files: 45 s. Tools that batch need a few seconds for either.
+    burst: { sizes: [2000, 10_000], deadlineMs: (files) => (files <= 2000 ? 25_000 : 45_000) },
+    latency: { writes: 100, perWriteDeadlineMs: 3_000, pollMs: 1 },
+    storm: { ops: 3000, seed: 20261124, deadlineMs: 30_000 },
+    startup: { sizes: [20_000, 100_000], deadlineMs: 60_000, settleMs: 1_000 },
+    idle: { dirs: 100_000, windowMs: 60_000, readyDeadlineMs: 90_000 },
+  };
+}

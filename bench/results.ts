@@ -1,0 +1,48 @@
+/**
+ * bench/results/YYYY-MM-DD-HHMM.json (everything, for comparing runs) and .md (the table as
+ * printed, with the date, machine and versions). Both are written to a .tmp file and renamed, so
+ * an interrupted run never leaves half a result (the .tmp files are git-ignored).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { GoalResult } from './goals';
+import type { Machine, Versions } from './machine';
+import type { Row } from './scenarios/types';
+
+/** The source tree's bench/results (this file runs from dist/bench). */
+export const RESULTS_DIR = path.resolve(__dirname, '../../bench/results');
+
+export interface RunRecord {
+  readonly startedAt: string;
+  readonly durationS: number;
+  readonly quick: boolean;
+  readonly machine: Machine;
+  readonly versions: Versions;
+  readonly settings: Record<string, unknown>;
+  readonly rows: readonly Row[];
+  readonly lines: readonly string[];
+  readonly goals: readonly GoalResult[];
+  readonly notes: readonly string[];
+  readonly details: Record<string, unknown>;
+}
+
+/** YYYY-MM-DD-HHMM in local time, as the file name. */
+export function stamp(date: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}`;
+}
+
+function writeAtomically(file: string, text: string): void {
+  fs.writeFileSync(`${file}.tmp`, text);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+export function writeResults(record: RunRecord, markdown: string, dir = RESULTS_DIR): { json: string; md: string } {
+  fs.mkdirSync(dir, { recursive: true });
+  const base = path.join(dir, `${stamp(new Date(record.startedAt))}${record.quick ? '-quick' : ''}`);
+  const json = `${base}.json`;
+  const md = `${base}.md`;
+  writeAtomically(json, `${JSON.stringify(record, null, 2)}\n`);
+  writeAtomically(md, markdown);
+  return { json, md };
+}
