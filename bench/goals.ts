@@ -52,8 +52,12 @@ function absolute(goal: string, key: string, tool: ToolId, limit: number, unit: 
 }
 
 const GOALS: readonly Goal[] = [
-  relative('batch burst 2000 ≤ 0.5 × lsyncd', 'burst-2000.time', 'batch', 'lsyncd', 0.5, 's'),
+  relative('batch burst 2000 < lsyncd', 'burst-2000.time', 'batch', 'lsyncd', 1, 's'),
+  relative('batch burst 10000 < lsyncd', 'burst-10000.time', 'batch', 'lsyncd', 1, 's'),
+  relative('batch storm 3000 < lsyncd', 'storm.time', 'batch', 'lsyncd', 1, 's'),
+  relative('batch latency p50 < lsyncd', 'latency.p50', 'batch', 'lsyncd', 1, 'ms'),
   relative('latency p50 (ours compat) ≤ 1.05 × plain inotifywait loop', 'latency.p50', 'compat', 'loop', 1.05, 'ms'),
+  absolute('event read -> spawn p50 ≤ 2 ms (ours compat, inside the process)', 'latency.spawn', 'compat', 2, 'ms'),
   absolute('startup 20,000 dirs ≤ 1.0 s (ours compat)', 'startup-20000.time', 'compat', 1.0, 's'),
   absolute('RSS ≤ 60 MB at 20,000 dirs (ours compat)', 'startup-20000.rss', 'compat', 60, 'MB'),
   absolute('RSS ≤ 120 MB at 100,000 dirs (ours compat)', 'startup-100000.rss', 'compat', 120, 'MB'),

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { parseConfig } from '../lib/config/load';
 import type { PathEvent } from '../lib/events/types';
-import { batchCommand, chunkEvents, includePatterns, literalPattern } from '../lib/rsync/batch';
+import { batchCommands, includePatterns } from '../lib/rsync/batch';
 import { commandSettings } from '../lib/rsync/command';
 import { writeConfig } from './helpers/config';
 import { GOLDEN_DIR } from './helpers/golden';
@@ -28,33 +28,56 @@ after(async () => {
 
 const ev = (kind: 'sync' | 'delete', p: string | Buffer, isDir = false): PathEvent => ({ kind, path: p, isDir, mask: 0 });
 
-test('the include list: ancestors first, the path, `dir/***` for directories, no repeats', () => {
-  const patterns = includePatterns([ev('sync', 'a/b/c.txt'), ev('delete', 'a/b/d', true), ev('sync', 'top')]).map(String);
+test('the include list of deletes: ancestors first, the path, `dir/***` for directories, no repeats', () => {
+  const patterns = includePatterns([ev('delete', 'a/b/c.txt'), ev('delete', 'a/b/d', true), ev('delete', 'top')]).map(String);
   assert.deepEqual(patterns, ['a/', 'a/b/', 'a/b/c.txt', 'a/b/d', 'a/b/d/***', 'top']);
 });
 
-test('wildcards in names are escaped so the pattern matches only that name', () => {
-  assert.equal(literalPattern('plain\\name'), 'plain\\name');
-  assert.equal(literalPattern('star*.txt'), 'star\\*.txt');
-  assert.equal(literalPattern('a[1]?\\b'), 'a\\[1]\\?\\\\b');
+test('wildcards in deleted names are escaped so a pattern matches only that name, `\\` too once a pattern has one', () => {
+  const patterns = includePatterns([ev('delete', 'star*', true), ev('delete', 'back\\slash', true), ev('delete', 'plain\\name')]).map(String);
+  assert.deepEqual(patterns, ['star\\*', 'star\\*/***', 'back\\slash', 'back\\\\slash/***', 'plain\\name']);
 });
 
-test('the command carries its list, so the fail log can rerun it as it is; the shell reads back every pattern', () => {
-  const xml = fs.readFileSync(path.join(GOLDEN_DIR, 'stock-confxml.xml'), 'utf8');
-  const settings = commandSettings(parseConfig(Buffer.from(xml), '/x.xml').config);
-  const names = ['a b.txt', "it's", 'd$x', 'new\nline', Buffer.from([0x61, 0xff])];
-  const command = batchCommand(settings, { ip: '127.0.0.1', name: 'tongbu1' }, names.map((n) => ev('sync', n)));
-  assert.match(command, /^cd \/opt\/tongbu && printf '%s\\0' .* \| rsync -artuz -R --delete --from0 --include-from=- --exclude='\*' \.\/ 127\.0\.0\.1::tongbu1 >\/dev\/null 2>&1 $/s);
+const stock = () => commandSettings(parseConfig(fs.readFileSync(path.join(GOLDEN_DIR, 'stock-confxml.xml')), '/x.xml').config);
+const remote = { ip: '127.0.0.1', name: 'tongbu1' };
+
+/** What the shell hands rsync on its standard input: the words of the command's printf. */
+function listOf(command: string): string[] {
   const listPart = command.slice(command.indexOf('printf'), command.indexOf(' | rsync'));
-  const out = spawnSync('/bin/sh', ['-c', listPart]).stdout;
-  assert.deepEqual(out.toString('latin1').split('\0').slice(0, -1), names.map((n) => Buffer.from(n).toString('latin1')));
+  return spawnSync('/bin/sh', ['-c', listPart]).stdout.toString('latin1').split('\0').slice(0, -1);
+}
+
+test('changes alone go through --files-from; the command carries its list, every name once, byte for byte', () => {
+  const names = ['a b.txt', "it's", 'd$x', '`id`', 'new\nline', '-leading', Buffer.from([0x61, 0xff])];
+  const commands = batchCommands(stock(), remote, [...names.map((n) => ev('sync', n)), ev('sync', "it's")]);
+  assert.equal(commands.length, 1);
+  assert.match(commands[0]!, /^cd \/opt\/tongbu && printf '%s\\0' .* \| rsync -artuz -R --sockopts=TCP_NODELAY --from0 --files-from=- \.\/ 127\.0\.0\.1::tongbu1 >\/dev\/null 2>&1 $/s);
+  assert.deepEqual(listOf(commands[0]!), names.map((n) => Buffer.from(n).toString('latin1')));
 });
 
-test('long lists are split below the argument limit', () => {
-  const many = Array.from({ length: 5000 }, (_, i) => ev('sync', `dir/${'x'.repeat(100)}-${i}`));
-  const chunks = chunkEvents(many, 64 * 1024);
-  assert.ok(chunks.length > 1);
-  assert.equal(chunks.flat().length, 5000);
+test('a batch with deletes goes through one include list for all its paths', () => {
+  const commands = batchCommands(stock(), remote, [ev('sync', 'new/file'), ev('delete', 'gone/dir', true)]);
+  assert.equal(commands.length, 1);
+  assert.match(commands[0]!, / \| rsync -artuz -R --sockopts=TCP_NODELAY --delete --from0 --include-from=- --exclude='\*' \.\/ 127\.0\.0\.1::tongbu1 >\/dev\/null 2>&1 $/);
+  assert.deepEqual(listOf(commands[0]!), ['new/', 'new/file', 'gone/', 'gone/dir', 'gone/dir/***']);
+});
+
+test('over ssh there is no daemon socket to tune: no --sockopts', () => {
+  const s = stock();
+  const [command] = batchCommands({ ...s, rsync: { ...s.rsync, ssh: true } }, remote, [ev('sync', 'f')]);
+  assert.match(command!, /rsync -artuz -R  -e ssh --from0 --files-from=- \.\/ 127\.0\.0\.1:tongbu1 /);
+});
+
+test('long lists are split below the argument limit, every path in exactly one command', () => {
+  const many = (withDeletes: boolean) => Array.from({ length: 5000 }, (_, i) => ev(withDeletes && i % 5 === 0 ? 'delete' : 'sync', `dir/${'x'.repeat(100)}-${i}`));
+  for (const withDeletes of [false, true]) {
+    const commands = batchCommands(stock(), remote, many(withDeletes), 64 * 1024);
+    assert.ok(commands.length > 1);
+    for (const command of commands) assert.ok(Buffer.byteLength(command) < 64 * 1024 + 512, `${Buffer.byteLength(command)} bytes`);
+    assert.equal(commands.flatMap(listOf).filter((p) => p !== 'dir/').length, 5000);
+    // The default limit keeps every command under Linux's 128 KiB for one argument.
+    for (const command of batchCommands(stock(), remote, many(withDeletes))) assert.ok(Buffer.byteLength(command) < 128 * 1024);
+  }
 });
 
 test('--batch against a real rsync daemon: a burst converges in a few rsync runs, deletes keep their meaning', { timeout: 90_000 }, async () => {

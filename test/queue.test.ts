@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SyncEvent } from '../lib/events/types';
+import { BusyPaths } from '../lib/queue/busyPaths';
 import { EventQueue } from '../lib/queue/queue';
 
 const sync = (path: string, isDir = false): SyncEvent => ({ kind: 'sync', path, isDir, mask: 0 });
@@ -61,10 +62,10 @@ test('events on the same path, or one inside the other, never run together', () 
   const first = q.take()!;
   assert.equal(first.kind === 'sync' && first.path, 'd');
   // d/f waits for d; e is free.
-  const second = q.take([first])!;
+  const second = q.take(BusyPaths.of([first]))!;
   assert.equal(second.kind === 'sync' && second.path, 'e');
-  assert.equal(q.take([first, second]), undefined);
-  const third = q.take([second])!;
+  assert.equal(q.take(BusyPaths.of([first, second])), undefined);
+  const third = q.take(BusyPaths.of([second]))!;
   assert.equal(third.kind === 'sync' && third.path, 'd/f');
 });
 
@@ -110,4 +111,34 @@ test('an event is handed out only once it has settled, so a burst on one path me
   assert.equal(q.take()?.kind, 'sync');
   assert.equal(q.take(), undefined);
   assert.equal(q.untilSettled(), undefined, 'nothing is settling');
+});
+
+test('takeUpTo: one pass takes the oldest settled events that nothing running blocks, and stops at a full sync', () => {
+  const q = new Queue();
+  for (const p of ['a/1', 'b/1', 'a/2', 'c', 'b/2']) q.push(sync(p));
+  q.push({ kind: 'full', reason: 'recovery' });
+  q.push(sync('d'));
+  const batch = q.takeUpTo(10, BusyPaths.of([sync('b', true)]));
+  assert.deepEqual(batch.map((e) => e.kind !== 'full' && e.path), ['a/1', 'a/2', 'c']);
+  // The full sync waits for b/1 and b/2, which are still queued before it.
+  assert.deepEqual(q.takeUpTo(10).map((e) => e.kind !== 'full' && e.path), ['b/1', 'b/2']);
+  assert.deepEqual(q.takeUpTo(10).map((e) => e.kind), ['full']);
+  assert.deepEqual(q.takeUpTo(10).map((e) => e.kind !== 'full' && e.path), ['d']);
+});
+
+test('takeUpTo: looks a bounded way past blocked events, and takes them once they are free', () => {
+  const q = new Queue({ maxLength: 1_000_000 });
+  const running = Array.from({ length: 10_000 }, (_, i) => sync(`run/${i}`));
+  for (let i = 0; i < 20_000; i++) q.push(sync(i % 2 ? `run/${i}` : `free/${i}`));
+  const first = q.takeUpTo(1000, BusyPaths.of(running));
+  // 1000 wanted + 256 looked past: half of them are free.
+  assert.equal(first.length, 628);
+  assert.ok(first.every((e) => e.kind !== 'full' && String(e.path).startsWith('free/')));
+  let rest = 0;
+  for (let batch = q.takeUpTo(1000); batch.length > 0; batch = q.takeUpTo(1000)) {
+    assert.ok(batch.length <= 1000);
+    rest += batch.length;
+  }
+  assert.equal(rest, 20_000 - 628);
+  assert.equal(q.length, 0);
 });

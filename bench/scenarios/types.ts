@@ -42,8 +42,11 @@ export function emptyResult(): ScenarioResult {
 }
 
 /** One row's cells from per-tool results: `pick` takes the row's figure from each tool's result. */
-export function cellsOf<R>(results: Partial<Record<ToolId, R>>, pick: (r: R) => Outcome): Partial<Record<ToolId, Outcome>> {
+export function cellsOf<R>(results: Partial<Record<ToolId, R>>, pick: (r: R) => Outcome | undefined): Partial<Record<ToolId, Outcome>> {
   const out: Partial<Record<ToolId, Outcome>> = {};
-  for (const [id, r] of Object.entries(results) as [ToolId, R][]) out[id] = pick(r);
+  for (const [id, r] of Object.entries(results) as [ToolId, R][]) {
+    const cell = pick(r);
+    if (cell) out[id] = cell;
+  }
   return out;
 }

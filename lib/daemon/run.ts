@@ -23,7 +23,7 @@ import { commandSettings, rsyncCommands } from '../rsync/command';
 import { ProgressLine } from '../progress/line';
 import { DaemonStatus } from '../status/daemon';
 import { DryRunRunner, ShellRunner, succeeded, type CommandRunner } from '../runner/shell';
-import { commandsFor, createHandler, remoteLane } from '../workers/handler';
+import { commandsFor, createHandler, largeFiles, remoteLane } from '../workers/handler';
 import { WorkerPool } from '../workers/pool';
 import { configLines, threadLines } from './banner';
 import { detach, isDetachedChild, tellParent } from './detach';
@@ -104,12 +104,13 @@ class Daemon {
     const rsync = options.plugin ? undefined : { settings: commandSettings(config), remotes: config.sersync.localpath.remotes };
     const batch = !options.plugin && (options.batch || config.sersync.rsync.batch.enabled) ? config.sersync.rsync.batch : undefined;
     if (batch) {
-      log.info(`batch mode: events gather for ${batch.windowMs} ms, up to ${batch.maxPaths} per rsync`);
-      this.queue = new EventQueue({ settleMs: batch.windowMs, closeWriteEndsBurst: false });
+      log.info(`batch mode: events gather for ${batch.windowMs} ms, up to ${batch.maxPaths} per batch, ${Math.min(batch.lanes, options.threads)} batches at once`);
+      this.queue = new EventQueue({ settleMs: batch.windowMs });
     }
+    const isLarge = largeFiles((rel) => fileSize(concatPath(config.sersync.localpath.watch, '/', rel)));
     const status = new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message) });
-    const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, sizeOf: (rel) => fileSize(concatPath(config.sersync.localpath.watch, '/', rel)), onResult: status.recordResult, onSpawned: (ms) => status.collector.eventToSpawn.record(ms) }));
-    const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch?.maxPaths ?? 1);
+    const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, isLarge, onResult: status.recordResult, onSpawned: (ms) => status.collector.eventToSpawn.record(ms) }));
+    const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, lanes: Math.min(batch.lanes, options.threads), isLarge });
     // With -m, the plugin's own <localpath> is watched (sersync2's rule); otherwise <sersync><localpath>.
     const watch = options.plugin ? pluginWatch(config, options.plugin) : config.sersync.localpath.watch;
     if (pluginName && pluginWatch(config, pluginName) !== watch) log.warn(`plugin ${pluginName} reports paths under its own <localpath> ${pluginWatch(config, pluginName)}, not ${watch}`);

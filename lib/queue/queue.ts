@@ -16,6 +16,7 @@
 import type { FullSyncReason, SyncEvent } from '../events/types';
 import { IN } from '../inotify/mask';
 import { pathKey } from '../paths';
+import { NOTHING_BUSY, type Busy } from './busyPaths';
 
 export interface QueueOptions {
   /** How many of the newest entries a new event is merged with (sersync2: 10). */
@@ -36,6 +37,9 @@ export const QUEUE_DEFAULTS: QueueOptions = { mergeWindow: 10, maxLength: 100_00
 
 /** How many settling entries take() looks past for a ready one, so a burst costs no quadratic scan. */
 const SETTLING_LOOKAHEAD = 8;
+
+/** How many entries past the wanted count take() looks at for ones that no running event blocks. */
+const LOOKAHEAD = 256;
 
 export type PushResult = 'queued' | 'merged' | 'collapsed';
 
@@ -112,39 +116,56 @@ export class EventQueue {
     return collapse ? 'collapsed' : queuedFull.length > 0 ? 'merged' : 'queued';
   }
 
+  /** The oldest settled event that no running one blocks, removed from the queue. */
+  take(busy: Busy = NOTHING_BUSY): SyncEvent | undefined {
+    return this.takeUpTo(1, busy)[0];
+  }
+
   /**
-   * The oldest settled event that does not conflict with any running one, removed from the queue.
-   * With `pathsOnly`, stops at a full sync instead of taking it (a batch of paths is being filled).
+   * Up to `max` of the oldest settled events that no running one blocks, removed from the queue
+   * in one pass (a batch of thousands costs one scan, not one per event). A full sync is only
+   * ever taken alone, and a batch of paths stops at one.
    */
-  take(running: readonly SyncEvent[] = [], pathsOnly = false, lookahead = 256): SyncEvent | undefined {
-    const end = Math.min(this.items.length, this.head + lookahead);
+  takeUpTo(max: number, busy: Busy = NOTHING_BUSY): SyncEvent[] {
+    const end = Math.min(this.items.length, this.head + max + LOOKAHEAD);
     const settledBefore = this.options.now() - this.options.settleMs;
     this.settlesAt = undefined;
     // Entries still settling, passed over: a later entry inside one of them must wait for it.
     const settling: SyncEvent[] = [];
-    for (let i = this.head; i < end; i++) {
+    const taken: number[] = [];
+    for (let i = this.head; i < end && taken.length < max; i++) {
       const candidate = this.items[i]!;
       if (candidate.at > settledBefore) {
         this.settlesAt ??= candidate.at + this.options.settleMs;
         const ready = this.options.closeWriteEndsBurst && burstEnded(candidate.event) && !settling.some((s) => conflicts(s, candidate.event));
         if (!ready) {
           settling.push(candidate.event);
-          if (settling.length >= SETTLING_LOOKAHEAD) return undefined;
+          if (settling.length >= SETTLING_LOOKAHEAD) break;
           continue;
         }
       }
-      if (pathsOnly && candidate.event.kind === 'full') return undefined;
-      if (running.some((r) => conflicts(r, candidate.event))) {
-        if (candidate.event.kind === 'full') return undefined;
-        continue;
+      if (candidate.event.kind === 'full') {
+        if (taken.length === 0 && !busy.blocks(candidate.event)) taken.push(i);
+        break;
       }
-      if (i === this.head) {
-        this.head++;
-        if (this.head > 1024 && this.head * 2 > this.items.length) this.compact();
-      } else this.items.splice(i, 1);
-      return candidate.event;
+      if (!busy.blocks(candidate.event)) taken.push(i);
     }
-    return undefined;
+    return this.remove(taken);
+  }
+
+  /** Removes the entries at these ascending indices and returns their events. */
+  private remove(indices: readonly number[]): SyncEvent[] {
+    const events = indices.map((i) => this.items[i]!.event);
+    if (indices.length === 0) return events;
+    if (indices[indices.length - 1] === this.head + indices.length - 1) {
+      this.head += indices.length;
+      if (this.head > 1024 && this.head * 2 > this.items.length) this.compact();
+    } else {
+      const gone = new Set(indices);
+      this.items = this.items.filter((_, i) => i >= this.head && !gone.has(i));
+      this.head = 0;
+    }
+    return events;
   }
 
   /**

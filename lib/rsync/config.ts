@@ -8,7 +8,7 @@ export interface RsyncConfig {
   readonly userDefinedPort: { readonly enabled: boolean; readonly port: number };
   readonly timeout: { readonly enabled: boolean; readonly time: number };
   readonly ssh: boolean;
-  /** Our extension `<batch start windowMs maxPaths>`: one rsync per remote for many events. */
+  /** Our extension `<batch start windowMs maxPaths lanes>`: a few rsyncs per remote for many events. */
   readonly batch: BatchConfig;
 }
 
@@ -18,6 +18,8 @@ export interface BatchConfig {
   readonly windowMs: number;
   /** Most events in one batch. */
   readonly maxPaths: number;
+  /** Most batches running at once (never more than `-n`). */
+  readonly lanes: number;
 }
 
 export const RSYNC_DEFAULTS: RsyncConfig = {
@@ -26,7 +28,7 @@ export const RSYNC_DEFAULTS: RsyncConfig = {
   userDefinedPort: { enabled: false, port: 874 },
   timeout: { enabled: false, time: 100 },
   ssh: false,
-  batch: { enabled: false, windowMs: 20, maxPaths: 1000 },
+  batch: { enabled: false, windowMs: 3, maxPaths: 10_000, lanes: 2 },
 };
 
 const CHILDREN = ['commonParams', 'auth', 'userDefinedPort', 'timeout', 'ssh', 'batch'];
@@ -55,7 +57,7 @@ export function parseRsync(view: ElementView | undefined): RsyncConfig {
   ssh?.expect(['start']);
 
   const batch = view.one('batch');
-  batch?.expect(['start', 'windowMs', 'maxPaths']);
+  batch?.expect(['start', 'windowMs', 'maxPaths', 'lanes']);
 
   return {
     commonParams: params ? params.string('params') : d.commonParams,
@@ -71,6 +73,7 @@ export function parseRsync(view: ElementView | undefined): RsyncConfig {
       enabled: batch?.bool('start') ?? false,
       windowMs: batch?.positiveInt('windowMs', d.batch.windowMs) ?? d.batch.windowMs,
       maxPaths: batch?.positiveInt('maxPaths', d.batch.maxPaths) ?? d.batch.maxPaths,
+      lanes: batch?.positiveInt('lanes', d.batch.lanes) ?? d.batch.lanes,
     },
   };
 }

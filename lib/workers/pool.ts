@@ -1,17 +1,36 @@
 /**
  * `-n` workers taking events from the queue, oldest first. Events on the same path (or one inside
  * the other) never run at the same time, so a delete cannot overtake the sync queued before it.
- * A worker takes one event at a time (sersync2's way), or with `batchSize` > 1 up to that many
- * settled events at once, which batch mode turns into one rsync per remote.
+ * A worker takes one event at a time (sersync2's way).
+ *
+ * In batch mode a job is up to `maxPaths` settled events, which the handler turns into a few
+ * rsyncs per remote, and at most `lanes` batches run at once: a batch rsync is CPU-bound on both
+ * ends (with TCP_NODELAY it waits on nothing else), so more at once only slow each other and
+ * whatever writes the files, while everything that arrives meanwhile gathers into the next batch.
+ * A large file (`isLarge`) taken with a batch becomes a job of its own, beside the lanes, while
+ * workers are free: a big upload never holds up the small files behind it.
  */
 import type { SyncEvent } from '../events/types';
+import { BusyPaths } from '../queue/busyPaths';
 import type { EventQueue } from '../queue/queue';
 
 /** Handles one job: a single event, or a batch of path events. */
 export type EventHandler = (events: readonly SyncEvent[]) => Promise<void>;
 
+export interface BatchOptions {
+  /** Most events in one batch. */
+  readonly maxPaths: number;
+  /** Most batches running at once. */
+  readonly lanes: number;
+  /** Files sent apart from their batch. */
+  readonly isLarge: (event: SyncEvent) => boolean;
+}
+
 export class WorkerPool {
   private readonly jobs = new Set<readonly SyncEvent[]>();
+  private readonly busy = new BusyPaths();
+  /** The jobs that are batches (not a large file alone, not a full sync). */
+  private readonly batches = new Set<readonly SyncEvent[]>();
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
   private settleTimer: NodeJS.Timeout | undefined;
@@ -21,7 +40,7 @@ export class WorkerPool {
     private readonly threads: number,
     private readonly handle: EventHandler,
     private readonly onError: (error: unknown, events: readonly SyncEvent[]) => void,
-    private readonly batchSize = 1,
+    private readonly batch?: BatchOptions,
   ) {}
 
   /** Jobs running now. */
@@ -36,10 +55,8 @@ export class WorkerPool {
 
   /** Starts as many queued events as there are free workers. Call after every push. */
   kick(): void {
-    while (!this.stopped && this.jobs.size < this.threads) {
-      const job = this.takeJob();
-      if (job.length === 0) break;
-      this.start(job);
+    while (!this.stopped && this.jobs.size < this.threads && this.takeJobs()) {
+      // each round started at least one job
     }
     // Events still settling get another look once they have.
     const wait = this.queue.untilSettled();
@@ -52,25 +69,42 @@ export class WorkerPool {
     if (this.jobs.size === 0) this.notifyIdle();
   }
 
-  /** A full sync always runs alone; path events are gathered up to batchSize. */
-  private takeJob(): SyncEvent[] {
-    const busy = this.running();
-    const job: SyncEvent[] = [];
-    while (job.length < this.batchSize) {
-      const event = this.queue.take(busy, job.length > 0);
-      if (!event) break;
-      if (event.kind === 'full') return [event];
-      job.push(event);
+  /** Takes and starts the next job (with its large files beside it); false when none could start. */
+  private takeJobs(): boolean {
+    const batch = this.batch;
+    if (!batch) {
+      const event = this.queue.take(this.busy);
+      if (event) this.start([event]);
+      return event !== undefined;
     }
-    return job;
+    if (this.batches.size >= batch.lanes) return false;
+    const events = this.queue.takeUpTo(batch.maxPaths, this.busy);
+    if (events.length === 0) return false;
+    if (events[0]!.kind === 'full') {
+      this.start(events);
+      return true;
+    }
+    let free = this.threads - this.jobs.size - 1;
+    const listed = events.filter((event) => {
+      if (free <= 0 || !batch.isLarge(event)) return true;
+      free--;
+      this.start([event]);
+      return false;
+    });
+    if (listed.length > 0) this.start(listed, true);
+    return true;
   }
 
-  private start(job: readonly SyncEvent[]): void {
+  private start(job: readonly SyncEvent[], isBatch = false): void {
     this.jobs.add(job);
+    if (isBatch) this.batches.add(job);
+    this.busy.add(job);
     this.handle(job)
       .catch((error: unknown) => this.onError(error, job))
       .finally(() => {
         this.jobs.delete(job);
+        this.batches.delete(job);
+        this.busy.remove(job);
         this.kick();
       });
   }

@@ -1,0 +1,87 @@
+/**
+ * The paths of the events that are running now, indexed so that "may this event start?" costs
+ * one lookup per path component instead of a scan of everything running: a batch of thousands of
+ * paths is checked against thousands running in linear time.
+ *
+ * Two events conflict when either is a full sync, or they name the same path, or one is inside
+ * the other. Paths are compared as bytes (a UTF-8 directory holding a non-UTF-8 name is still its
+ * ancestor).
+ */
+import type { SyncEvent } from '../events/types';
+import type { PathName } from '../paths';
+
+/** What a queue needs to know of the running events. */
+export interface Busy {
+  blocks(event: SyncEvent): boolean;
+}
+
+export const NOTHING_BUSY: Busy = { blocks: () => false };
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** The path's bytes as a string (latin1: one char per byte); ASCII text is its own key. */
+function byteKey(path: PathName): string {
+  if (typeof path === 'string') return ASCII.test(path) ? path : Buffer.from(path, 'utf8').toString('latin1');
+  return path.toString('latin1');
+}
+
+/** `a/b/c` gives `a` and `a/b`. */
+function ancestorKeys(key: string): string[] {
+  const out: string[] = [];
+  for (let i = key.indexOf('/'); i !== -1; i = key.indexOf('/', i + 1)) out.push(key.slice(0, i));
+  return out;
+}
+
+function bump(map: Map<string, number>, key: string, by: number): void {
+  const n = (map.get(key) ?? 0) + by;
+  if (n > 0) map.set(key, n);
+  else map.delete(key);
+}
+
+export class BusyPaths implements Busy {
+  private fullSyncs = 0;
+  /** Running paths, with how many running events name each. */
+  private readonly paths = new Map<string, number>();
+  /** Strict ancestors of running paths: a new event on one of these would contain a running one. */
+  private readonly containers = new Map<string, number>();
+  private events = 0;
+
+  static of(events: readonly SyncEvent[]): BusyPaths {
+    const busy = new BusyPaths();
+    busy.add(events);
+    return busy;
+  }
+
+  get size(): number {
+    return this.events;
+  }
+
+  add(events: readonly SyncEvent[]): void {
+    this.count(events, 1);
+  }
+
+  remove(events: readonly SyncEvent[]): void {
+    this.count(events, -1);
+  }
+
+  blocks(event: SyncEvent): boolean {
+    if (this.events === 0) return false;
+    if (event.kind === 'full' || this.fullSyncs > 0) return true;
+    const key = byteKey(event.path);
+    if (this.paths.has(key) || this.containers.has(key)) return true;
+    return ancestorKeys(key).some((ancestor) => this.paths.has(ancestor));
+  }
+
+  private count(events: readonly SyncEvent[], by: 1 | -1): void {
+    for (const event of events) {
+      this.events += by;
+      if (event.kind === 'full') {
+        this.fullSyncs += by;
+        continue;
+      }
+      const key = byteKey(event.path);
+      bump(this.paths, key, by);
+      for (const ancestor of ancestorKeys(key)) bump(this.containers, ancestor, by);
+    }
+  }
+}
