@@ -12,7 +12,8 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { parseConfig } from '../lib/config/load';
 import type { PathEvent } from '../lib/events/types';
-import { batchCommands, includePatterns } from '../lib/rsync/batch';
+import { BATCH_EXIT_RULE, batchCommands, includePatterns } from '../lib/rsync/batch';
+import { atLeast, localRsyncVersion, parseRsyncVersion } from '../lib/rsync/version';
 import { commandSettings } from '../lib/rsync/command';
 import { writeConfig } from './helpers/config';
 import { GOLDEN_DIR } from './helpers/golden';
@@ -51,21 +52,37 @@ test('changes alone go through --files-from; the command carries its list, every
   const names = ['a b.txt', "it's", 'd$x', '`id`', 'new\nline', '-leading', Buffer.from([0x61, 0xff])];
   const commands = batchCommands(stock(), remote, [...names.map((n) => ev('sync', n)), ev('sync', "it's")]);
   assert.equal(commands.length, 1);
-  assert.match(commands[0]!, /^cd \/opt\/tongbu && printf '%s\\0' .* \| rsync -artuz -R --sockopts=TCP_NODELAY --from0 --files-from=- \.\/ 127\.0\.0\.1::tongbu1 >\/dev\/null 2>&1 $/s);
+  assert.match(commands[0]!, /^cd \/opt\/tongbu && printf '%s\\0' .* \| rsync -artuz -R --sockopts=TCP_NODELAY --from0 --files-from=- --ignore-missing-args \.\/ 127\.0\.0\.1::tongbu1 >\/dev\/null 2>&1  \|\| \{ s=\$\?; \[ \$s = 24 \] && exit 0; \[ \$s = 23 \] && exit 123; exit \$s; \}$/s);
   assert.deepEqual(listOf(commands[0]!), names.map((n) => Buffer.from(n).toString('latin1')));
 });
 
 test('a batch with deletes goes through one include list for all its paths', () => {
   const commands = batchCommands(stock(), remote, [ev('sync', 'new/file'), ev('delete', 'gone/dir', true)]);
   assert.equal(commands.length, 1);
-  assert.match(commands[0]!, / \| rsync -artuz -R --sockopts=TCP_NODELAY --delete --from0 --include-from=- --exclude='\*' \.\/ 127\.0\.0\.1::tongbu1 >\/dev\/null 2>&1 $/);
+  assert.match(commands[0]!, / \| rsync -artuz -R --sockopts=TCP_NODELAY --delete --from0 --include-from=- --exclude='\*' \.\/ 127\.0\.0\.1::tongbu1 >\/dev\/null 2>&1  \|\| \{ s=\$\?;/);
   assert.deepEqual(listOf(commands[0]!), ['new/', 'new/file', 'gone/', 'gone/dir', 'gone/dir/***']);
+});
+
+test('the exit rule a batch command carries: 24 is success, 23 a failure (123), the rest as they are', () => {
+  for (const [rsyncExit, expected] of [[0, 0], [23, 123], [24, 0], [10, 10], [12, 12]] as const) {
+    const r = spawnSync('/bin/sh', ['-c', `sh -c 'exit ${rsyncExit}'${BATCH_EXIT_RULE}`]);
+    assert.equal(r.status, expected, `rsync exit ${rsyncExit}`);
+  }
+});
+
+test('the local rsync version: parsed from --version; batch mode wants 3.1', () => {
+  const v = parseRsyncVersion('rsync  version 3.0.6  protocol version 30\nCopyright (C) 1996-2009 by Andrew Tridgell');
+  assert.deepEqual(v, { major: 3, minor: 0, text: '3.0.6' });
+  assert.equal(atLeast(v!, 3, 1), false);
+  assert.equal(atLeast(parseRsyncVersion('rsync  version v3.2.7  protocol version 31')!, 3, 1), true);
+  assert.equal(parseRsyncVersion('a recorder, not rsync'), undefined);
+  assert.ok(localRsyncVersion(), 'the rsync the tests use says its version');
 });
 
 test('over ssh there is no daemon socket to tune: no --sockopts', () => {
   const s = stock();
   const [command] = batchCommands({ ...s, rsync: { ...s.rsync, ssh: true } }, remote, [ev('sync', 'f')]);
-  assert.match(command!, /rsync -artuz -R  -e ssh --from0 --files-from=- \.\/ 127\.0\.0\.1:tongbu1 /);
+  assert.match(command!, /rsync -artuz -R  -e ssh --from0 --files-from=- --ignore-missing-args \.\/ 127\.0\.0\.1:tongbu1 /);
 });
 
 test('long lists are split below the argument limit, every path in exactly one command', () => {

@@ -74,7 +74,7 @@ function assertStockParts(c: Config, g: { watch: string; failLog: string }, exce
       userDefinedPort: { enabled: false, port: 874 },
       timeout: { enabled: false, time: 100 },
       ssh: false,
-      batch: { enabled: false, windowMs: 3, maxPaths: 10_000, lanes: 2 },
+      batch: { enabled: false, windowMs: 3, maxPaths: 10_000, parallel: 2 },
     });
   }
   if (!skip.has('failLog')) assert.deepEqual(c.sersync.failLog, { path: g.failLog, timeToExecute: 60 });
@@ -237,7 +237,7 @@ test('defaults when elements are missing', () => {
     userDefinedPort: { enabled: false, port: 874 },
     timeout: { enabled: false, time: 100 },
     ssh: false,
-    batch: { enabled: false, windowMs: 3, maxPaths: 10_000, lanes: 2 },
+    batch: { enabled: false, windowMs: 3, maxPaths: 10_000, parallel: 2 },
   });
   assert.deepEqual(config.sersync.failLog, { path: '/tmp/rsync_fail_log.sh', timeToExecute: 120 });
   assert.deepEqual(config.sersync.crontab, { enabled: false, schedule: { kind: 'minutes', minutes: 600 }, filter: { enabled: false, excludes: [] } });

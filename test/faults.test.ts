@@ -8,7 +8,8 @@
  *
  * What rsync 3.x exits with on a full remote depends on where ENOSPC hits: writing a file's data
  * is fatal, exit 11 (wait status 2816), retried; creating the temporary file (no inode left),
- * a directory or a long symlink is not, exit 23, which sersync2 counts as success.
+ * a directory or a long symlink is not, exit 23, which sersync2 counts as success (and so does
+ * compat mode, whose commands are sersync2's); a batch command turns it into 123, a failure.
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -88,7 +89,7 @@ interface FullRemote {
 }
 
 /** A watched tree mirrored to a module on a tmpfs of `bytes` (and `inodes`), already nearly full. */
-async function fullRemote(name: string, tmpfs: { bytes: number; inodes?: number }, fill: (remoteDir: string) => void): Promise<FullRemote> {
+async function fullRemote(name: string, tmpfs: { bytes: number; inodes?: number }, fill: (remoteDir: string) => void, args: readonly string[] = []): Promise<FullRemote> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `faults-${name}-`));
   cleanups.push(() => fs.rmSync(root, { recursive: true, force: true }));
   const watch = path.join(root, 'w');
@@ -104,7 +105,7 @@ async function fullRemote(name: string, tmpfs: { bytes: number; inodes?: number 
   assert.deepEqual(fs.readdirSync(path.join(root, 'remote-mirror')), [], 'the tmpfs is invisible outside the daemon\'s namespace');
   const failLog = path.join(root, 'fail.sh');
   const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog, port: daemon.port });
-  const sersync = await startSersync(['-o', config]);
+  const sersync = await startSersync([...args, '-o', config]);
   cleanups.push(async () => void (await sersync.stop()));
   const rsyncdLog = path.join(root, 'rsyncd-mirror.log');
   return {
@@ -152,25 +153,20 @@ test('a full remote disk: write failures (rsync exit 11) logged and retried, no 
   console.log(`faults: full remote disk: ${r.errnos().length} failures in the fail log (${statuses.join(', ')}), ${r.enospc()} ENOSPC lines in the remote's log, daemon CPU ${(cpu * 100).toFixed(1)}% while failing, converged ${Date.now() - freed} ms after the space was freed`);
 });
 
-test(
-  'a remote out of inodes: rsync exits 23 (mkstemp ENOSPC), yet the failure must be logged and retried until the mirror converges',
-  {
-    timeout: 120_000,
-    skip: noTmpfs,
-    todo: 'lib counts wait status 5888 (rsync exit 23) as success, as sersync2 does: nothing reaches the fail log, nothing is retried, the files stay missing until a full sync',
-  },
-  async () => {
-    // 8 inodes: the root directory and 7 fillers take them all.
-    const r = await fullRemote('no-inodes', { bytes: 512 * 1024, inodes: 8 }, (dir) => {
-      for (let i = 0; i < 7; i++) fs.writeFileSync(path.join(dir, `filler${i}`), '');
-    });
-    for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(r.watch, `small${i}.txt`), `small ${i}`);
-    await waitFor('the remote to refuse the 3 files', () => r.enospc() >= 3, 20_000, 50);
-    // Each was attempted twice (the first retry) before it reaches the fail log.
-    await waitFor('the 3 failures in the fail log', () => r.errnos().length >= 3, 10_000, 50);
-    for (let i = 0; i < 7; i++) fs.rmSync(path.join(r.daemon.dir, `filler${i}`));
-    const freed = Date.now();
-    await waitFor('the mirror to converge', () => r.converged(), 45_000, 100);
-    console.log(`faults: remote out of inodes: ${r.errnos().join(', ')}; converged ${Date.now() - freed} ms after inodes were freed`);
-  },
-);
+test('batch mode, a remote out of inodes: rsync exits 23 (mkstemp ENOSPC), which a batch counts as a failure (123): logged, retried, converges once inodes are freed', { timeout: 120_000, skip: noTmpfs }, async () => {
+  // 8 inodes: the root directory and 7 fillers take them all.
+  const r = await fullRemote('no-inodes', { bytes: 512 * 1024, inodes: 8 }, (dir) => {
+    for (let i = 0; i < 7; i++) fs.writeFileSync(path.join(dir, `filler${i}`), '');
+  }, ['--batch']);
+  for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(r.watch, `small${i}.txt`), `small ${i}`);
+  await waitFor('the remote to refuse the files', () => r.enospc() >= 3, 20_000, 50);
+  // A batch fails twice (the first retry too) before it reaches the fail log.
+  await waitFor('the failure in the fail log', () => r.errnos().length >= 1, 10_000, 50);
+  assert.deepEqual([...new Set(r.errnos())], ['#errno 31488'], 'rsync exit 23, turned into 123 by the batch command');
+  assert.equal(r.converged(), false);
+  for (let i = 0; i < 7; i++) fs.rmSync(path.join(r.daemon.dir, `filler${i}`));
+  const freed = Date.now();
+  await waitFor('the mirror to converge', () => r.converged(), 45_000, 100);
+  assert.equal(r.sersync.child.exitCode, null, 'the daemon is still running');
+  console.log(`faults: remote out of inodes (batch): ${r.errnos().length} failures in the fail log (${r.errnos()[0]}); converged ${Date.now() - freed} ms after inodes were freed`);
+});

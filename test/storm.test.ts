@@ -220,7 +220,7 @@ test(`storm: ${OPS} random operations converge in batch mode (--batch)`, { timeo
     const t0 = Date.now();
     const ops = await storm(s, OPS, SEED);
     await converge(s, 'batch', ops, t0);
-    assert.match(s.sersync.stdout(), /batch mode: events gather for/, 'batch mode was on');
+    assert.match(s.sersync.stdout(), /batch mode: events settle for/, 'batch mode was on');
     assert.equal(s.sersync.child.exitCode, null, 'the daemon is still running');
   } finally {
     await tearDown(s);

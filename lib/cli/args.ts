@@ -167,7 +167,7 @@ Real-time mirroring of a directory to rsync daemons, driven by inotify.
 Extensions:
   --check           validate every -o FILE and print what each would do; exit 0 only if all are valid
   --dry-run         do everything but run the commands, and print each one (shadow mode)
-  --batch           batch mode: one rsync per remote for many events (see <rsync><batch>)
+  --batch           batch mode: a few rsyncs per remote for many events (see <rsync><batch>)
   --log-level LEVEL trace, debug, info, warn or error (default: info)
   --log-file FILE   also log to FILE, rotated
   --log-config FILE a log4js JSON configuration, used instead of --log-level and --log-file

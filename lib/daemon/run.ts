@@ -23,11 +23,13 @@ import { commandSettings, rsyncCommands } from '../rsync/command';
 import { ProgressLine } from '../progress/line';
 import { DaemonStatus } from '../status/daemon';
 import { DryRunRunner, ShellRunner, succeeded, type CommandRunner } from '../runner/shell';
-import { commandsFor, createHandler, largeFiles, remoteLane } from '../workers/handler';
-import { WorkerPool } from '../workers/pool';
+import { commandsFor, createHandler, remoteLane } from '../workers/handler';
+import { largeFiles, WorkerPool } from '../workers/pool';
+import { atLeast, localRsyncVersion } from '../rsync/version';
 import { configLines, threadLines } from './banner';
 import { detach, isDetachedChild, tellParent } from './detach';
 import { raiseKernelLimits } from './kernelLimits';
+import { StartError } from './errors';
 import { DaemonSignals, type StopSignal } from './signals';
 
 /** Runs until stopped by a signal; resolves to the exit code. */
@@ -104,13 +106,15 @@ class Daemon {
     const rsync = options.plugin ? undefined : { settings: commandSettings(config), remotes: config.sersync.localpath.remotes };
     const batch = !options.plugin && (options.batch || config.sersync.rsync.batch.enabled) ? config.sersync.rsync.batch : undefined;
     if (batch) {
-      log.info(`batch mode: events gather for ${batch.windowMs} ms, up to ${batch.maxPaths} per batch, ${Math.min(batch.lanes, options.threads)} batches at once`);
+      const version = localRsyncVersion();
+      if (version && !atLeast(version, 3, 1)) throw new StartError('RSYNC_TOO_OLD', `batch mode needs rsync 3.1 or later here (for --ignore-missing-args); this rsync is ${version.text}: upgrade it, or run without --batch and <batch start="true">`);
+      log.info(`batch mode: events settle for ${batch.windowMs} ms, one batch of up to ${batch.maxPaths} at a time, a big one split among ${Math.min(batch.parallel, options.threads)} rsyncs`);
       this.queue = new EventQueue({ settleMs: batch.windowMs });
     }
     const isLarge = largeFiles((rel) => fileSize(concatPath(config.sersync.localpath.watch, '/', rel)));
     const status = new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message) });
-    const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, isLarge, onResult: status.recordResult, onSpawned: (ms) => status.collector.eventToSpawn.record(ms) }));
-    const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, lanes: Math.min(batch.lanes, options.threads), isLarge });
+    const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, onResult: status.recordResult, onSpawned: (ms) => status.collector.eventToSpawn.record(ms) }));
+    const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, parallel: batch.parallel, isLarge });
     // With -m, the plugin's own <localpath> is watched (sersync2's rule); otherwise <sersync><localpath>.
     const watch = options.plugin ? pluginWatch(config, options.plugin) : config.sersync.localpath.watch;
     if (pluginName && pluginWatch(config, pluginName) !== watch) log.warn(`plugin ${pluginName} reports paths under its own <localpath> ${pluginWatch(config, pluginName)}, not ${watch}`);
@@ -278,9 +282,10 @@ function packageVersion(): string {
   return (require('../../../package.json') as { version: string }).version;
 }
 
+/** 0 for a path that is gone (no exception: in a storm most are). */
 function fileSize(path: PathName): number {
   try {
-    return fs.statSync(path).size;
+    return fs.statSync(path, { throwIfNoEntry: false })?.size ?? 0;
   } catch {
     return 0;
   }

@@ -14,6 +14,14 @@
  * needs --from0 before --include-from), so a failed batch is a self-contained line of the fail
  * log, and a command stays below the kernel's limit for one argument (the `sh -c` string).
  *
+ * Exit statuses: sersync2 counts rsync's 23 (a partial transfer) as success, because that is
+ * what a path gone before its rsync gives; but a remote out of inodes or with a directory it may
+ * not write gives 23 as well, and sersync2 then loses the files without a word. A batch lists its
+ * changes with `--ignore-missing-args` (rsync 3.1+), so a path gone is no error there, and its
+ * command says itself what counts: 24 (a file vanished during the transfer: its own event
+ * follows) is success, 23 becomes 123, which is retried and kept in the fail log like any
+ * failure. The rule travels with the command, so a fail-log run judges it the same way.
+ *
  * An rsync daemon remote gets `--sockopts=TCP_NODELAY`: rsync's protocol writes small messages,
  * and Nagle's algorithm against delayed acknowledgements costs 40 ms a time (about 90 ms a run
  * on loopback, 10 ms without). It changes nothing that is transferred.
@@ -31,6 +39,9 @@ import { commandPieces, literalPattern, type CommandSettings } from './command';
 export const MAX_LIST_BYTES = 120 * 1024;
 
 export const NODELAY = '--sockopts=TCP_NODELAY';
+
+/** Appended to every batch command (see the exit statuses above). */
+export const BATCH_EXIT_RULE = ' || { s=$?; [ $s = 24 ] && exit 0; [ $s = 23 ] && exit 123; exit $s; }';
 
 /** The include patterns for a set of events, ancestors first, without repeats. */
 export function includePatterns(events: readonly PathEvent[]): PathName[] {
@@ -100,8 +111,8 @@ export function batchCommands(s: CommandSettings, remote: Remote, events: readon
   const list = (words: readonly PathName[]) => `cd ${shellWord(s.watch)} && printf '%s\\0' ${words.map(shellWord).join(' ')} | rsync ${options}`;
   if (events.some((e) => e.kind === 'delete')) {
     const groups = chunkBy(events, (e) => listBytes(includePatterns([e])), maxBytes);
-    return groups.map((group) => `${list(includePatterns(group))}${p.del ? `${p.del} ` : ''}--from0 --include-from=- --exclude='*' ./ ${p.target}${p.redirect}`);
+    return groups.map((group) => `${list(includePatterns(group))}${p.del ? `${p.del} ` : ''}--from0 --include-from=- --exclude='*' ./ ${p.target}${p.redirect}${BATCH_EXIT_RULE}`);
   }
   const groups = chunkBy(changedPaths(events), (path) => listBytes([path]), maxBytes);
-  return groups.map((group) => `${list(group)}--from0 --files-from=- ./ ${p.target}${p.redirect}`);
+  return groups.map((group) => `${list(group)}--from0 --files-from=- --ignore-missing-args ./ ${p.target}${p.redirect}${BATCH_EXIT_RULE}`);
 }

@@ -8,7 +8,7 @@ export interface RsyncConfig {
   readonly userDefinedPort: { readonly enabled: boolean; readonly port: number };
   readonly timeout: { readonly enabled: boolean; readonly time: number };
   readonly ssh: boolean;
-  /** Our extension `<batch start windowMs maxPaths lanes>`: a few rsyncs per remote for many events. */
+  /** Our extension `<batch start windowMs maxPaths parallel>`: a few rsyncs per remote for many events. */
   readonly batch: BatchConfig;
 }
 
@@ -18,8 +18,8 @@ export interface BatchConfig {
   readonly windowMs: number;
   /** Most events in one batch. */
   readonly maxPaths: number;
-  /** Most batches running at once (never more than `-n`). */
-  readonly lanes: number;
+  /** Most rsyncs per remote that one big batch of changes is split among (never more than `-n`). */
+  readonly parallel: number;
 }
 
 export const RSYNC_DEFAULTS: RsyncConfig = {
@@ -28,7 +28,7 @@ export const RSYNC_DEFAULTS: RsyncConfig = {
   userDefinedPort: { enabled: false, port: 874 },
   timeout: { enabled: false, time: 100 },
   ssh: false,
-  batch: { enabled: false, windowMs: 3, maxPaths: 10_000, lanes: 2 },
+  batch: { enabled: false, windowMs: 3, maxPaths: 10_000, parallel: 2 },
 };
 
 const CHILDREN = ['commonParams', 'auth', 'userDefinedPort', 'timeout', 'ssh', 'batch'];
@@ -57,7 +57,7 @@ export function parseRsync(view: ElementView | undefined): RsyncConfig {
   ssh?.expect(['start']);
 
   const batch = view.one('batch');
-  batch?.expect(['start', 'windowMs', 'maxPaths', 'lanes']);
+  batch?.expect(['start', 'windowMs', 'maxPaths', 'parallel']);
 
   return {
     commonParams: params ? params.string('params') : d.commonParams,
@@ -73,7 +73,7 @@ export function parseRsync(view: ElementView | undefined): RsyncConfig {
       enabled: batch?.bool('start') ?? false,
       windowMs: batch?.positiveInt('windowMs', d.batch.windowMs) ?? d.batch.windowMs,
       maxPaths: batch?.positiveInt('maxPaths', d.batch.maxPaths) ?? d.batch.maxPaths,
-      lanes: batch?.positiveInt('lanes', d.batch.lanes) ?? d.batch.lanes,
+      parallel: batch?.positiveInt('parallel', d.batch.parallel) ?? d.batch.parallel,
     },
   };
 }

@@ -3,7 +3,6 @@
  * the failure handler; then the plugin, once every rsync has finished.
  */
 import type { PathEvent, SyncEvent } from '../events/types';
-import type { PathName } from '../paths';
 import { batchCommands } from '../rsync/batch';
 import type { FailureHandler } from '../failLog/failures';
 import type { Remote } from '../localpath/config';
@@ -23,8 +22,6 @@ export interface HandlerDeps {
   readonly trace: (command: string) => void;
   /** Batch mode: a job of path events becomes one command per remote. */
   readonly batch?: boolean;
-  /** Batch mode sends these apart, each with sersync2's own command (see largeFiles). */
-  readonly isLarge?: (event: SyncEvent) => boolean;
   /** Told the outcome of each rsync, per remote lane (the status file's per-remote counters). */
   readonly onResult?: (lane: string, ok: boolean) => void;
   /** Told, once a job's commands are spawned, how long ago its newest kernel event was read (ms). */
@@ -41,22 +38,14 @@ export function remoteLane(remote: Remote): string {
   return `${remote.ip}::${remote.name}`;
 }
 
-/** Files this large get an rsync of their own in batch mode, so they never hold up the small ones. */
-export const LARGE_FILE_BYTES = 8 * 1024 * 1024;
-
-/** The batch-mode rule: a sync of a file of LARGE_FILE_BYTES or more; `sizeOf` reads a relative path's size. */
-export function largeFiles(sizeOf: (path: PathName) => number): (event: SyncEvent) => boolean {
-  return (e) => e.kind === 'sync' && !e.isDir && sizeOf(e.path) >= LARGE_FILE_BYTES;
-}
-
 interface Planned {
   readonly command: string;
   readonly lane: string;
 }
 
 /**
- * The commands for one job: per event and remote (sersync2's way), or per batch and remote, where
- * a large file gets sersync2's own command beside the batch's list.
+ * The commands for one job: per event and remote (sersync2's way), or per batch and remote (the
+ * pool has already sent large files apart as jobs of their own).
  */
 function plan(deps: HandlerDeps, job: readonly SyncEvent[]): Planned[] {
   const rsync = deps.rsync;
@@ -66,13 +55,7 @@ function plan(deps: HandlerDeps, job: readonly SyncEvent[]): Planned[] {
   if (!deps.batch || paths.length !== job.length) {
     return job.flatMap((event) => remotes.map((remote) => ({ command: rsyncCommand(settings, remote, event), lane: remoteLane(remote) })));
   }
-  const isLarge = deps.isLarge ?? (() => false);
-  const large = paths.filter(isLarge);
-  const listed = large.length === 0 ? paths : paths.filter((e) => !isLarge(e));
-  return remotes.flatMap((remote) => {
-    const lane = remoteLane(remote);
-    return [...batchCommands(settings, remote, listed), ...large.map((e) => rsyncCommand(settings, remote, e))].map((command) => ({ command, lane }));
-  });
+  return remotes.flatMap((remote) => batchCommands(settings, remote, paths).map((command) => ({ command, lane: remoteLane(remote) })));
 }
 
 export function createHandler(deps: HandlerDeps): EventHandler {

@@ -19,8 +19,13 @@ export function snapshot(root: string, skip: (name: Buffer, isDir: boolean) => b
       const name = entry.name.toString('utf8').includes('\ufffd') ? `hex:${entry.name.toString('hex')}` : entry.name.toString('utf8');
       const key = rel ? `${rel}/${name}` : name;
       if (skip(entry.name, entry.isDirectory())) continue;
-      if (entry.isSymbolicLink()) out.set(key, { type: 'link', target: fs.readlinkSync(abs).toString() });
-      else if (entry.isDirectory()) {
+      if (entry.isSymbolicLink()) {
+        try {
+          out.set(key, { type: 'link', target: fs.readlinkSync(abs).toString() });
+        } catch {
+          // vanished meanwhile (a tree being mirrored into changes under the walk)
+        }
+      } else if (entry.isDirectory()) {
         out.set(key, { type: 'dir' });
         walk(abs, key);
       } else if (entry.isFile()) {

@@ -1,0 +1,12 @@
+/** Why the daemon cannot start, beyond a bad config: one line for the operator, a stable code. */
+export type StartErrorCode = 'RSYNC_TOO_OLD';
+
+export class StartError extends Error {
+  constructor(
+    readonly code: StartErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StartError';
+  }
+}
