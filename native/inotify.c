@@ -32,8 +32,9 @@
  * instance is not collected); unref() and close() turn them weak. An async cleanup hook closes
  * the handle when the environment (a worker, or the process) is torn down.
  */
-#include <node_api.h>
-#include <uv.h>
+#define ADDON_NAME "inotify"
+#define ADDON_NAPI_ERROR "ERR_INOTIFY_NAPI"
+#include "napi_errors.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -77,40 +78,6 @@ struct ino_state {
 };
 
 /* ---- helpers ------------------------------------------------------------------------------- */
-
-static void throw_last_napi_error(napi_env env, const char *what) {
-  bool pending = false;
-  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return;
-  const napi_extended_error_info *info = NULL;
-  napi_get_last_error_info(env, &info);
-  char message[256];
-  snprintf(message, sizeof message, "inotify: %s failed: %s", what, info && info->error_message ? info->error_message : "Node-API error");
-  napi_throw_error(env, "ERR_INOTIFY_NAPI", message);
-}
-
-#define NAPI_CALL(env, call)                \
-  do {                                      \
-    if ((call) != napi_ok) {                \
-      throw_last_napi_error((env), #call);  \
-      return NULL;                          \
-    }                                       \
-  } while (0)
-
-/* Throws an Error shaped like Node's system errors: code, errno (negative), syscall. */
-static void throw_errno(napi_env env, int err, const char *syscall) {
-  char message[256];
-  snprintf(message, sizeof message, "%s: %s, %s", uv_err_name(-err), uv_strerror(-err), syscall);
-  napi_value code, text, error, value;
-  if (napi_create_string_utf8(env, uv_err_name(-err), NAPI_AUTO_LENGTH, &code) != napi_ok ||
-      napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &text) != napi_ok ||
-      napi_create_error(env, code, text, &error) != napi_ok) {
-    napi_throw_error(env, NULL, message);
-    return;
-  }
-  if (napi_create_int32(env, -err, &value) == napi_ok) napi_set_named_property(env, error, "errno", value);
-  if (napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &value) == napi_ok) napi_set_named_property(env, error, "syscall", value);
-  napi_throw(env, error);
-}
 
 /* ---- closing ------------------------------------------------------------------------------- */
 
@@ -218,14 +185,6 @@ static bool push_events(napi_env env, const char *bytes, size_t length, napi_val
     if (napi_set_element(env, array, (*count)++, object) != napi_ok) return false;
   }
   return true;
-}
-
-/* If the JS callback threw, make it an uncaught exception, as for any other callback. */
-static void rethrow_pending(napi_env env) {
-  bool pending = false;
-  if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return;
-  napi_value exception;
-  if (napi_get_and_clear_last_exception(env, &exception) == napi_ok) napi_fatal_exception(env, exception);
 }
 
 static void on_readable(uv_poll_t *handle, int status, int events) {
@@ -373,7 +332,7 @@ static napi_value js_constructor(napi_env env, napi_callback_info info) {
     free(state);
     free(poll);
     free(buffer);
-    throw_errno(env, ENOMEM, "malloc");
+    throw_errno(env, ENOMEM, "malloc", NULL);
     return NULL;
   }
   int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -382,7 +341,7 @@ static napi_value js_constructor(napi_env env, napi_callback_info info) {
     free(state);
     free(poll);
     free(buffer);
-    throw_errno(env, err, "inotify_init1");
+    throw_errno(env, err, "inotify_init1", NULL);
     return NULL;
   }
   int rc = uv_poll_init(loop, &poll->poll, fd);
@@ -391,7 +350,7 @@ static napi_value js_constructor(napi_env env, napi_callback_info info) {
     free(state);
     free(poll);
     free(buffer);
-    throw_errno(env, -rc, "uv_poll_init");
+    throw_errno(env, -rc, "uv_poll_init", NULL);
     return NULL;
   }
   state->env = env;
@@ -424,7 +383,7 @@ static napi_value js_constructor(napi_env env, napi_callback_info info) {
   rc = uv_poll_start(&poll->poll, UV_READABLE, on_readable);
   if (rc != 0) {
     close_state(state);
-    throw_errno(env, -rc, "uv_poll_start");
+    throw_errno(env, -rc, "uv_poll_start", NULL);
     return NULL;
   }
   if (!persistent) uv_unref((uv_handle_t *)&poll->poll);

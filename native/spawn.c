@@ -34,8 +34,9 @@
  * callback frees it. An async cleanup hook closes the handle when the environment (a worker, or
  * the process) is torn down; the child then goes on without a reaper, as Node's own children do.
  */
-#include <node_api.h>
-#include <uv.h>
+#define ADDON_NAME "spawn"
+#define ADDON_NAPI_ERROR "ERR_SPAWN_NAPI"
+#include "napi_errors.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -82,59 +83,6 @@ typedef struct {
 } spawn_child;
 
 /* ---- helpers ------------------------------------------------------------------------------- */
-
-static void throw_last_napi_error(napi_env env, const char *what) {
-  bool pending = false;
-  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return;
-  const napi_extended_error_info *info = NULL;
-  napi_get_last_error_info(env, &info);
-  char message[256];
-  snprintf(message, sizeof message, "spawn: %s failed: %s", what, info && info->error_message ? info->error_message : "Node-API error");
-  napi_throw_error(env, "ERR_SPAWN_NAPI", message);
-}
-
-#define NAPI_CALL(env, call)                \
-  do {                                      \
-    if ((call) != napi_ok) {                \
-      throw_last_napi_error((env), #call);  \
-      return NULL;                          \
-    }                                       \
-  } while (0)
-
-/* The errno's name: libuv's, or glibc's for those libuv does not know (ENOEXEC). */
-static const char *errno_name(int err) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-  const char *name = strerrorname_np(err);
-  if (name != NULL) return name;
-#endif
-  return uv_err_name(-err);
-}
-
-/* Throws an Error shaped like Node's system errors: code, errno (negative), syscall, path. */
-static void throw_errno(napi_env env, int err, const char *syscall, const char *path) {
-  char message[512], description[128];
-  const char *name = errno_name(err);
-  snprintf(message, sizeof message, "%s: %s, %s%s%s%s", name, strerror_r(err, description, sizeof description), syscall, path ? " '" : "", path ? path : "", path ? "'" : "");
-  napi_value code, text, error, value;
-  if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code) != napi_ok ||
-      napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &text) != napi_ok ||
-      napi_create_error(env, code, text, &error) != napi_ok) {
-    napi_throw_error(env, NULL, message);
-    return;
-  }
-  if (napi_create_int32(env, -err, &value) == napi_ok) napi_set_named_property(env, error, "errno", value);
-  if (napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &value) == napi_ok) napi_set_named_property(env, error, "syscall", value);
-  if (path != NULL && napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &value) == napi_ok) napi_set_named_property(env, error, "path", value);
-  napi_throw(env, error);
-}
-
-/* If the JS callback threw, make it an uncaught exception, as for any other callback. */
-static void rethrow_pending(napi_env env) {
-  bool pending = false;
-  if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return;
-  napi_value exception;
-  if (napi_get_and_clear_last_exception(env, &exception) == napi_ok) napi_fatal_exception(env, exception);
-}
 
 static int pidfd_open(pid_t pid) {
   return (int)syscall(SYS_pidfd_open, pid, 0);

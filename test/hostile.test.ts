@@ -10,49 +10,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { writeConfig } from './helpers/config';
 import { startRsyncDaemon, type RsyncDaemon } from './helpers/rsyncd';
 import { startSersync, type RunningSersync } from './helpers/sersync';
 import { diffTrees, snapshot } from './helpers/tree';
 import { waitFor } from './helpers/wait';
-
-let root: string;
-let watch: string;
-let daemon: RsyncDaemon;
-let sersync: RunningSersync;
-
-before(async () => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-'));
-  watch = path.join(root, 'w');
-  fs.mkdirSync(watch);
-  daemon = await startRsyncDaemon(root);
-  const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh'), port: daemon.port });
-  sersync = await startSersync(['-o', config]);
-});
-
-after(async () => {
-  await sersync?.stop();
-  await daemon?.stop();
-  fs.rmSync(root, { recursive: true, force: true });
-});
-
-async function converged(what: string): Promise<void> {
-  let last = '';
-  try {
-    await waitFor(what, () => {
-      const diff = diffTrees(snapshot(watch), snapshot(daemon.dir));
-      last = JSON.stringify(diff);
-      return diff.missing.length + diff.extra.length + diff.differing.length === 0;
-    }, 20_000, 50);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; differences: ${last}\nsersync2 said: ${sersync.stdout().slice(-3000)}${sersync.stderr()}`);
-  }
-}
-
-const w = (...parts: Array<string | Buffer>): Buffer => Buffer.concat([Buffer.from(watch), ...parts.flatMap((p) => [Buffer.from('/'), Buffer.from(p)])]);
-
-const pwned = () => fs.readdirSync(root, { recursive: true }).map(String).filter((f) => /(^|\/)PWNED\d$/.test(f));
 
 const HOSTILE: Array<string | Buffer> = [
   'dq"uote',
@@ -76,36 +39,77 @@ const HOSTILE: Array<string | Buffer> = [
   'semi;colon&amp|pipe>gt<lt',
 ];
 
-test('hostile names are mirrored byte for byte, and no shell code runs', async () => {
-  for (const [i, name] of HOSTILE.entries()) fs.writeFileSync(w(name), `content ${i}\n`);
-  fs.mkdirSync(w('dir*[?]\\'));
-  fs.writeFileSync(w('dir*[?]\\', 'in\nside'), 'x');
-  await converged('hostile names');
-  assert.deepEqual(pwned(), []);
-});
+for (const [mode, args] of [['compat', []], ['batch', ['--batch']]] as const) {
+  describe(mode, () => {
+    let root: string;
+    let watch: string;
+    let daemon: RsyncDaemon;
+    let sersync: RunningSersync;
 
-test('deleting names with wildcard characters deletes exactly them, not their look-alikes', async () => {
-  const decoys = ['starX', 'starYY', 'qZ', 'brakket', 'brcket', 'dirX', 'back\\\\slash', 'backslash', 'ends', 'dir', 'new'];
-  for (const d of decoys) fs.writeFileSync(w(d), 'decoy');
-  fs.mkdirSync(w('dirXYZ'));
-  fs.writeFileSync(w('dirXYZ', 'keep'), 'decoy');
-  fs.mkdirSync(w('bs\\dir'));
-  fs.writeFileSync(w('bs\\dir', 'f'), 'x');
-  fs.mkdirSync(w('bsdir'));
-  fs.writeFileSync(w('bsdir', 'f'), 'decoy');
-  await converged('decoys');
-  for (const name of ['star*', 'q?', 'br[ac]ket', 'back\\slash', 'ends\\']) fs.rmSync(w(name));
-  fs.rmSync(w('dir*[?]\\'), { recursive: true });
-  fs.rmSync(w('bs\\dir'), { recursive: true });
-  await converged('wildcard deletes');
-  for (const d of decoys) assert.ok(fs.existsSync(path.join(daemon.dir, d)), `the decoy ${JSON.stringify(d)} is still on the remote`);
-  assert.ok(fs.existsSync(path.join(daemon.dir, 'dirXYZ', 'keep')));
-  assert.ok(fs.existsSync(path.join(daemon.dir, 'bsdir', 'f')));
-  assert.deepEqual(pwned(), []);
-});
+    before(async () => {
+      root = fs.mkdtempSync(path.join(os.tmpdir(), `hostile-${mode}-`));
+      watch = path.join(root, 'w');
+      fs.mkdirSync(watch);
+      daemon = await startRsyncDaemon(root);
+      const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh'), port: daemon.port });
+      sersync = await startSersync([...args, '-o', config]);
+    });
 
-test('deleting every hostile name empties the remote of them', async () => {
-  for (const name of HOSTILE) fs.rmSync(w(name), { force: true });
-  await converged('hostile deletes');
-  assert.deepEqual(pwned(), []);
-});
+    after(async () => {
+      await sersync?.stop();
+      await daemon?.stop();
+      fs.rmSync(root, { recursive: true, force: true });
+    });
+
+    async function converged(what: string): Promise<void> {
+      let last = '';
+      try {
+        await waitFor(what, () => {
+          const diff = diffTrees(snapshot(watch), snapshot(daemon.dir));
+          last = JSON.stringify(diff);
+          return diff.missing.length + diff.extra.length + diff.differing.length === 0;
+        }, 20_000, 50);
+      } catch (error) {
+        throw new Error(`${(error as Error).message}; differences: ${last}\nsersync2 said: ${sersync.stdout().slice(-3000)}${sersync.stderr()}`);
+      }
+    }
+
+    const w = (...parts: Array<string | Buffer>): Buffer => Buffer.concat([Buffer.from(watch), ...parts.flatMap((p) => [Buffer.from('/'), Buffer.from(p)])]);
+
+    const pwned = () => fs.readdirSync(root, { recursive: true }).map(String).filter((f) => /(^|\/)PWNED\d$/.test(f));
+
+    test('hostile names are mirrored byte for byte, and no shell code runs', async () => {
+      for (const [i, name] of HOSTILE.entries()) fs.writeFileSync(w(name), `content ${i}\n`);
+      fs.mkdirSync(w('dir*[?]\\'));
+      fs.writeFileSync(w('dir*[?]\\', 'in\nside'), 'x');
+      await converged('hostile names');
+      assert.deepEqual(pwned(), []);
+    });
+
+    test('deleting names with wildcard characters deletes exactly them, not their look-alikes', async () => {
+      const decoys = ['starX', 'starYY', 'qZ', 'brakket', 'brcket', 'dirX', 'back\\\\slash', 'backslash', 'ends', 'dir', 'new'];
+      for (const d of decoys) fs.writeFileSync(w(d), 'decoy');
+      fs.mkdirSync(w('dirXYZ'));
+      fs.writeFileSync(w('dirXYZ', 'keep'), 'decoy');
+      fs.mkdirSync(w('bs\\dir'));
+      fs.writeFileSync(w('bs\\dir', 'f'), 'x');
+      fs.mkdirSync(w('bsdir'));
+      fs.writeFileSync(w('bsdir', 'f'), 'decoy');
+      await converged('decoys');
+      for (const name of ['star*', 'q?', 'br[ac]ket', 'back\\slash', 'ends\\']) fs.rmSync(w(name));
+      fs.rmSync(w('dir*[?]\\'), { recursive: true });
+      fs.rmSync(w('bs\\dir'), { recursive: true });
+      await converged('wildcard deletes');
+      for (const d of decoys) assert.ok(fs.existsSync(path.join(daemon.dir, d)), `the decoy ${JSON.stringify(d)} is still on the remote`);
+      assert.ok(fs.existsSync(path.join(daemon.dir, 'dirXYZ', 'keep')));
+      assert.ok(fs.existsSync(path.join(daemon.dir, 'bsdir', 'f')));
+      assert.deepEqual(pwned(), []);
+    });
+
+    test('deleting every hostile name empties the remote of them', async () => {
+      for (const name of HOSTILE) fs.rmSync(w(name), { force: true });
+      await converged('hostile deletes');
+      assert.deepEqual(pwned(), []);
+    });
+  });
+}

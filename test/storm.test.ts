@@ -16,7 +16,7 @@ import { writeConfig } from './helpers/config';
 import { startRsyncDaemon, type RsyncDaemon } from './helpers/rsyncd';
 import { withQueuedEventsLimit } from './helpers/queuedEventsLimit';
 import { startSersync, type RunningSersync } from './helpers/sersync';
-import { diffTrees, snapshot } from './helpers/tree';
+import { diffTrees, listTree, snapshot } from './helpers/tree';
 import { waitFor } from './helpers/wait';
 import { rng } from './helpers/rng';
 
@@ -89,20 +89,7 @@ async function storm(s: Storm, ops: number, seed: number, midway?: () => Promise
   const fresh = (prefix: string) => `${prefix}${(serial++).toString(36)}`;
   let dirs: string[] = [''];
   let files: string[] = [];
-  const rescan = () => {
-    dirs = [''];
-    files = [];
-    const walk = (rel: string) => {
-      for (const e of fs.readdirSync(path.join(s.watch, rel), { withFileTypes: true })) {
-        const r = rel ? `${rel}/${e.name}` : e.name;
-        if (e.isDirectory()) {
-          dirs.push(r);
-          walk(r);
-        } else if (e.isFile()) files.push(r);
-      }
-    };
-    walk('');
-  };
+  const rescan = () => ({ dirs, files } = listTree(s.watch));
   const abs = (rel: string) => path.join(s.watch, rel);
   const content = (n: number) => Buffer.from(`${seed}:${serial}:`.padEnd(n, 'x'));
   let done = 0;

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { rng } from '../../test/helpers/rng';
+import { listTree } from '../../test/helpers/tree';
 
 /** Errors a racing random walk can cause itself (a pick that a previous rm -rf removed). */
 const EXPECTED = new Set(['ENOENT', 'EINVAL', 'ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR']);
@@ -24,20 +25,7 @@ export function runStorm(root: string, ops: number, seed: number): void {
   let dirs: string[] = [''];
   let files: string[] = [];
   // After a directory operation the lists are read again rather than patched: simple and exact.
-  const rescan = () => {
-    dirs = [''];
-    files = [];
-    const walk = (rel: string) => {
-      for (const e of fs.readdirSync(abs(rel), { withFileTypes: true })) {
-        const r = under(rel, e.name);
-        if (e.isDirectory()) {
-          dirs.push(r);
-          walk(r);
-        } else files.push(r);
-      }
-    };
-    walk('');
-  };
+  const rescan = () => ({ dirs, files } = listTree(root));
   for (let i = 0; i < ops; i++) {
     const r = rand();
     const dir = pick(dirs)!;

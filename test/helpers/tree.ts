@@ -41,6 +41,23 @@ export function snapshot(root: string, skip: (name: Buffer, isDir: boolean) => b
   return out;
 }
 
+/** The directories (the root as '') and regular files under `root`, as relative paths: what a storm picks from. */
+export function listTree(root: string): { dirs: string[]; files: string[] } {
+  const dirs = [''];
+  const files: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        dirs.push(r);
+        walk(r);
+      } else if (e.isFile()) files.push(r);
+    }
+  };
+  walk('');
+  return { dirs, files };
+}
+
 export interface TreeDiff {
   readonly missing: string[];
   readonly extra: string[];
