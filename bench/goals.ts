@@ -55,6 +55,20 @@ function absolute(goal: string, key: string, tool: ToolId, limit: number, unit: 
   };
 }
 
+/** What each directory past 20,000 adds to the tool's own memory (RssAnon), at most `limitKib`. */
+function perWatch(goal: string, tool: ToolId, limitKib: number): Goal {
+  return {
+    goal,
+    judge(cell) {
+      const small = cell('startup-20000.anon', tool);
+      const big = cell('startup-100000.anon', tool);
+      if (small?.status !== 'ok' || big?.status !== 'ok') return { goal, verdict: 'not measured', detail: `needs startup-20000.anon and startup-100000.anon for ${tool}` };
+      const kib = ((big.value - small.value) * 1024) / 80_000;
+      return { goal, verdict: kib <= limitKib ? 'met' : 'missed', detail: `${kib.toFixed(3)} KiB per directory (${small.value.toFixed(1)} MB at 20,000, ${big.value.toFixed(1)} MB at 100,000)` };
+    },
+  };
+}
+
 const GOALS: readonly Goal[] = [
   versus('batch burst 2000 ≤ lsyncd', 'burst-2000.time', 'batch', 'lsyncd', { factor: 1 }, 's'),
   versus('batch burst 10000 ≤ lsyncd', 'burst-10000.time', 'batch', 'lsyncd', { factor: 1 }, 's'),
@@ -64,6 +78,7 @@ const GOALS: readonly Goal[] = [
   absolute('event read -> spawn p50 ≤ 2 ms (ours compat, inside the process)', 'latency.spawn', 'compat', 2, 'ms'),
   absolute('startup 20,000 dirs ≤ 1.0 s (ours compat)', 'startup-20000.time', 'compat', 1.0, 's'),
   absolute('RSS ≤ 60 MB at 20,000 dirs (ours compat)', 'startup-20000.rss', 'compat', 60, 'MB'),
+  perWatch('own memory per watched directory ≤ 0.5 KiB (ours compat, RssAnon from 20,000 to 100,000 dirs)', 'compat', 0.5),
   absolute('RSS ≤ 120 MB at 100,000 dirs (ours compat)', 'startup-100000.rss', 'compat', 120, 'MB'),
 ];
 

@@ -14,6 +14,7 @@ interface ToolStartup {
   readonly watching: Outcome;
   readonly rss: Outcome;
   readonly hwm: Outcome;
+  readonly anon: Outcome;
 }
 
 export async function startup(ctx: ScenarioContext, dirs: number): Promise<ScenarioResult> {
@@ -27,11 +28,11 @@ export async function startup(ctx: ScenarioContext, dirs: number): Promise<Scena
         await sleep(settleMs);
         const m = memory(running.pid);
         if (!m) throw new Error(`${tool.id} exited after start-up; ${running.tail()}`);
-        return { watching: ok(ms / 1000), rss: ok(m.rssMb), hwm: ok(m.hwmMb) };
+        return { watching: ok(ms / 1000), rss: ok(m.rssMb), hwm: ok(m.hwmMb), anon: ok(m.anonMb) };
       });
     } catch (error) {
       const o = outcomeOf(ctx, `${scenario}: ${tool.id}`, error);
-      results[tool.id] = { watching: o, rss: o, hwm: o };
+      results[tool.id] = { watching: o, rss: o, hwm: o, anon: o };
     }
     const r = results[tool.id]!;
     ctx.log(`${scenario}: ${tool.id}: ${describeOutcome(r.watching, 's')}, RSS ${describeOutcome(r.rss, 'MB')}, peak ${describeOutcome(r.hwm, 'MB')}`);
@@ -42,10 +43,11 @@ export async function startup(ctx: ScenarioContext, dirs: number): Promise<Scena
       { key: `startup-${dirs}.time`, scenario, metric: 'all watched (s)', unit: 's', cells: cells((r) => r.watching) },
       { key: `startup-${dirs}.rss`, scenario, metric: 'VmRSS (MB)', unit: 'MB', cells: cells((r) => r.rss) },
       { key: `startup-${dirs}.hwm`, scenario, metric: 'VmHWM (MB)', unit: 'MB', cells: cells((r) => r.hwm) },
+      { key: `startup-${dirs}.anon`, scenario, metric: 'RssAnon (MB)', unit: 'MB', cells: cells((r) => r.anon) },
     ],
     lines: [],
     notes: [
-      `startup N dirs: time from spawn until the tool's "all watched" marker: ${ctx.tools.map((t) => `${t.id}: ${t.watchMarker}`).join('; ')}. Memory ${settleMs / 1000} s later, VmRSS and VmHWM (peak) from /proc/PID/status, summed over the tool's processes without its rsync children (the loop: bash, its subshell and inotifywait; MB = MiB).`,
+      `startup N dirs: time from spawn until the tool's "all watched" marker: ${ctx.tools.map((t) => `${t.id}: ${t.watchMarker}`).join('; ')}. Memory ${settleMs / 1000} s later, VmRSS, VmHWM (peak) and RssAnon (resident memory of the process's own, without its program's and libraries' file-backed pages) from /proc/PID/status, summed over the tool's processes without its rsync children (the loop: bash, its subshell and inotifywait; MB = MiB).`,
     ],
     details: {},
   };

@@ -56,7 +56,7 @@ export async function runDaemon(options: CliOptions, argv: readonly string[]): P
 }
 
 class Daemon {
-  /** Replaced before the first event when batch mode sets its own gathering window. */
+  /** Replaced before the first event when batch mode sets its own settling window. */
   private queue = new EventQueue();
   private stopping = false;
 

@@ -25,15 +25,10 @@ export interface QueueOptions {
   readonly maxLength: number;
   /** How long an event waits for the rest of its burst before a worker may take it. */
   readonly settleMs: number;
-  /**
-   * An entry holding an IN_CLOSE_WRITE is ready without waiting for `settleMs` (one write's burst
-   * ends there). Off in batch mode, where the window gathers events on purpose.
-   */
-  readonly closeWriteEndsBurst: boolean;
   readonly now: () => number;
 }
 
-export const QUEUE_DEFAULTS: QueueOptions = { mergeWindow: 10, maxLength: 100_000, settleMs: 3, closeWriteEndsBurst: true, now: () => performance.now() };
+export const QUEUE_DEFAULTS: QueueOptions = { mergeWindow: 10, maxLength: 100_000, settleMs: 3, now: () => performance.now() };
 
 /** How many settling entries take() looks past for a ready one, so a burst costs no quadratic scan. */
 const SETTLING_LOOKAHEAD = 8;
@@ -137,7 +132,7 @@ export class EventQueue {
       const candidate = this.items[i]!;
       if (candidate.at > settledBefore) {
         this.settlesAt ??= candidate.at + this.options.settleMs;
-        const ready = this.options.closeWriteEndsBurst && burstEnded(candidate.event) && !settling.some((s) => conflicts(s, candidate.event));
+        const ready = burstEnded(candidate.event) && !settling.some((s) => conflicts(s, candidate.event));
         if (!ready) {
           settling.push(candidate.event);
           if (settling.length >= SETTLING_LOOKAHEAD) break;

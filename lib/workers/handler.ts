@@ -20,7 +20,7 @@ export interface HandlerDeps {
   readonly plugin: PluginDispatcher | undefined;
   /** Called with each command before it runs (`<debug start="true">` prints them, as sersync2). */
   readonly trace: (command: string) => void;
-  /** Batch mode: a job of path events becomes one command per remote. */
+  /** Batch mode: a job of path events becomes a few list commands per remote (lib/rsync/batch.ts). */
   readonly batch?: boolean;
   /** Told the outcome of each rsync, per remote lane (the status file's per-remote counters). */
   readonly onResult?: (lane: string, ok: boolean) => void;
