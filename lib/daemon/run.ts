@@ -87,7 +87,8 @@ class Daemon {
     for (const line of configLines(options, config, configFile)) log.info(line);
     for (const warning of warnings) log.warn(warning);
 
-    const trace = (command: string) => (config.debug ? log.info(command) : log.debug(`run: ${command}`));
+    // Batch commands are long: build the debug line only when it will be written.
+    const trace = (command: string) => (config.debug ? log.info(command) : log.isDebugEnabled() && log.debug(`run: ${command}`));
     const runner: CommandRunner = options.dryRun ? new DryRunRunner((command) => log.info(command)) : new ShellRunner();
     const clock = systemClock();
     const failLog = new FailLogFile(config.sersync.failLog.path);

@@ -43,60 +43,64 @@ export const NODELAY = '--sockopts=TCP_NODELAY';
 /** Appended to every batch command (see the exit statuses above). */
 export const BATCH_EXIT_RULE = ' || { s=$?; [ $s = 24 ] && exit 0; [ $s = 23 ] && exit 123; exit $s; }';
 
+/** An event's include patterns, ancestors first: `a/`, `a/b/`, `a/b/c`, and `a/b/c/***` for a directory. */
+function patternsOf(event: PathEvent): PathName[] {
+  const out = ancestorsOf(event.path).map((dir) => concatPath(literalPattern(dir, false), '/'));
+  out.push(literalPattern(event.path, false));
+  if (event.isDir) out.push(concatPath(literalPattern(event.path, true), '/***'));
+  return out;
+}
+
 /** The include patterns for a set of events, ancestors first, without repeats. */
 export function includePatterns(events: readonly PathEvent[]): PathName[] {
-  const seen = new Set<string>();
-  const out: PathName[] = [];
-  const add = (p: PathName) => {
-    const key = pathKey(p);
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push(p);
-  };
-  for (const event of events) {
-    for (const dir of ancestorsOf(event.path)) add(concatPath(literalPattern(dir, false), '/'));
-    add(literalPattern(event.path, false));
-    if (event.isDir) add(concatPath(literalPattern(event.path, true), '/***'));
-  }
-  return out;
+  return packLists(events, patternsOf, Infinity)[0]?.map(unquoted) ?? [];
 }
 
-/** The paths to send, without repeats, in the order they came. */
-export function changedPaths(events: readonly PathEvent[]): PathName[] {
-  const seen = new Set<string>();
-  const out: PathName[] = [];
-  for (const { path } of events) {
-    const key = pathKey(path);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(path);
-  }
-  return out;
-}
-
-/** Splits items into runs whose sizes add up to at most `maxBytes` (an item larger alone still gets a run). */
-export function chunkBy<T>(items: readonly T[], sizeOf: (item: T) => number, maxBytes = MAX_LIST_BYTES): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
+/**
+ * Lists of shell-quoted words, each at most `maxBytes` long (one item's words, which never repeat
+ * among themselves, always stay in one list), with no word twice in a list: every list stands
+ * alone, so an ancestor a list needs is in it even when the list before held it too.
+ */
+export function packLists<T>(items: readonly T[], wordsOf: (item: T) => PathName[], maxBytes = MAX_LIST_BYTES): QuotedWord[][] {
+  const lists: QuotedWord[][] = [];
+  let list: QuotedWord[] = [];
+  let seen = new Set<string>();
   let bytes = 0;
+  const size = (words: readonly QuotedWord[]) => words.reduce((sum, w) => sum + w.bytes, 0);
   for (const item of items) {
-    const size = sizeOf(item);
-    if (current.length > 0 && bytes + size > maxBytes) {
-      chunks.push(current);
-      current = [];
+    const words = wordsOf(item).map(quote);
+    let added = words.filter((w) => !seen.has(w.key));
+    if (list.length > 0 && bytes + size(added) > maxBytes) {
+      lists.push(list);
+      list = [];
+      seen = new Set();
       bytes = 0;
+      added = words;
     }
-    current.push(item);
-    bytes += size;
+    for (const w of added) {
+      seen.add(w.key);
+      list.push(w);
+    }
+    bytes += size(added);
   }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  if (list.length > 0) lists.push(list);
+  return lists;
 }
 
-/** Bytes a list of words takes in a command: each quoted, and a space. */
-function listBytes(words: readonly PathName[]): number {
-  return words.reduce((sum, word) => sum + Buffer.byteLength(shellWord(word)) + 1, 0);
+/** A list word, its shell quoting, and the bytes it takes in a command (quoted, and a space). */
+export interface QuotedWord {
+  readonly word: PathName;
+  readonly key: string;
+  readonly quoted: string;
+  readonly bytes: number;
 }
+
+function quote(word: PathName): QuotedWord {
+  const quoted = shellWord(word);
+  return { word, key: pathKey(word), quoted, bytes: Buffer.byteLength(quoted) + 1 };
+}
+
+const unquoted = (w: QuotedWord) => w.word;
 
 /**
  * The commands for one remote. Changes alone go through --files-from. A batch with deletes goes
@@ -108,11 +112,9 @@ function listBytes(words: readonly PathName[]): number {
 export function batchCommands(s: CommandSettings, remote: Remote, events: readonly PathEvent[], maxBytes = MAX_LIST_BYTES): string[] {
   const p = commandPieces(s, remote);
   const options = `${s.rsync.commonParams} -R ${p.transport}${s.rsync.ssh ? '' : `${NODELAY} `}`;
-  const list = (words: readonly PathName[]) => `cd ${shellWord(s.watch)} && printf '%s\\0' ${words.map(shellWord).join(' ')} | rsync ${options}`;
+  const list = (words: readonly QuotedWord[]) => `cd ${shellWord(s.watch)} && printf '%s\\0' ${words.map((w) => w.quoted).join(' ')} | rsync ${options}`;
   if (events.some((e) => e.kind === 'delete')) {
-    const groups = chunkBy(events, (e) => listBytes(includePatterns([e])), maxBytes);
-    return groups.map((group) => `${list(includePatterns(group))}${p.del ? `${p.del} ` : ''}--from0 --include-from=- --exclude='*' ./ ${p.target}${p.redirect}${BATCH_EXIT_RULE}`);
+    return packLists(events, patternsOf, maxBytes).map((words) => `${list(words)}${p.del ? `${p.del} ` : ''}--from0 --include-from=- --exclude='*' ./ ${p.target}${p.redirect}${BATCH_EXIT_RULE}`);
   }
-  const groups = chunkBy(changedPaths(events), (path) => listBytes([path]), maxBytes);
-  return groups.map((group) => `${list(group)}--from0 --files-from=- --ignore-missing-args ./ ${p.target}${p.redirect}${BATCH_EXIT_RULE}`);
+  return packLists(events, (e) => [e.path], maxBytes).map((words) => `${list(words)}--from0 --files-from=- --ignore-missing-args ./ ${p.target}${p.redirect}${BATCH_EXIT_RULE}`);
 }
