@@ -14,8 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { writeConfig } from './helpers/config';
 import { startRsyncDaemon, type RsyncDaemon } from './helpers/rsyncd';
 import { startSersync, type RunningSersync } from './helpers/sersync';
-import { diffTrees, snapshot } from './helpers/tree';
-import { waitFor } from './helpers/wait';
+import { waitForMirror } from './helpers/tree';
 
 const HOSTILE: Array<string | Buffer> = [
   'dq"uote',
@@ -61,17 +60,8 @@ for (const [mode, args] of [['compat', []], ['batch', ['--batch']]] as const) {
       fs.rmSync(root, { recursive: true, force: true });
     });
 
-    async function converged(what: string): Promise<void> {
-      let last = '';
-      try {
-        await waitFor(what, () => {
-          const diff = diffTrees(snapshot(watch), snapshot(daemon.dir));
-          last = JSON.stringify(diff);
-          return diff.missing.length + diff.extra.length + diff.differing.length === 0;
-        }, 20_000, 50);
-      } catch (error) {
-        throw new Error(`${(error as Error).message}; differences: ${last}\nsersync2 said: ${sersync.stdout().slice(-3000)}${sersync.stderr()}`);
-      }
+    function converged(what: string): Promise<void> {
+      return waitForMirror(what, watch, () => daemon.dir, { context: () => `sersync2 said: ${sersync.stdout().slice(-3000)}${sersync.stderr()}` });
     }
 
     const w = (...parts: Array<string | Buffer>): Buffer => Buffer.concat([Buffer.from(watch), ...parts.flatMap((p) => [Buffer.from('/'), Buffer.from(p)])]);

@@ -11,8 +11,7 @@ import { after, before, test } from 'node:test';
 import { writeConfig } from './helpers/config';
 import { startRsyncDaemon, type RsyncDaemon } from './helpers/rsyncd';
 import { startSersync, type RunningSersync } from './helpers/sersync';
-import { diffTrees, snapshot } from './helpers/tree';
-import { waitFor } from './helpers/wait';
+import { waitForMirror } from './helpers/tree';
 
 let root: string;
 let watch: string;
@@ -40,17 +39,8 @@ after(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-async function converged(what: string): Promise<void> {
-  let last = '';
-  try {
-    await waitFor(what, () => {
-      const diff = diffTrees(snapshot(watch, skippedByRules), snapshot(daemon.dir));
-      last = JSON.stringify(diff);
-      return diff.missing.length + diff.extra.length + diff.differing.length === 0;
-    }, 20_000, 50);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}; differences: ${last}\nsersync2 said: ${sersync.stdout().slice(-2000)}${sersync.stderr()}`);
-  }
+function converged(what: string): Promise<void> {
+  return waitForMirror(what, watch, () => daemon.dir, { skip: skippedByRules, context: () => `sersync2 said: ${sersync.stdout().slice(-2000)}${sersync.stderr()}` });
 }
 
 const w = (...parts: string[]) => path.join(watch, ...parts);
