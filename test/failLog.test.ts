@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Clock } from '../lib/clock';
 import { FailLogFile, parseFailLog, unsafeReason } from '../lib/failLog/file';
 import { Failures } from '../lib/failLog/failures';
 import type { CommandRunner } from '../lib/runner/shell';
+import { tempDir } from './helpers/tempDir';
 
 /** Virtual time: timers fire when the test advances the clock. */
 class FakeClock implements Clock {
@@ -64,7 +64,7 @@ class Remote implements CommandRunner {
 const silent = { warn() {}, info() {}, error() {} };
 
 function setup(timeToExecute = 60) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faillog-'));
+  const dir = tempDir('faillog-');
   const file = new FailLogFile(path.join(dir, 'rsync_fail_log.sh'));
   file.ensure();
   const clock = new FakeClock();

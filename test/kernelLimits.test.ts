@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { KERNEL_LIMITS, raiseKernelLimits } from '../lib/daemon/kernelLimits';
+import { tempDir } from './helpers/tempDir';
 
 function limitFiles(values: number[]) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'limits-'));
+  const dir = tempDir('limits-');
   return KERNEL_LIMITS.map((limit, i) => {
     const file = path.join(dir, path.basename(limit.file));
     fs.writeFileSync(file, `${values[i]}\n`);

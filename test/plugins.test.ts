@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { parseConfig } from '../lib/config/load';
@@ -17,6 +16,7 @@ import { maskPassword, purgeRequest, purgeUrl } from '../lib/plugin/refreshCDN/r
 import { freePort } from './helpers/rsyncd';
 import { waitFor } from './helpers/wait';
 import { GOLDEN_DIR } from './helpers/golden';
+import { tempDir } from './helpers/tempDir';
 
 const servers: Array<{ close(): void }> = [];
 after(() => servers.forEach((s) => s.close()));
@@ -88,7 +88,7 @@ test('http: a form POST of watchroot, isdir, inotifyPath and mask', async () => 
 
 test('refreshCDN: HEAD requests with urls= or dirs=, a Host header, and the whatsup line in errorlog.txt', async () => {
   const tcp = await recordingTcp(() => 'HTTP/1.0 200 OK\r\nServer: cdn\r\nwhatsup: content=succeed\r\n\r\n');
-  const errorLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdn-')), 'errorlog.txt');
+  const errorLog = path.join(tempDir('cdn-'), 'errorlog.txt');
   const c = config((x) => x.replace('<cdninfo domainname="ccms.chinacache.com" port="80"', `<cdninfo domainname="127.0.0.1" port="${tcp.port}"`).replace('passwd="xxxx"', 'passwd="s3cret"'));
   const deliver = createDelivery('refreshCDN', { config: c, runner: { run: async () => 0 }, trace: () => {}, limits: fast, errorLog });
   await deliver(file('images/a.jpg'));
