@@ -7,7 +7,8 @@
 /** A string when the bytes are valid UTF-8, the raw bytes otherwise. */
 export type PathName = string | Buffer;
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a name may begin with U+FEFF, and that character is part of it.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function toPathName(bytes: Buffer): PathName {
   try {

@@ -1,8 +1,8 @@
 /**
  * Hostile file names through the real bin/sersync2, the kernel's inotify and a real rsync daemon:
- * quotes, backticks, `$(...)`, backslashes, a newline, a tab, a leading `-`, bytes that are not
- * UTF-8, 255-byte names and rsync's wildcard characters `*?[` are mirrored byte for byte and
- * deleted exactly: deleting `star*` must not delete `starX` on the remote (sersync2 wrote names raw
+ * quotes, backticks, `$(...)`, backslashes, a newline, a tab, a leading `-`, a leading U+FEFF
+ * (a UTF-8 decoder's BOM), bytes that are not UTF-8, 255-byte names and rsync's wildcard
+ * characters `*?[` are mirrored byte for byte and deleted exactly: deleting `star*` must not delete `starX` on the remote (sersync2 wrote names raw
  * into `--include` patterns, where they are wildcards). Names carrying shell code would create
  * PWNED files in the watch directory (the commands run there): none may appear.
  */
@@ -36,6 +36,7 @@ const HOSTILE: Array<string | Buffer> = [
   'br[ac]ket',
   'sp ace  two',
   'semi;colon&amp|pipe>gt<lt',
+  '\ufeffbom-first',
 ];
 
 for (const [mode, args] of [['compat', []], ['batch', ['--batch']]] as const) {

@@ -6,7 +6,8 @@
 
 import type { PathName } from '../paths';
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a name may begin with U+FEFF, and that character is part of it.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Splits a name into text runs and runs of bytes that are not valid UTF-8. */
 function runs(name: PathName): Array<{ text: string } | { bytes: Buffer }> {
