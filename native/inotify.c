@@ -154,6 +154,34 @@ enum { KEY_WATCH, KEY_WD, KEY_MASK, KEY_COOKIE, KEY_NAME, KEY_NAME_BYTES, KEY_CO
 static const char *const key_names[KEY_COUNT] = {"watch", "wd", "mask", "cookie", "name", "nameBytes"};
 
 /* Appends the events of one read to `array`. Returns false when a N-API call failed. */
+/* Well-formed UTF-8 (Unicode's table 3-7: no overlong forms, no surrogates, nothing past
+ * U+10FFFF), exactly what a fatal TextDecoder accepts. */
+static bool is_utf8(const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* the range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c == 0xE0) len = 3, lo = 0xA0;
+    else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) len = 3;
+    else if (c == 0xED) len = 3, hi = 0x9F;
+    else if (c == 0xF0) len = 4, lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3) len = 4;
+    else if (c == 0xF4) len = 4, hi = 0x8F;
+    else return false;
+    if (n - i < len || s[i + 1] < lo || s[i + 1] > hi) return false;
+    for (size_t k = 2; k < len; k++)
+      if (s[i + k] < 0x80 || s[i + k] > 0xBF) return false;
+    i += len;
+  }
+  return true;
+}
+
 static bool push_events(napi_env env, const char *bytes, size_t length, napi_value keys[KEY_COUNT], napi_value array, uint32_t *count) {
   size_t offset = 0;
   while (offset + sizeof(struct inotify_event) <= length) {
@@ -163,9 +191,12 @@ static bool push_events(napi_env env, const char *bytes, size_t length, napi_val
     offset += record;
     size_t name_length = event->len > 0 ? strnlen(event->name, event->len) : 0;
 
+    /* nameBytes only where `name` cannot carry the bytes: one Buffer per event costs more than
+     * the rest of the event together. */
+    bool raw = name_length > 0 && !is_utf8((const unsigned char *)event->name, name_length);
     napi_property_descriptor props[KEY_COUNT];
     memset(props, 0, sizeof props);
-    size_t n = name_length > 0 ? KEY_COUNT : KEY_NAME;
+    size_t n = name_length == 0 ? KEY_NAME : raw ? KEY_COUNT : KEY_NAME_BYTES;
     for (size_t i = 0; i < n; i++) {
       props[i].name = keys[i];
       props[i].attributes = napi_default_jsproperty;
@@ -176,9 +207,9 @@ static bool push_events(napi_env env, const char *bytes, size_t length, napi_val
     if (napi_create_uint32(env, event->mask, &props[KEY_MASK].value) != napi_ok) return false;
     if (napi_create_uint32(env, event->cookie, &props[KEY_COOKIE].value) != napi_ok) return false;
     if (name_length > 0) {
-      /* Invalid UTF-8 becomes U+FFFD in `name`; `nameBytes` keeps the exact bytes. */
+      /* Invalid UTF-8 becomes U+FFFD in `name`; then `nameBytes` keeps the exact bytes. */
       if (napi_create_string_utf8(env, event->name, name_length, &props[KEY_NAME].value) != napi_ok) return false;
-      if (napi_create_buffer_copy(env, name_length, event->name, NULL, &props[KEY_NAME_BYTES].value) != napi_ok) return false;
+      if (raw && napi_create_buffer_copy(env, name_length, event->name, NULL, &props[KEY_NAME_BYTES].value) != napi_ok) return false;
     }
     if (napi_create_object(env, &object) != napi_ok) return false;
     if (napi_define_properties(env, object, n, props) != napi_ok) return false;

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { parseConfig } from '../lib/config/load';
 import type { PathEvent } from '../lib/events/types';
+import { IN } from '../lib/inotify/mask';
 import { BATCH_EXIT_RULE, batchCommands, includePatterns } from '../lib/rsync/batch';
 import { atLeast, localRsyncVersion, parseRsyncVersion } from '../lib/rsync/version';
 import { commandSettings } from '../lib/rsync/command';
@@ -32,6 +33,17 @@ const ev = (kind: 'sync' | 'delete', p: string | Buffer, isDir = false): PathEve
 test('the include list of deletes: ancestors first, the path, `dir/***` for directories, no repeats', () => {
   const patterns = includePatterns([ev('delete', 'a/b/c.txt'), ev('delete', 'a/b/d', true), ev('delete', 'top')]).map(String);
   assert.deepEqual(patterns, ['a/', 'a/b/', 'a/b/c.txt', 'a/b/d', 'a/b/d/***', 'top']);
+});
+
+test('a directory created here gets no `***` (the watcher reports what it holds); one moved in, changed or deleted does', () => {
+  const dir = (kind: 'sync' | 'delete', p: string, mask: number): PathEvent => ({ kind, path: p, isDir: true, mask });
+  const patterns = includePatterns([
+    dir('sync', 'made', IN.CREATE | IN.ISDIR),
+    dir('sync', 'moved', IN.MOVED_TO | IN.ISDIR),
+    dir('sync', 'touched', IN.ATTRIB | IN.ISDIR),
+    dir('delete', 'gone', IN.DELETE | IN.ISDIR),
+  ]).map(String);
+  assert.deepEqual(patterns, ['made', 'moved', 'moved/***', 'touched', 'touched/***', 'gone', 'gone/***']);
 });
 
 test('wildcards in deleted names are escaped so a pattern matches only that name, `\\` too once a pattern has one', () => {

@@ -112,7 +112,8 @@ test('a file: create, modify, close_write, moved_from/moved_to with one cookie, 
   assert.notEqual(from.cookie, 0);
   assert.equal(from.cookie, to.cookie);
   assert.equal(events.find((e) => has(e, Inotify.IN_CREATE))!.cookie, 0);
-  assert.deepEqual(events[0]!.nameBytes, Buffer.from('f'));
+  assert.equal(events[0]!.name, 'f');
+  assert.ok(!('nameBytes' in events[0]!), 'a UTF-8 name needs no nameBytes');
   // Each batch: onBatch, then its callbacks.
   assert.match(log[0]!, /^batch:\d+$/);
   let expectCallbacks = 0;
@@ -139,6 +140,41 @@ test('mkdir reports IN_CREATE | IN_ISDIR; a file has no IN_ISDIR', async () => {
   assert.equal(events[0]!.mask, Inotify.IN_CREATE | Inotify.IN_ISDIR);
   assert.equal(events[1]!.name, 'file');
   assert.equal(events[1]!.mask, Inotify.IN_CREATE);
+});
+
+test('nameBytes comes exactly with the names a fatal TextDecoder refuses', async () => {
+  const dir = tempDir();
+  const names = [
+    [0xf0, 0x9f, 0x98, 0x80], // U+1F600
+    [0xef, 0xbb, 0xbf, 0x61], // U+FEFF first
+    [0xf4, 0x8f, 0xbf, 0xbf], // U+10FFFF
+    [0xed, 0x9f, 0xbf], // U+D7FF, the last before the surrogates
+    [0xc0, 0x80], // overlong NUL
+    [0xe0, 0x80, 0xaf], // overlong
+    [0xed, 0xa0, 0x80], // a surrogate
+    [0xf4, 0x90, 0x80, 0x80], // past U+10FFFF
+    [0x61, 0xe2, 0x82], // cut short
+    [0x80], // a lone continuation byte
+  ].map((b) => Buffer.from(b));
+  const events: InotifyEvent[] = [];
+  const ino = track(new Inotify());
+  ino.addWatch({ path: dir, watch_for: Inotify.IN_CREATE, callback: (e) => events.push(e) });
+  for (const name of names) fs.writeFileSync(Buffer.concat([Buffer.from(dir + '/'), name]), '');
+  await waitFor('the creations', () => events.length >= names.length);
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  for (const [i, name] of names.entries()) {
+    let valid = true;
+    try {
+      decoder.decode(name);
+    } catch {
+      valid = false;
+    }
+    const e = events[i]!;
+    if (valid) {
+      assert.equal(e.nameBytes, undefined, `${name.toString('hex')} is UTF-8`);
+      assert.deepEqual(Buffer.from(e.name!), name);
+    } else assert.deepEqual(e.nameBytes, name, `${name.toString('hex')} is not UTF-8`);
+  }
 });
 
 test('non-UTF-8 names: nameBytes holds the exact bytes; Buffer paths can be watched', async () => {

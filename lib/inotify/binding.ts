@@ -20,7 +20,8 @@
  *   does not stop the others: the first error is rethrown once the batch is dispatched (so it
  *   becomes an uncaught exception, as usual), later ones are rethrown from a microtask.
  * - Each event has node-inotify's `watch` and also `wd`, and for named events `name` (UTF-8,
- *   invalid bytes become U+FFFD) and `nameBytes` (the exact bytes from the kernel).
+ *   invalid bytes become U+FFFD); a name that is not valid UTF-8 also has `nameBytes`, the exact
+ *   bytes from the kernel (a Buffer for every event would cost more than the rest of it).
  * - Read errors go to `onError` (or, without one, to console.error, once); the instance then stops
  *   reading.
  *
@@ -41,7 +42,7 @@ export interface InotifyEvent {
   readonly cookie: number;
   /** The entry's name, decoded as UTF-8; absent for events about the watched object itself. */
   readonly name?: string;
-  /** The entry's name exactly as the kernel gave it; absent when `name` is. */
+  /** The entry's name exactly as the kernel gave it, only when it is not valid UTF-8 (then `name` is lossy). */
   readonly nameBytes?: Buffer;
 }
 

@@ -34,6 +34,8 @@ export interface KernelEvent {
   readonly wd: number;
   readonly mask: number;
   readonly cookie: number;
+  readonly name?: string | undefined;
+  /** Only for a name that is not valid UTF-8 (see lib/inotify/binding.ts). */
   readonly nameBytes?: Buffer | undefined;
 }
 
@@ -246,8 +248,9 @@ export class Watcher {
         if (node === this.rootNode) this.options.onRootGone(event.mask);
         continue;
       }
-      if (!event.nameBytes || event.nameBytes.length === 0) continue;
-      const name = toPathName(event.nameBytes);
+      if (!event.name) continue;
+      // Raw bytes when the name is not UTF-8, so that rsync gets them unchanged.
+      const name: PathName = event.nameBytes ?? event.name;
       const dir = this.pathOf(node);
       const isDir = (event.mask & IN.ISDIR) !== 0;
       out.push({ dir, name, mask: event.mask, isDir, readAt });
