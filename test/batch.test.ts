@@ -46,6 +46,13 @@ test('a directory created here gets no `***` (the watcher reports what it holds)
   assert.deepEqual(patterns, ['made', 'moved', 'moved/***', 'touched', 'touched/***', 'gone', 'gone/***']);
 });
 
+test('changes: a directory created here that holds a listed path is left to -R, which creates it as that path\'s parent', () => {
+  const d = (p: string, mask: number): PathEvent => ({ kind: 'sync', path: p, isDir: true, mask });
+  const events = [d('made', IN.CREATE | IN.ISDIR), ev('sync', 'made/f'), d('empty', IN.CREATE | IN.ISDIR), d('moved', IN.MOVED_TO | IN.ISDIR), ev('sync', 'moved/g')];
+  const [command] = batchCommands(stock(), remote, events);
+  assert.deepEqual(listOf(command!), ['made/f', 'empty', 'moved', 'moved/g']);
+});
+
 test('wildcards in deleted names are escaped so a pattern matches only that name, `\\` too once a pattern has one', () => {
   const patterns = includePatterns([ev('delete', 'star*', true), ev('delete', 'back\\slash', true), ev('delete', 'plain\\name')]).map(String);
   assert.deepEqual(patterns, ['star\\*', 'star\\*/***', 'back\\slash', 'back\\\\slash/***', 'plain\\name']);

@@ -58,6 +58,16 @@ function patternsOf(event: PathEvent): PathName[] {
   return out;
 }
 
+/**
+ * Changes without the directories created here that hold a listed path: rsync (-R) creates such
+ * a directory, with its attributes, as the listed path's parent, and listing it too would send
+ * its whole content a second time (`-r` recurses into a listed directory).
+ */
+function withoutImpliedDirs(events: readonly PathEvent[]): PathEvent[] {
+  const parents = new Set(events.flatMap((e) => ancestorsOf(e.path).map(pathKey)));
+  return events.filter((e) => !(e.isDir && createdHere(e) && parents.has(pathKey(e.path))));
+}
+
 function createdHere(event: PathEvent): boolean {
   return event.kind === 'sync' && (event.mask & IN.CREATE) !== 0 && (event.mask & IN.MOVED_TO) === 0;
 }
@@ -127,5 +137,5 @@ export function batchCommands(s: CommandSettings, remote: Remote, events: readon
   if (events.some((e) => e.kind === 'delete')) {
     return packLists(events, patternsOf, maxBytes).map((words) => `${list(words)}${p.del ? `${p.del} ` : ''}--from0 --include-from=- --exclude='*' ./ ${p.target}${p.redirect}${BATCH_EXIT_RULE}`);
   }
-  return packLists(events, (e) => [e.path], maxBytes).map((words) => `${list(words)}--from0 --files-from=- --ignore-missing-args ./ ${p.target}${p.redirect}${BATCH_EXIT_RULE}`);
+  return packLists(withoutImpliedDirs(events), (e) => [e.path], maxBytes).map((words) => `${list(words)}--from0 --files-from=- --ignore-missing-args ./ ${p.target}${p.redirect}${BATCH_EXIT_RULE}`);
 }
