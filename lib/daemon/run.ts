@@ -112,10 +112,9 @@ class Daemon {
       log.info(`batch mode: events settle for ${batch.windowMs} ms, one batch of up to ${batch.maxPaths} at a time, a big one split among ${Math.min(batch.parallel, options.threads)} rsyncs`);
       this.queue = new EventQueue({ settleMs: batch.windowMs });
     }
-    const isLarge = largeFiles((rel) => fileSize(concatPath(config.sersync.localpath.watch, '/', rel)));
     const status = new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message) });
     const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, onResult: status.recordResult, onSpawned: (ms) => status.collector.eventToSpawn.record(ms) }));
-    const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, parallel: batch.parallel, isLarge });
+    const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, parallel: batch.parallel, isLarge: largeFiles((rel) => fileSize(concatPath(config.sersync.localpath.watch, '/', rel))) });
     // With -m, the plugin's own <localpath> is watched (sersync2's rule); otherwise <sersync><localpath>.
     const watch = options.plugin ? pluginWatch(config, options.plugin) : config.sersync.localpath.watch;
     if (pluginName && pluginWatch(config, pluginName) !== watch) log.warn(`plugin ${pluginName} reports paths under its own <localpath> ${pluginWatch(config, pluginName)}, not ${watch}`);

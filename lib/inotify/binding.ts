@@ -29,7 +29,7 @@
  */
 import fs from 'node:fs';
 import util from 'node:util';
-import { addonCandidates as candidatesOf } from '../addon';
+import { addonCandidates } from '../addon';
 
 /** One kernel event. */
 export interface InotifyEvent {
@@ -107,14 +107,9 @@ interface NativeModule {
 
 let loaded: NativeModule | undefined;
 
-/** The addon's candidate locations: from lib/inotify (sources) and from dist/lib/inotify (compiled). */
-export function addonCandidates(): string[] {
-  return candidatesOf('inotify');
-}
-
 function addon(): NativeModule {
   if (loaded) return loaded;
-  const candidates = addonCandidates();
+  const candidates = addonCandidates('inotify');
   const found = candidates.find((file) => fs.existsSync(file));
   if (!found) {
     throw Object.assign(new Error(`the inotify addon is not built (looked for ${candidates.join(', ')}); build it with \`npm install\` or \`node-gyp rebuild\``), {

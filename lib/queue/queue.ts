@@ -16,7 +16,7 @@
 import type { FullSyncReason, SyncEvent } from '../events/types';
 import { IN } from '../inotify/mask';
 import { pathKey } from '../paths';
-import { NOTHING_BUSY, type Busy } from './busyPaths';
+import { BusyPaths, NOTHING_BUSY, type Busy } from './busyPaths';
 
 export interface QueueOptions {
   /** How many of the newest entries a new event is merged with (sersync2: 10). */
@@ -52,13 +52,6 @@ function burstEnded(event: SyncEvent): boolean {
   return event.kind === 'sync' && (event.mask & IN.CLOSE_WRITE) !== 0;
 }
 
-/** True when two events must not run at the same time: same path, or one inside the other, or a full sync. */
-export function conflicts(a: SyncEvent, b: SyncEvent): boolean {
-  if (a.kind === 'full' || b.kind === 'full') return true;
-  const ka = pathKey(a.path);
-  const kb = pathKey(b.path);
-  return ka === kb || isUnder(ka, kb) || isUnder(kb, ka);
-}
 
 export class EventQueue {
   private items: Entry[] = [];
@@ -126,16 +119,16 @@ export class EventQueue {
     const settledBefore = this.options.now() - this.options.settleMs;
     this.settlesAt = undefined;
     // Entries still settling, passed over: a later entry inside one of them must wait for it.
-    const settling: SyncEvent[] = [];
+    let settling: BusyPaths | undefined;
     const taken: number[] = [];
     for (let i = this.head; i < end && taken.length < max; i++) {
       const candidate = this.items[i]!;
       if (candidate.at > settledBefore) {
         this.settlesAt ??= candidate.at + this.options.settleMs;
-        const ready = burstEnded(candidate.event) && !settling.some((s) => conflicts(s, candidate.event));
+        const ready = burstEnded(candidate.event) && !settling?.blocks(candidate.event);
         if (!ready) {
-          settling.push(candidate.event);
-          if (settling.length >= SETTLING_LOOKAHEAD) break;
+          (settling ??= new BusyPaths()).add([candidate.event]);
+          if (settling.size >= SETTLING_LOOKAHEAD) break;
           continue;
         }
       }

@@ -74,7 +74,15 @@ function createdHere(event: PathEvent): boolean {
 
 /** The include patterns for a set of events, ancestors first, without repeats. */
 export function includePatterns(events: readonly PathEvent[]): PathName[] {
-  return packLists(events, patternsOf, Infinity)[0]?.map(unquoted) ?? [];
+  const seen = new Set<string>();
+  const out: PathName[] = [];
+  for (const pattern of events.flatMap(patternsOf)) {
+    const key = pathKey(pattern);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(pattern);
+  }
+  return out;
 }
 
 /**
@@ -82,7 +90,7 @@ export function includePatterns(events: readonly PathEvent[]): PathName[] {
  * among themselves, always stay in one list), with no word twice in a list: every list stands
  * alone, so an ancestor a list needs is in it even when the list before held it too.
  */
-export function packLists<T>(items: readonly T[], wordsOf: (item: T) => PathName[], maxBytes = MAX_LIST_BYTES): QuotedWord[][] {
+function packLists<T>(items: readonly T[], wordsOf: (item: T) => PathName[], maxBytes = MAX_LIST_BYTES): QuotedWord[][] {
   const lists: QuotedWord[][] = [];
   let list: QuotedWord[] = [];
   let seen = new Set<string>();
@@ -108,9 +116,8 @@ export function packLists<T>(items: readonly T[], wordsOf: (item: T) => PathName
   return lists;
 }
 
-/** A list word, its shell quoting, and the bytes it takes in a command (quoted, and a space). */
-export interface QuotedWord {
-  readonly word: PathName;
+/** A list word's key, its shell quoting, and the bytes it takes in a command (quoted, and a space). */
+interface QuotedWord {
   readonly key: string;
   readonly quoted: string;
   readonly bytes: number;
@@ -118,10 +125,8 @@ export interface QuotedWord {
 
 function quote(word: PathName): QuotedWord {
   const quoted = shellWord(word);
-  return { word, key: pathKey(word), quoted, bytes: Buffer.byteLength(quoted) + 1 };
+  return { key: pathKey(word), quoted, bytes: Buffer.byteLength(quoted) + 1 };
 }
-
-const unquoted = (w: QuotedWord) => w.word;
 
 /**
  * The commands for one remote. Changes alone go through --files-from. A batch with deletes goes
