@@ -151,3 +151,25 @@ test('--batch against a real rsync daemon: a burst converges in a few rsync runs
   await waitFor('deletes mirrored', identical, 30_000, 50);
   console.log(`# batch: ${runs} rsync runs for 510 creations`);
 });
+
+test('--batch against a real rsync daemon: a large file being sent does not hold up the small files written after it', { timeout: 90_000 }, async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-large-'));
+  cleanups.push(() => fs.rmSync(root, { recursive: true, force: true }));
+  const watch = path.join(root, 'w');
+  fs.mkdirSync(watch);
+  const daemon = await startRsyncDaemon(root);
+  cleanups.push(() => daemon.stop());
+  // 2 MB/s: the 12 MiB file takes about 6 s to send, a small file a few milliseconds.
+  const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh'), port: daemon.port, params: '-artu --bwlimit=2000' });
+  const sersync = await startSersync(['--batch', '-o', config]);
+  cleanups.push(() => sersync.stop());
+
+  const big = Buffer.alloc(12 * 1024 * 1024, 7);
+  fs.writeFileSync(path.join(watch, 'big.bin'), big);
+  const remoteBig = () => path.join(daemon.dir, 'big.bin');
+  for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(watch, `small${i}.txt`), `small ${i}`);
+  const smallArrived = () => Array.from({ length: 5 }, (_, i) => path.join(daemon.dir, `small${i}.txt`)).every((f) => fs.existsSync(f));
+  await waitFor('the small files', smallArrived, 20_000, 20);
+  assert.equal(fs.existsSync(remoteBig()), false, 'the small files arrived while the large one was still on its way');
+  await waitFor('the large file', () => fs.existsSync(remoteBig()) && fs.statSync(remoteBig()).size === big.length, 60_000, 100);
+});
