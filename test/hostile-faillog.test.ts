@@ -21,41 +21,11 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseFailLogEntries } from '../lib/failLog/file';
 import { writeConfig } from './helpers/config';
+import { canaries, HOSTILE_NAMES } from './helpers/hostile';
 import { startRsyncDaemon, type RsyncDaemon } from './helpers/rsyncd';
 import { startSersync, type RunningSersync } from './helpers/sersync';
 import { snapshot, waitForMirror } from './helpers/tree';
 import { waitFor, waitForStable } from './helpers/wait';
-
-export const HOSTILE_NAMES: Array<string | Buffer> = [
-  'x\ntouch CANARY #',
-  'two\n\ntouch CANARY #',
-  'trailing\n',
-  'trailing-two\n\n',
-  '\nleading',
-  'dq"; touch CANARY; "',
-  'bt`touch CANARY`',
-  '$(touch CANARY)',
-  'bs\\\ntouch CANARY #',
-  "sq'\ntouch CANARY #'",
-  'x\n#errno 0\ntouch CANARY #',
-  'x\n#lines 1\ntouch CANARY #',
-  '\ufeffbom',
-  Buffer.concat([Buffer.from([0x72, 0xff, 0xfe]), Buffer.from('\ntouch CANARY #')]),
-];
-
-/** Files named exactly CANARY, anywhere under `root` (names that merely hold the word are the test's own). */
-export function canaries(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: Buffer) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' })) {
-      const abs = Buffer.concat([dir, Buffer.from('/'), entry.name]);
-      if (entry.name.toString() === 'CANARY') found.push(abs.toString());
-      if (entry.isDirectory()) walk(abs);
-    }
-  };
-  walk(Buffer.from(root));
-  return found;
-}
 
 const connects = (daemonLog: string) => (fs.existsSync(daemonLog) ? fs.readFileSync(daemonLog, 'utf8').split('\n').filter((l) => l.includes('connect from')).length : 0);
 
