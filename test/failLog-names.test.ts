@@ -106,12 +106,12 @@ test('a command without a newline keeps sersync2 fail-log bytes; one with a newl
 });
 
 /** An `rsync` stand-in that records each call's arguments, NUL-separated, one file per call. */
-function recordingRsync(dir: string): { env: NodeJS.ProcessEnv; calls: () => Buffer[][] } {
+function recordingRsync(dir: string, exitCode = 0): { env: NodeJS.ProcessEnv; calls: () => Buffer[][] } {
   const bin = path.join(dir, 'bin');
   const calls = path.join(dir, 'calls');
   fs.mkdirSync(bin, { recursive: true });
   fs.mkdirSync(calls, { recursive: true });
-  fs.writeFileSync(path.join(bin, 'rsync'), `#!/bin/sh\nf=$(mktemp "${calls}/call.XXXXXX")\nprintf '%s\\0' "$@" > "$f"\nexit 0\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'rsync'), `#!/bin/sh\nf=$(mktemp "${calls}/call.XXXXXX")\nprintf '%s\\0' "$@" > "$f"\nexit ${exitCode}\n`, { mode: 0o755 });
   return {
     env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
     calls: () =>
@@ -144,6 +144,23 @@ test('`sh FILE` by hand runs each entry once, with the exact name bytes, and not
   const hex = (bs: ReadonlyArray<Buffer | undefined>) => bs.map((b) => b?.toString('hex') ?? '(none)').sort();
   assert.equal(sent.length, names.length, 'one rsync per entry');
   assert.deepEqual(hex(sent), hex(expected));
+});
+
+test('`sh FILE` by hand: a failing batch entry (rsync exit 24, 23, 10) ends that entry alone, never the script', () => {
+  const dir = tempDir('faillog-sh-batch-');
+  const watch = path.join(dir, 'w');
+  fs.mkdirSync(watch);
+  const s = settings(watch);
+  const file = new FailLogFile(path.join(dir, 'fail.sh'));
+  const batches = HOSTILE.map((name): PathEvent => ({ kind: 'sync', path: name, isDir: false, mask: 0 })).map((e) => batchCommands(s, REMOTE, [e])[0]!);
+  file.append(batches.map((c) => failLogEntry('errno 6144', c)));
+  for (const code of [24, 23, 10]) {
+    const rsync = recordingRsync(path.join(dir, String(code)), code);
+    const r = spawnSync('/bin/sh', [file.path], { cwd: watch, env: rsync.env, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.error, undefined);
+    assert.equal(rsync.calls().length, batches.length, `rsync exit ${code}: every entry runs once`);
+  }
+  assert.deepEqual(canaries(dir), []);
 });
 
 test('our rerun runs each entry as one command through /bin/sh; what fails again is written back unchanged', async () => {
