@@ -180,3 +180,19 @@ test('our rerun runs each entry as one command through /bin/sh; what fails again
   assert.deepEqual(canaries(dir), []);
   assert.deepEqual(parseFailLogEntries(fs.readFileSync(file.path, 'utf8')).map((e) => e.command), commands);
 });
+
+test("a fail log sersync2 wrote: an entry with a newline in a name is one command, as sh reads it; raw bytes that are not UTF-8 are refused, the file kept whole", () => {
+  const dir = tempDir('faillog-legacy-');
+  // sersync2's bytes for a name with a newline: only `$` escaped, the newline raw inside the quotes.
+  const legacy = '#errno 2560\ncd /w && rsync -artuz -R "./x\ntouch CANARY #" 127.0.0.1::m >/dev/null 2>&1 \n\n#errno 2560\ncd /w && rsync -artuz -R "./b" 127.0.0.1::m >/dev/null 2>&1 \n\n';
+  assert.deepEqual(parseFailLogEntries(legacy).map((e) => e.command), [
+    'cd /w && rsync -artuz -R "./x\ntouch CANARY #" 127.0.0.1::m >/dev/null 2>&1 ',
+    'cd /w && rsync -artuz -R "./b" 127.0.0.1::m >/dev/null 2>&1 ',
+  ]);
+  const file = new FailLogFile(path.join(dir, 'fail.sh'));
+  const raw = Buffer.concat([Buffer.from('#errno 2560\ncd /w && rsync -artuz -R "./'), Buffer.from([0xd6, 0xd0]), Buffer.from('" 127.0.0.1::m\n\n')]);
+  fs.writeFileSync(file.path, raw, { mode: 0o600 });
+  assert.throws(() => file.takeAside(), (e: NodeJS.ErrnoException) => e.code === 'FAILLOG_NOT_UTF8' && /not UTF-8.*run it by hand/.test(e.message));
+  assert.deepEqual(fs.readFileSync(file.path), raw, 'left as it was');
+  assert.equal(fs.existsSync(file.asidePath), false);
+});
