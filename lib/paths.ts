@@ -18,9 +18,22 @@ export function toPathName(bytes: Buffer): PathName {
   }
 }
 
-/** A comparable key: raw-byte paths never equal text paths, since text is used whenever bytes are valid UTF-8. */
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * The one key for comparing paths, used by the queue, the busy paths and the watcher: the path's
+ * bytes, one char per byte (latin1), so a text path and a raw-byte path compare by their bytes and
+ * a UTF-8 directory is a prefix of the non-UTF-8 names inside it (and the other way round). ASCII
+ * text is its own key.
+ */
 export function pathKey(path: PathName): string {
-  return typeof path === 'string' ? path : `\u0000${path.toString('latin1')}`;
+  if (typeof path === 'string') return ASCII.test(path) ? path : Buffer.from(path, 'utf8').toString('latin1');
+  return path.toString('latin1');
+}
+
+/** Whether the path with key `key` lies strictly inside the directory with key `dirKey`. */
+export function isUnderKey(key: string, dirKey: string): boolean {
+  return key.length > dirKey.length && key.startsWith(dirKey) && key[dirKey.length] === '/';
 }
 
 /** Concatenates path pieces, keeping bytes as bytes when any piece is raw bytes. */
@@ -29,7 +42,12 @@ export function concatPath(...parts: PathName[]): PathName {
   return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
 }
 
-/** `a/b/c` gives `a`, `a/b`: every ancestor directory of a relative path, outermost first. */
+/**
+ * `a/b/c` gives `a`, `a/b`: every ancestor directory of a relative path, outermost first. Works on
+ * names, on raw bytes and on keys alike (a key's `/` is the path's `/` byte).
+ */
+export function ancestorsOf(rel: string): string[];
+export function ancestorsOf(rel: PathName): PathName[];
 export function ancestorsOf(rel: PathName): PathName[] {
   const out: PathName[] = [];
   if (typeof rel === 'string') {

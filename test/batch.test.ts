@@ -71,14 +71,14 @@ test('changes alone go through --files-from; the command carries its list, every
   const names = ['a b.txt', "it's", 'd$x', '`id`', 'new\nline', '-leading', Buffer.from([0x61, 0xff])];
   const commands = batchCommands(stock(), remote, [...names.map((n) => ev('sync', n)), ev('sync', "it's")]);
   assert.equal(commands.length, 1);
-  assert.match(commands[0]!, /^cd \/opt\/tongbu && printf '%s\\0' .* \| rsync -artuz -R --sockopts=TCP_NODELAY --from0 --files-from=- --ignore-missing-args \.\/ 127\.0\.0\.1::tongbu1 >\/dev\/null 2>&1  \|\| \{ s=\$\?; \[ \$s = 24 \] && exit 0; \[ \$s = 23 \] && exit 123; exit \$s; \}$/s);
+  assert.match(commands[0]!, /^cd \/opt\/tongbu && printf '%s\\0' .* \| rsync -artuz -R --sockopts=TCP_NODELAY --from0 --files-from=- --ignore-missing-args \.\/ 127\.0\.0\.1::tongbu1 >\/dev\/null 2>&1  \|\| \( s=\$\?; \[ \$s = 24 \] && exit 0; \[ \$s = 23 \] && exit 123; exit \$s \)$/s);
   assert.deepEqual(listOf(commands[0]!), names.map((n) => Buffer.from(n).toString('latin1')));
 });
 
 test('a batch with deletes goes through one include list for all its paths', () => {
   const commands = batchCommands(stock(), remote, [ev('sync', 'new/file'), ev('delete', 'gone/dir', true)]);
   assert.equal(commands.length, 1);
-  assert.match(commands[0]!, / \| rsync -artuz -R --sockopts=TCP_NODELAY --delete --from0 --include-from=- --exclude='\*' \.\/ 127\.0\.0\.1::tongbu1 >\/dev\/null 2>&1  \|\| \{ s=\$\?;/);
+  assert.match(commands[0]!, / \| rsync -artuz -R --sockopts=TCP_NODELAY --delete --from0 --include-from=- --exclude='\*' \.\/ 127\.0\.0\.1::tongbu1 >\/dev\/null 2>&1  \|\| \( s=\$\?;/);
   assert.deepEqual(listOf(commands[0]!), ['new/', 'new/file', 'gone/', 'gone/dir', 'gone/dir/***']);
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SyncEvent } from '../lib/events/types';
 import { BusyPaths } from '../lib/queue/busyPaths';
-import type { PathName } from '../lib/paths';
+import { isUnderKey, pathKey, type PathName } from '../lib/paths';
 
 const sync = (path: PathName, isDir = false): SyncEvent => ({ kind: 'sync', path, isDir, mask: 0 });
 
@@ -35,4 +35,13 @@ test('paths compare as bytes: a UTF-8 directory contains a non-UTF-8 name', () =
   assert.equal(BusyPaths.of([sync('café', true)]).blocks(sync(raw)), true);
   assert.equal(BusyPaths.of([sync(raw)]).blocks(sync('café', true)), true);
   assert.equal(BusyPaths.of([sync(raw)]).blocks(sync('cafe', true)), false);
+});
+
+test('a non-UTF-8 directory contains the UTF-8 names inside it; the queue, the busy paths and the watcher share pathKey', () => {
+  const dir = Buffer.from([0xd6, 0xd0]);
+  const inside = Buffer.concat([dir, Buffer.from('/ü.txt')]);
+  assert.equal(BusyPaths.of([sync(dir, true)]).blocks(sync(inside)), true);
+  assert.equal(BusyPaths.of([sync(inside)]).blocks(sync(dir, true)), true);
+  assert.equal(pathKey('café'), pathKey(Buffer.from('café')), 'text and its bytes have one key');
+  assert.equal(isUnderKey(pathKey(Buffer.concat([Buffer.from('café/'), Buffer.from([0xff])])), pathKey('café')), true);
 });

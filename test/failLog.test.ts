@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Clock } from '../lib/clock';
-import { FailLogFile, parseFailLog, unsafeReason } from '../lib/failLog/file';
+import { FailLogFile, parseFailLogEntries, unsafeReason } from '../lib/failLog/file';
 import { Failures } from '../lib/failLog/failures';
 import type { CommandRunner } from '../lib/runner/shell';
 import { tempDir } from './helpers/tempDir';
@@ -122,7 +122,7 @@ test('memory is bounded: past maxBacklog the oldest are dropped and a full sync 
   for (let i = 0; i < 6; i++) failures.failed(`c${i}`, 2560, 'r');
   await failures.idle();
   assert.ok(failures.backlog <= 3);
-  assert.equal(parseFailLog(fs.readFileSync(file.path, 'utf8')).length, 6, 'every failure is in the fail log');
+  assert.equal(parseFailLogEntries(fs.readFileSync(file.path, 'utf8')).length, 6, 'every failure is in the fail log');
   remote.down = false;
   await clock.advance(1000);
   assert.equal(fullSyncs(), 1);
@@ -144,7 +144,7 @@ test('every timeToExecute minutes the fail log is taken aside and run; what fail
   await clock.advance(60_000);
   await failures.idle();
   assert.deepEqual(remote.ran, ['old-ok', 'old-bad']);
-  const left = parseFailLog(fs.readFileSync(file.path, 'utf8')).map((e) => e.command);
+  const left = parseFailLogEntries(fs.readFileSync(file.path, 'utf8')).map((e) => e.command);
   assert.deepEqual(left.sort(), ['during-run', 'old-bad']);
   assert.equal(fs.existsSync(file.asidePath), false);
 });

@@ -4,7 +4,8 @@
  * (a UTF-8 decoder's BOM), bytes that are not UTF-8, 255-byte names and rsync's wildcard
  * characters `*?[` are mirrored byte for byte and deleted exactly: deleting `star*` must not delete `starX` on the remote (sersync2 wrote names raw
  * into `--include` patterns, where they are wildcards). Names carrying shell code would create
- * PWNED files in the watch directory (the commands run there): none may appear.
+ * PWNED files in the watch directory (the commands run there), and the names of
+ * test/helpers/hostile.ts a CANARY: none may appear.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { writeConfig } from './helpers/config';
+import { canaries, HOSTILE_NAMES } from './helpers/hostile';
 import { startRsyncDaemon, type RsyncDaemon } from './helpers/rsyncd';
 import { startSersync, type RunningSersync } from './helpers/sersync';
 import { waitForMirror } from './helpers/tree';
@@ -37,6 +39,7 @@ const HOSTILE: Array<string | Buffer> = [
   'sp ace  two',
   'semi;colon&amp|pipe>gt<lt',
   '\ufeffbom-first',
+  ...HOSTILE_NAMES,
 ];
 
 for (const [mode, args] of [['compat', []], ['batch', ['--batch']]] as const) {
@@ -52,7 +55,7 @@ for (const [mode, args] of [['compat', []], ['batch', ['--batch']]] as const) {
       fs.mkdirSync(watch);
       daemon = await startRsyncDaemon(root);
       const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh'), port: daemon.port });
-      sersync = await startSersync([...args, '-o', config]);
+      sersync = await startSersync([...args, '-o', config], { cwd: root });
     });
 
     after(async () => {
@@ -67,7 +70,7 @@ for (const [mode, args] of [['compat', []], ['batch', ['--batch']]] as const) {
 
     const w = (...parts: Array<string | Buffer>): Buffer => Buffer.concat([Buffer.from(watch), ...parts.flatMap((p) => [Buffer.from('/'), Buffer.from(p)])]);
 
-    const pwned = () => fs.readdirSync(root, { recursive: true }).map(String).filter((f) => /(^|\/)PWNED\d$/.test(f));
+    const pwned = () => [...fs.readdirSync(root, { recursive: true }).map(String).filter((f) => /(^|\/)PWNED\d$/.test(f)), ...canaries(root)];
 
     test('hostile names are mirrored byte for byte, and no shell code runs', async () => {
       for (const [i, name] of HOSTILE.entries()) fs.writeFileSync(w(name), `content ${i}\n`);

@@ -140,3 +140,27 @@ test('a dead endpoint is retried within bounds, then logged; a slow one never ho
   assert.ok(warnings.some((w) => /plugin refreshCDN: .*timed out after 100 ms.*pswd=\*\*\*/.test(w)), warnings.join('\n'));
   assert.ok(!warnings.some((w) => /pswd=xxxx/.test(w)));
 });
+
+test('refreshCDN: a name is only ever a path in the purge URL, never a parameter or a header', () => {
+  const plugin = config((x) => x).plugins.refreshCDN!;
+  const w = '/data0/htdocs/cms.xoyo.com/site';
+  const line = (p: string | Buffer, isDir = false) => purgeRequest(plugin, p, isDir).split('\r\n');
+  const [whole] = line(`${w}/a&dirs=http://site/`);
+  assert.equal(whole, 'HEAD /index.jsp?user=xxxx&pswd=xxxx&ok=ok&urls=http://pic.xoyo.com/cms/a%26dirs%3Dhttp%3A//site/ HTTP/1.0');
+  assert.deepEqual(line(`${w}/x\r\nHost: evil\r\n\r\nGET /`), [
+    'HEAD /index.jsp?user=xxxx&pswd=xxxx&ok=ok&urls=http://pic.xoyo.com/cms/x%0D%0AHost%3A%20evil%0D%0A%0D%0AGET%20/ HTTP/1.0',
+    'Host: ccms.chinacache.com',
+    '',
+    '',
+  ]);
+  assert.equal(line(`${w}/d?x=1#f`, true)[0], 'HEAD /index.jsp?user=xxxx&pswd=xxxx&ok=ok&dirs=http://pic.xoyo.com/cms/d%3Fx%3D1%23f/ HTTP/1.0');
+  // Bytes that are not UTF-8 are encoded as those bytes; a leading U+FEFF as its UTF-8 bytes.
+  assert.equal(line(Buffer.concat([Buffer.from(`${w}/`), Buffer.from([0xd6, 0xd0, 0x26])]))[0], 'HEAD /index.jsp?user=xxxx&pswd=xxxx&ok=ok&urls=http://pic.xoyo.com/cms/%D6%D0%26 HTTP/1.0');
+  assert.equal(line(`${w}/\ufeffbom`)[0], 'HEAD /index.jsp?user=xxxx&pswd=xxxx&ok=ok&urls=http://pic.xoyo.com/cms/%EF%BB%BFbom HTTP/1.0');
+  // Plain names keep sersync2's bytes.
+  assert.equal(line(`${w}/images/a-b_c.jpg`)[0], 'HEAD /index.jsp?user=xxxx&pswd=xxxx&ok=ok&urls=http://pic.xoyo.com/cms/images/a-b_c.jpg HTTP/1.0');
+  // regexurl: the capture and the rest of the path are encoded the same way.
+  const re = config((x) => x.replace('regex="false"', 'regex="true"')).plugins.refreshCDN!;
+  assert.equal(purgeUrl(re, `${w}/pic.xoyo.com/images/a&urls=x`), 'http://pic.xoyo.com/cms/pic/a%26urls%3Dx');
+  assert.equal(purgeUrl(re, Buffer.concat([Buffer.from(`${w}/pic.xoyo.com/images/`), Buffer.from([0xff, 0x3d])])), 'http://pic.xoyo.com/cms/pic/%FF%3D');
+});

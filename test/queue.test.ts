@@ -142,3 +142,24 @@ test('takeUpTo: looks a bounded way past blocked events, and takes them once the
   assert.equal(rest, 20_000 - 628);
   assert.equal(q.length, 0);
 });
+
+test('a directory delete drops everything queued under it, whatever the bytes of the names', () => {
+  const raw = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+  const q = new Queue({ mergeWindow: 0 });
+  // A UTF-8 directory holding non-UTF-8 names (raw-byte paths), an ASCII one too.
+  q.push({ kind: 'sync', path: raw('café/', [0xff, 0x41]), isDir: false, mask: 0 });
+  q.push({ kind: 'sync', path: raw('café/sub/', [0xe9]), isDir: false, mask: 0 });
+  q.push({ kind: 'sync', path: raw('plain/', [0xfe]), isDir: false, mask: 0 });
+  q.push(sync('café/ok.txt'));
+  // A non-UTF-8 directory holding UTF-8 names: the whole path is raw bytes.
+  q.push({ kind: 'sync', path: raw([0xd6, 0xd0], '/ü.txt'), isDir: false, mask: 0 });
+  // Look-alikes that are not inside: a sibling with the same prefix, another encoding of "café".
+  q.push({ kind: 'sync', path: raw('café2/', [0xff]), isDir: false, mask: 0 });
+  q.push({ kind: 'sync', path: raw('caf', [0xe9], '/x'), isDir: false, mask: 0 });
+  q.push(del('café', true));
+  q.push(del('plain', true));
+  q.push({ kind: 'delete', path: Buffer.from([0xd6, 0xd0]), isDir: true, mask: 0 });
+  const left = drainPaths(q).map((p) => Buffer.from(p).toString('hex'));
+  const expected = ['sync:café2/\ufffd', 'sync:caf\ufffd/x', 'delete:café', 'delete:plain', 'delete:\ufffd\ufffd'].map((p) => Buffer.from(p).toString('hex'));
+  assert.deepEqual(left, expected);
+});

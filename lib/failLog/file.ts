@@ -2,13 +2,24 @@
  * The fail log, rsync_fail_log.sh: a shell script of commands that failed, in sersync2's format
  * (`#errno STATUS`, the command, an empty line). Unlike sersync2 it is created 0600, never opened
  * through a symlink, and taken aside before it runs, so nothing written meanwhile is lost.
+ *
+ * A command spans several lines when a file name holds a newline (inside the name's quotes, where
+ * the shell keeps it). Such an entry gets one more comment line after its header, `#lines N`, the
+ * number of lines of its command, so reading it back gives exactly the command that was written,
+ * whatever the name's bytes; `/bin/sh FILE` reads `#lines` as a comment and the quoted newline as
+ * part of the name, so the file still runs by hand, each entry once. An entry without `#lines`
+ * (sersync2's file, or one edited by hand) ends where the shell ends it (lib/shell/scan.ts).
  */
 import fs from 'node:fs';
+import { scanLine } from '../shell/scan';
 
 const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW, O_RDONLY } = fs.constants;
 
+const LINES = /^#lines ([1-9][0-9]*)$/;
+
 export function failLogEntry(header: string, command: string): string {
-  return `#${header}\n${command}\n\n`;
+  const lines = command.split('\n').length;
+  return `#${header}\n${lines > 1 ? `#lines ${lines}\n` : ''}${command}\n\n`;
 }
 
 export interface FailLogEntry {
@@ -16,19 +27,35 @@ export interface FailLogEntry {
   readonly command: string;
 }
 
-/** Reads entries back: each is a `#` header line followed by one command line. */
-export function parseFailLog(text: string): FailLogEntry[] {
+/** Reads entries back: a `#` header line, our optional `#lines N`, then the command. */
+export function parseFailLogEntries(text: string): FailLogEntry[] {
   const entries: FailLogEntry[] = [];
+  const lines = text.split('\n');
   let header = '';
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) header = line.slice(1);
-    else if (line.trim() !== '') {
-      entries.push({ header, command: line });
-      header = '';
+  let count: number | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    let end = i + (count ?? 1);
+    if (count === undefined) {
+      if (line.startsWith('#')) {
+        const m = LINES.exec(line);
+        if (m) count = Number(m[1]);
+        else header = line.slice(1);
+        continue;
+      }
+      if (line.trim() === '') continue;
+      for (let scan = scanLine(line); scan.continues && end < lines.length; end++) scan = scanLine(lines[end]!, scan.state);
     }
+    entries.push({ header, command: lines.slice(i, end).join('\n') });
+    i = end - 1;
+    header = '';
+    count = undefined;
   }
   return entries;
 }
+
+// ignoreBOM: a name may begin with U+FEFF, and that character is part of it.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Why a fail log must not be run, or undefined when it is safe: ours, a regular file, writable only by us. */
 export function unsafeReason(stat: fs.Stats, uid = process.getuid?.() ?? 0): string | undefined {
@@ -49,13 +76,7 @@ export class FailLogFile {
 
   /** Appends entries in one write, so concurrent writers never interleave an entry. */
   append(entries: readonly string[]): void {
-    if (entries.length === 0) return;
-    const fd = this.open();
-    try {
-      fs.writeSync(fd, entries.join(''));
-    } finally {
-      fs.closeSync(fd);
-    }
+    this.write(Buffer.from(entries.join('')));
   }
 
   /** Where a run in progress keeps the file; left behind by a crash, it is merged back at start. */
@@ -79,30 +100,36 @@ export class FailLogFile {
     const unsafe = unsafeReason(stat);
     if (unsafe) throw Object.assign(new Error(`refusing to run the fail log ${this.path}: ${unsafe}`), { code: 'FAILLOG_UNSAFE' });
     if (stat.size === 0) return none;
+    // Checked before the file moves, so a file we refuse stays where it is, whole (no await here:
+    // nothing of ours appends in between).
+    const text = decode(readNoFollow(this.path));
+    if (text === undefined) {
+      throw Object.assign(new Error(`refusing to run the fail log ${this.path}: it holds bytes that are not UTF-8 (sersync2 wrote such names raw); run it by hand with /bin/sh, then empty it`), { code: 'FAILLOG_NOT_UTF8' });
+    }
     fs.renameSync(this.path, this.asidePath);
     this.ensure();
-    const entries = parseFailLog(this.readAside());
+    const entries = parseFailLogEntries(text);
     return { entries, finish: () => fs.rmSync(this.asidePath, { force: true }) };
   }
 
-  /** At start: entries of a run that a crash interrupted go back into the fail log. */
+  /** At start: entries of a run that a crash interrupted go back into the fail log, byte for byte. */
   recoverAside(): number {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = this.readAside();
+      bytes = readNoFollow(this.asidePath);
     } catch {
       return 0;
     }
-    const entries = parseFailLog(text);
-    this.append(entries.map((e) => failLogEntry(e.header, e.command)));
+    this.write(bytes);
     fs.rmSync(this.asidePath, { force: true });
-    return entries.length;
+    return parseFailLogEntries(bytes.toString('utf8')).length;
   }
 
-  private readAside(): string {
-    const fd = fs.openSync(this.asidePath, O_RDONLY | O_NOFOLLOW);
+  private write(data: Buffer): void {
+    if (data.length === 0) return;
+    const fd = this.open();
     try {
-      return fs.readFileSync(fd, 'utf8');
+      fs.writeSync(fd, data);
     } finally {
       fs.closeSync(fd);
     }
@@ -110,5 +137,23 @@ export class FailLogFile {
 
   private open(): number {
     return fs.openSync(this.path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
+  }
+}
+
+function readNoFollow(file: string): Buffer {
+  const fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW);
+  try {
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The text, or undefined when the bytes are not UTF-8. */
+function decode(bytes: Buffer): string | undefined {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
   }
 }

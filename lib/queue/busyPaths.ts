@@ -4,11 +4,11 @@
  * paths is checked against thousands running in linear time.
  *
  * Two events conflict when either is a full sync, or they name the same path, or one is inside
- * the other. Paths are compared as bytes (a UTF-8 directory holding a non-UTF-8 name is still its
- * ancestor).
+ * the other. Paths are compared by pathKey, their bytes (a UTF-8 directory holding a non-UTF-8
+ * name is still its ancestor).
  */
 import type { SyncEvent } from '../events/types';
-import type { PathName } from '../paths';
+import { ancestorsOf, pathKey } from '../paths';
 
 /** What a queue needs to know of the running events. */
 export interface Busy {
@@ -16,21 +16,6 @@ export interface Busy {
 }
 
 export const NOTHING_BUSY: Busy = { blocks: () => false };
-
-const ASCII = /^[\x00-\x7f]*$/;
-
-/** The path's bytes as a string (latin1: one char per byte); ASCII text is its own key. */
-function byteKey(path: PathName): string {
-  if (typeof path === 'string') return ASCII.test(path) ? path : Buffer.from(path, 'utf8').toString('latin1');
-  return path.toString('latin1');
-}
-
-/** `a/b/c` gives `a` and `a/b`. */
-function ancestorKeys(key: string): string[] {
-  const out: string[] = [];
-  for (let i = key.indexOf('/'); i !== -1; i = key.indexOf('/', i + 1)) out.push(key.slice(0, i));
-  return out;
-}
 
 function bump(map: Map<string, number>, key: string, by: number): void {
   const n = (map.get(key) ?? 0) + by;
@@ -67,9 +52,9 @@ export class BusyPaths implements Busy {
   blocks(event: SyncEvent): boolean {
     if (this.events === 0) return false;
     if (event.kind === 'full' || this.fullSyncs > 0) return true;
-    const key = byteKey(event.path);
+    const key = pathKey(event.path);
     if (this.paths.has(key) || this.containers.has(key)) return true;
-    return ancestorKeys(key).some((ancestor) => this.paths.has(ancestor));
+    return ancestorsOf(key).some((ancestor) => this.paths.has(ancestor));
   }
 
   private count(events: readonly SyncEvent[], by: 1 | -1): void {
@@ -79,9 +64,9 @@ export class BusyPaths implements Busy {
         this.fullSyncs += by;
         continue;
       }
-      const key = byteKey(event.path);
+      const key = pathKey(event.path);
       bump(this.paths, key, by);
-      for (const ancestor of ancestorKeys(key)) bump(this.containers, ancestor, by);
+      for (const ancestor of ancestorsOf(key)) bump(this.containers, ancestor, by);
     }
   }
 }

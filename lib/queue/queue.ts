@@ -15,7 +15,7 @@
  */
 import type { FullSyncReason, SyncEvent } from '../events/types';
 import { IN } from '../inotify/mask';
-import { pathKey } from '../paths';
+import { isUnderKey, pathKey } from '../paths';
 import { BusyPaths, NOTHING_BUSY, type Busy } from './busyPaths';
 
 export interface QueueOptions {
@@ -41,10 +41,6 @@ export type PushResult = 'queued' | 'merged' | 'collapsed';
 interface Entry {
   event: SyncEvent;
   readonly at: number;
-}
-
-function isUnder(key: string, dirKey: string): boolean {
-  return key.length > dirKey.length && key.startsWith(dirKey) && key[dirKey.length] === '/';
 }
 
 /** An IN_CLOSE_WRITE is the last event of a write: nothing more is coming to merge with it. */
@@ -74,7 +70,7 @@ export class EventQueue {
     if (event.kind === 'full') return this.pushFull(event.reason);
     const key = pathKey(event.path);
     if (event.kind === 'delete' && event.isDir) {
-      this.items = this.live().filter((e) => e.event.kind === 'full' || !isUnder(pathKey(e.event.path), key));
+      this.items = this.live().filter((e) => e.event.kind === 'full' || !isUnderKey(pathKey(e.event.path), key));
       this.head = 0;
     }
     const stop = Math.max(this.head, this.items.length - this.options.mergeWindow);

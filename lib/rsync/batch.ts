@@ -20,7 +20,8 @@
  * changes with `--ignore-missing-args` (rsync 3.1+), so a path gone is no error there, and its
  * command says itself what counts: 24 (a file vanished during the transfer: its own event
  * follows) is success, 23 becomes 123, which is retried and kept in the fail log like any
- * failure. The rule travels with the command, so a fail-log run judges it the same way.
+ * failure. The rule travels with the command, so a fail-log run judges it the same way. It runs in
+ * a subshell, so its `exit` ends that entry alone when an operator runs the fail log with `sh FILE`.
  *
  * An rsync daemon remote gets `--sockopts=TCP_NODELAY`: rsync's protocol writes small messages,
  * and Nagle's algorithm against delayed acknowledgements costs 40 ms a time (about 90 ms a run
@@ -42,7 +43,7 @@ export const MAX_LIST_BYTES = 120 * 1024;
 export const NODELAY = '--sockopts=TCP_NODELAY';
 
 /** Appended to every batch command (see the exit statuses above). */
-export const BATCH_EXIT_RULE = ' || { s=$?; [ $s = 24 ] && exit 0; [ $s = 23 ] && exit 123; exit $s; }';
+export const BATCH_EXIT_RULE = ' || ( s=$?; [ $s = 24 ] && exit 0; [ $s = 23 ] && exit 123; exit $s )';
 
 /**
  * An event's include patterns, ancestors first: `a/`, `a/b/`, `a/b/c`, and `a/b/c/***` for a

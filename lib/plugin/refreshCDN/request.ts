@@ -9,22 +9,30 @@ import { translateSersyncRegex } from '../../filter/regex';
 import { formEncode } from '../http/post';
 import type { RefreshCdnPluginConfig } from './config';
 
-/** The URL to purge: `sendurl base` plus the path below the watch, or the regexurl rewrite of it. */
-export function purgeUrl(plugin: RefreshCdnPluginConfig, absolutePath: string): string {
-  const below = absolutePath.startsWith(`${plugin.watch}/`) ? absolutePath.slice(plugin.watch.length) : absolutePath;
-  if (!plugin.regexurl.enabled) return plugin.sendurl + below;
+/**
+ * The URL to purge: `sendurl base` plus the path below the watch, or the regexurl rewrite of it.
+ * What comes from the path is percent-encoded, byte by byte (all but letters, digits, `-._~` and
+ * `/`), so a name is only ever a path: `a&dirs=http://site/` cannot add a parameter to the
+ * request, a newline cannot end its line. The base is the operator's and keeps its punctuation.
+ */
+export function purgeUrl(plugin: RefreshCdnPluginConfig, absolutePath: PathName): string {
+  // The regex works on text; raw bytes are read one char per byte, and given back as those bytes.
+  const text = typeof absolutePath === 'string' ? absolutePath : absolutePath.toString('latin1');
+  const encode = (part: string) => formEncode(typeof absolutePath === 'string' ? part : Buffer.from(part, 'latin1'));
+  const base = encodeUrl(plugin.sendurl);
+  const below = text.startsWith(`${plugin.watch}/`) ? text.slice(plugin.watch.length) : text;
+  if (!plugin.regexurl.enabled) return base + encode(below);
   // Checked when the config was loaded; a search, not a whole-string match, finds the part to rewrite.
   const compiled = translateSersyncRegex(plugin.regexurl.match, false);
-  const m = compiled.ok ? compiled.regex.exec(absolutePath) : null;
-  if (!m) return plugin.sendurl + below;
-  return plugin.sendurl + (m[1] ?? '') + absolutePath.slice(m.index + m[0].length);
+  const m = compiled.ok ? compiled.regex.exec(text) : null;
+  if (!m) return base + encode(below);
+  return base + encode((m[1] ?? '') + text.slice(m.index + m[0].length));
 }
 
 export function purgeRequest(plugin: RefreshCdnPluginConfig, absolutePath: PathName, isDir: boolean): string {
-  const text = typeof absolutePath === 'string' ? absolutePath : absolutePath.toString('latin1');
-  const url = purgeUrl(plugin, text);
+  const url = purgeUrl(plugin, absolutePath);
   const { username, passwd, domainname } = plugin.cdninfo;
-  const target = isDir ? `dirs=${encodeUrl(`${url}/`)}` : `urls=${encodeUrl(url)}`;
+  const target = isDir ? `dirs=${url}/` : `urls=${url}`;
   return `HEAD /index.jsp?user=${formEncode(username)}&pswd=${formEncode(passwd)}&ok=ok&${target} HTTP/1.0\r\nHost: ${domainname}\r\n\r\n`;
 }
 
