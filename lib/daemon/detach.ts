@@ -28,6 +28,7 @@ const detachedChild = process.env[CHILD_ENV] === '1';
 delete process.env[CHILD_ENV];
 /** The pipe to the waiting parent, until start-up is over. */
 let channel: number | undefined = detachedChild ? CHANNEL_FD : undefined;
+if (detachedChild) closeInherited(CHANNEL_FD);
 
 export function isDetachedChild(): boolean {
   return detachedChild;
@@ -140,5 +141,30 @@ function send(wire: Wire): void {
   } catch {
     // EPIPE: the parent is gone (its caller hung up, say); the daemon goes on without it.
     channel = undefined;
+  }
+}
+
+/**
+ * Closes the descriptors the caller passed down besides 0, 1, 2 and the pipe (a harness's or an
+ * ssh session's pipe would otherwise stay open as long as the daemon runs). They are the ones that
+ * survived exec, so they lack close-on-exec, which Node and libuv set on every descriptor of their own.
+ */
+function closeInherited(keep: number): void {
+  const O_CLOEXEC = 0o2000000;
+  let fds: string[];
+  try {
+    fds = fs.readdirSync('/proc/self/fd');
+  } catch {
+    return; // no /proc: nothing to go by
+  }
+  for (const name of fds) {
+    const fd = Number(name);
+    if (fd <= 2 || fd === keep) continue;
+    try {
+      const flags = /^flags:\s+([0-7]+)$/m.exec(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+      if (flags !== undefined && (parseInt(flags, 8) & O_CLOEXEC) === 0) fs.closeSync(fd);
+    } catch {
+      // gone meanwhile, such as the descriptor readdirSync used
+    }
   }
 }
