@@ -74,6 +74,14 @@ for (const c of cases) {
   }
 }
 
+test('no inotify instance to be had (max_user_instances 0, in a user namespace): one line naming the sysctl, exit 1', async () => {
+  const ws = await workspace('no-instance');
+  const run = await runCaptured('unshare', ['--user', '--map-root-user', 'sh', '-c', 'echo 0 > /proc/sys/user/max_inotify_instances && exec "$0" "$@"', process.execPath, BIN, '-o', ws.config], { env: ENV, timeoutMs: 10_000 });
+  assert.equal(run.status, 1, run.stderr);
+  assert.equal(run.stderr, 'sersync2: cannot start inotify: EMFILE: too many open files, inotify_init1 (too many inotify instances: raise fs.inotify.max_user_instances)\n');
+  assert.deepEqual(pidsWith(ws.config), []);
+});
+
 /** The daemon as the unprivileged user, its output collected. */
 async function startAsUser(config: string) {
   const [command, args] = sersyncAsUser(['-o', config]);

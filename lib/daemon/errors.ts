@@ -1,5 +1,6 @@
 /** Why the daemon cannot start, beyond a bad config: one line for the operator, a stable code. */
 import { ConfigError } from '../config/errors';
+import { InotifyError } from '../inotify/binding';
 import { WatchRootError } from '../inotify/root';
 
 export type StartErrorCode = 'RSYNC_TOO_OLD';
@@ -18,5 +19,9 @@ export class StartError extends Error {
 export function operatorMessage(error: unknown): string | undefined {
   if (error instanceof ConfigError) return `${error.message}\n`;
   if (error instanceof StartError || error instanceof WatchRootError) return `sersync2: ${error.message}\n`;
+  if (error instanceof InotifyError && error.syscall.startsWith('inotify_init')) {
+    const hint = error.code === 'EMFILE' ? ' (too many inotify instances: raise fs.inotify.max_user_instances)' : '';
+    return `sersync2: cannot start inotify: ${error.message}${hint}\n`;
+  }
   return undefined;
 }
