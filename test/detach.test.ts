@@ -49,8 +49,9 @@ function daemonOf(config: string): number {
 
 test('$(sersync2 -d): returns within a second of "watch path is", exit 0; the child holds none of the caller\'s descriptors and mirrors', async () => {
   const ws = await workspace('detach');
-  // Two more pipes on the caller's fds 3 and 4, as a harness or an ssh session may pass down.
-  const run = await runCaptured(process.execPath, [BIN, '-d', '-o', ws.config], { env: ENV, mark: 'watch path is: ', extraPipes: 2 });
+  // The caller's pipes also on fds 250 and 251, without close-on-exec, as bash's `250>&1` passes them
+  // down (a harness's or an ssh session's descriptors): they too must be closed for stdout to end.
+  const run = await runCaptured('bash', ['-c', 'exec "$@" 250>&1 251>&2', 'bash', process.execPath, BIN, '-d', '-o', ws.config], { env: ENV, mark: 'watch path is: ' });
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.signal, null);
   assert.equal(run.stderr, '');

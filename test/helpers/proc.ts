@@ -64,12 +64,10 @@ export interface Finished {
 
 /**
  * Runs a command as `$(...)` does: stdout and stderr are pipes, and it is finished only when both
- * are closed by every process holding them, not merely when it exits. `extraPipes` more pipes are
- * passed on descriptors 3, 4... (a harness's), and must be closed too. Rejects after `timeoutMs`.
+ * are closed by every process holding them, not merely when it exits. Rejects after `timeoutMs`.
  */
-export function runCaptured(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; mark?: string; extraPipes?: number; timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<Finished> {
-  const extra = Array.from({ length: options.extraPipes ?? 0 }, () => 'pipe' as const);
-  const child = spawn(command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe', ...extra] });
+export function runCaptured(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; mark?: string; timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<Finished> {
+  const child = spawn(command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid !== undefined) options.onSpawn?.(child.pid);
   let stdout = '';
   let stderr = '';
@@ -79,7 +77,6 @@ export function runCaptured(command: string, args: readonly string[], options: {
     if (markAt === undefined && options.mark && stdout.includes(options.mark)) markAt = performance.now();
   });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  for (const pipe of child.stdio.slice(3)) pipe?.on('data', () => {});
   const timeoutMs = options.timeoutMs ?? 20_000;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
