@@ -130,3 +130,19 @@ test('-d: a SIGTERM to the caller during start-up stops the child too; the paren
   assert.match(run.stderr, /^sersync2: the daemon stopped at SIGTERM during start-up\n$/);
   assert.deepEqual(pidsWith(ws.config), [], 'the child has stopped');
 });
+
+test('-d: a child killed during start-up makes the parent say so and exit 1', async () => {
+  const ws = await workspace('detach-kill');
+  const rec = commandRecorder(path.join(ws.root, 'rec'));
+  fs.writeFileSync(path.join(ws.root, 'rec', 'bin', 'rsync'), '#!/bin/sh\nsleep 2\n', { mode: 0o755 });
+  let parent: number | undefined;
+  const running = runCaptured(process.execPath, [BIN, '-d', '-r', '-o', ws.config], { env: { ...ENV, ...rec.env }, onSpawn: (pid) => (parent = pid) });
+  await waitFor('the -r full sync to start', () => rec.commands().length > 0, 10_000);
+  const child = pidsWith(ws.config).find((pid) => pid !== parent);
+  assert.ok(child, 'the detached child');
+  process.kill(child, 'SIGKILL');
+  const run = await running;
+  assert.equal(run.status, 1);
+  assert.equal(run.stderr, 'sersync2: the daemon was killed by SIGKILL during start-up\n');
+  assert.deepEqual(pidsWith(ws.config), []);
+});

@@ -70,6 +70,7 @@ for (const c of cases) {
       assert.doesNotMatch(run.stdout + run.stderr, /internal error|\n\s+at /);
       assert.doesNotMatch(run.stdout, /watch path is/);
       assert.deepEqual(pidsWith(ws.config), []);
+      assert.deepEqual(pidsWith(ws.watch), [], 'no command left running in it (cd WATCH && rsync ...)');
     });
   }
 }
