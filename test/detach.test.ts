@@ -102,6 +102,16 @@ test('-d with a bad config: exit 1 with the error on stderr, at once, and no pro
   assert.deepEqual(pidsWith(ws.config), []);
 });
 
+test('-d with a --log-file that cannot be opened: exit 1 with one line, nothing started', async () => {
+  const ws = await workspace('detach-nolog');
+  const blocker = path.join(ws.root, 'not-a-dir');
+  fs.writeFileSync(blocker, '');
+  const run = await runCaptured(process.execPath, [BIN, '-d', '-o', ws.config, '--log-file', path.join(blocker, 'x.log')], { env: ENV });
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, new RegExp(`^sersync2: cannot open ${blocker}/x\\.log: E[A-Z]+: [^\\n]+\\n$`));
+  assert.deepEqual(pidsWith(ws.config), []);
+});
+
 test('-d with a watch root it cannot read: exit 1 with one line naming it and why, no stack trace, no process left', async () => {
   const ws = await workspace('detach-root');
   fs.chmodSync(ws.watch, 0o000);
