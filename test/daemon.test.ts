@@ -1,6 +1,6 @@
 /**
- * Process behaviour of the real bin/sersync2: -d readiness and failure, the process name,
- * SIGTERM with a full queue (nothing lost), two instances side by side, inotify overflow.
+ * Process behaviour of the real bin/sersync2: SIGTERM with a full queue (nothing lost), two
+ * instances side by side, inotify overflow. -d is in test/detach.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -27,64 +27,6 @@ function workspace(name: string) {
   const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog });
   return { root, watch, failLog, config };
 }
-
-/** Pids whose command line mentions `needle`. */
-function pidsWith(needle: string): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-test('-d: the parent exits 0 once the child is watching; the child is named sersync2 and syncs', async () => {
-  const ws = workspace('detach');
-  const rec = commandRecorder(path.join(ws.root, 'rec'));
-  // The daemon keeps the caller's stdout, as sersync2 did: give it a file, not a pipe.
-  const out = path.join(ws.root, 'out.log');
-  const fd = fs.openSync(out, 'w');
-  const run = spawnSync(process.execPath, [BIN, '-d', '-o', ws.config], { env: { ...process.env, ...rec.env, SERSYNC2_SYSCTL: '0' }, stdio: ['ignore', fd, fd], timeout: 20_000 });
-  fs.closeSync(fd);
-  assert.equal(run.status, 0, fs.readFileSync(out, 'utf8'));
-  assert.match(fs.readFileSync(out, 'utf8'), /watch path is: /);
-  const [pid] = pidsWith(ws.config);
-  assert.ok(pid, 'the daemon child is running');
-  try {
-    assert.equal(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), 'sersync2');
-    // a new session: the child leads it
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    assert.equal(Number(stat[3]), pid, 'session id equals the pid (setsid)');
-    fs.writeFileSync(path.join(ws.watch, 'a.txt'), 'a');
-    await waitFor('the sync of a.txt', () => rec.commands().some((c) => c.includes('"./a.txt"')));
-  } finally {
-    process.kill(pid!, 'SIGTERM');
-    await waitFor('the daemon to exit', () => !alive(pid!));
-  }
-});
-
-test('-d: a config error makes the parent exit 1 with the child\'s error', () => {
-  const ws = workspace('detach-bad');
-  fs.writeFileSync(ws.config, fs.readFileSync(ws.config, 'utf8').replace('<timeout start="false" time="100"/>', '<timeout start="true" time="abc"/>'));
-  const run = spawnSync(process.execPath, [BIN, '-d', '-o', ws.config], { encoding: 'utf8', timeout: 20_000 });
-  assert.equal(run.status, 1);
-  assert.match(run.stderr, /<timeout time="abc">: time must be a positive integer/);
-  assert.deepEqual(pidsWith(ws.config), []);
-});
 
 test('a missing watch directory stops the start with a one-line error', () => {
   const ws = workspace('nowatch');

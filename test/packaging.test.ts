@@ -163,7 +163,7 @@ test('the SysV init script passes shellcheck (POSIX sh)', (t) => {
   assert.equal(r.status, 0, r.stdout);
 });
 
-test('the SysV init script: start, status, second start, stop, one instance per config', async () => {
+test('the SysV init script: start, status, second start, stop, one instance per config', async (t) => {
   const root = tempDir('sersync2-init');
   const confDir = path.join(root, 'conf');
   fs.mkdirSync(confDir);
@@ -182,15 +182,26 @@ test('the SysV init script: start, status, second start, stop, one instance per 
     SERSYNC2_LOG_DIR: path.join(root, 'logs'),
     SERSYNC2_RUN_DIR: path.join(root, 'run'),
   };
-  const init = (...args: string[]) => spawnSync('sh', [INIT, ...args], { env, encoding: 'utf8', timeout: 60_000 });
+  // A daemon that kept the script's stderr pipe used to hold each call until its timeout, and the
+  // test still passed: a timeout, a signal or a spawn error now fails it.
+  const init = (...args: string[]) => {
+    const r = spawnSync('sh', [INIT, ...args], { env, encoding: 'utf8', timeout: 15_000 });
+    assert.equal(r.error, undefined, `init ${args.join(' ')}: ${r.error?.message}`);
+    assert.equal(r.signal, null, `init ${args.join(' ')}: killed by ${r.signal}`);
+    return r;
+  };
   const pidsOf = (name: string) => (/running \(pid ([0-9 ]+)\)/.exec(init('status', name).stdout)?.[1] ?? '').split(' ').filter(Boolean).map(Number);
   cleanups.push(() => {
     for (const name of ['www_confxml', 'img_confxml']) for (const pid of pidsOf(name)) process.kill(pid, 'SIGKILL');
   });
 
   assert.equal(init('status').status, 3, 'LSB: 3 when not running');
+  const startedAt = performance.now();
   const started = init('start');
+  const startMs = performance.now() - startedAt;
+  t.diagnostic(`init start of two instances: ${startMs.toFixed(0)} ms`);
   assert.equal(started.status, 0, started.stderr);
+  assert.equal(started.stderr, '');
   assert.match(started.stdout, /sersync2 img_confxml: started \(pid \d+\)/);
   assert.match(started.stdout, /sersync2 www_confxml: started \(pid \d+\)/);
   const www = pidsOf('www_confxml');
@@ -207,7 +218,9 @@ test('the SysV init script: start, status, second start, stop, one instance per 
   assert.match(status.stdout, new RegExp(`^  sersync2 \\S+, pid ${www[0]}, started `, 'm'));
   assert.ok(fs.existsSync(path.join(root, 'logs/www_confxml.log')));
 
-  assert.match(init('start', 'www_confxml').stdout, /already running/);
+  const again = init('start', 'www_confxml');
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /already running/);
   assert.deepEqual(pidsOf('www_confxml'), www, 'a second start starts nothing');
 
   // Stopping one instance leaves the other running.

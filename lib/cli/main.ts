@@ -1,6 +1,6 @@
 /** Entry point of bin/sersync2: flags in, exit code out. Expected errors never print a stack trace. */
 import { ConfigError, UsageError } from '../config/errors';
-import { StartError } from '../daemon/errors';
+import { operatorMessage } from '../daemon/errors';
 import { loadConfigFile } from '../config/load';
 import { parseArgs, USAGE, type CliOptions } from './args';
 import { describeConfig } from './check';
@@ -59,14 +59,9 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
     const { runDaemon } = (await import('../daemon/run.js')) as typeof import('../daemon/run.js');
     return await runDaemon(options, argv);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(`${error.message}\n`);
-      return 1;
-    }
-    if (error instanceof StartError) {
-      io.err(`sersync2: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    const message = operatorMessage(error);
+    if (message === undefined) throw error;
+    io.err(message);
+    return 1;
   }
 }

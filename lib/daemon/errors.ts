@@ -1,4 +1,8 @@
 /** Why the daemon cannot start, beyond a bad config: one line for the operator, a stable code. */
+import { ConfigError } from '../config/errors';
+import { InotifyError } from '../inotify/binding';
+import { WatchRootError } from '../inotify/root';
+
 export type StartErrorCode = 'RSYNC_TOO_OLD';
 
 export class StartError extends Error {
@@ -9,4 +13,15 @@ export class StartError extends Error {
     super(message);
     this.name = 'StartError';
   }
+}
+
+/** What to print for an error the operator can fix (one line, no stack trace); undefined for a bug. */
+export function operatorMessage(error: unknown): string | undefined {
+  if (error instanceof ConfigError) return `${error.message}\n`;
+  if (error instanceof StartError || error instanceof WatchRootError) return `sersync2: ${error.message}\n`;
+  if (error instanceof InotifyError && error.syscall.startsWith('inotify_init')) {
+    const hint = error.code === 'EMFILE' ? ' (too many inotify instances: raise fs.inotify.max_user_instances)' : '';
+    return `sersync2: cannot start inotify: ${error.message}${hint}\n`;
+  }
+  return undefined;
 }

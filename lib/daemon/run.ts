@@ -15,6 +15,7 @@ import { Failures } from '../failLog/failures';
 import { Inotify } from '../inotify/binding';
 import { Watcher } from '../inotify/watcher';
 import { countDirectories, watchLimitMessage } from '../inotify/limits';
+import { rootLossMessage } from '../inotify/root';
 import { createLogger, flushLogs, type Logger } from '../log/logger';
 import { concatPath, type PathName } from '../paths';
 import { createDelivery, PluginDispatcher, pluginWatch } from '../plugin/hook';
@@ -27,28 +28,23 @@ import { commandsFor, createHandler, remoteLane } from '../workers/handler';
 import { largeFiles, WorkerPool } from '../workers/pool';
 import { atLeast, localRsyncVersion } from '../rsync/version';
 import { configLines, threadLines } from './banner';
-import { detach, isDetachedChild, tellParent } from './detach';
+import { detach, isDetachedChild, startupLine, tellParent } from './detach';
 import { raiseKernelLimits } from './kernelLimits';
-import { StartError } from './errors';
+import { operatorMessage, StartError } from './errors';
+import { Scope } from './scope';
 import { DaemonSignals, type StopSignal } from './signals';
 
 /** Runs until stopped by a signal; resolves to the exit code. */
 export async function runDaemon(options: CliOptions, argv: readonly string[]): Promise<number> {
-  if (options.daemon && !isDetachedChild()) return detach(process.argv[1]!, argv);
   // A daemon outlives the terminal or pipe it was started from: a closed stdout must not kill it.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
-  let log: Logger;
+  if (options.daemon && !isDetachedChild()) return detach(process.argv[1]!, argv, options.logFile);
   try {
-    log = createLogger({ level: options.logLevel, file: options.logFile, configFile: options.logConfig });
-  } catch (error) {
-    // A bad --log-config: with -d the waiting parent reports it.
-    tellParent({ error: (error as Error).message });
-    throw error;
-  }
-  try {
+    const log = createLogger({ level: options.logLevel, file: options.logFile, configFile: options.logConfig, console: isDetachedChild() ? startupLine : undefined });
     return await new Daemon(options, log).run();
   } catch (error) {
-    tellParent({ error: (error as Error).message });
+    // With -d the waiting parent prints it (a bad --log-config too).
+    tellParent({ error: operatorMessage(error) ?? `sersync2: internal error: ${(error as Error).stack}\n` });
     throw error;
   } finally {
     await flushLogs();
@@ -59,6 +55,8 @@ class Daemon {
   /** Replaced before the first event when batch mode sets its own settling window. */
   private queue = new EventQueue();
   private stopping = false;
+  /** What start-up opened: closed when run() ends, so a failed start-up leaves nothing behind. */
+  private readonly scope = new Scope();
 
   constructor(
     private readonly options: CliOptions,
@@ -67,13 +65,13 @@ class Daemon {
 
   async run(): Promise<number> {
     const { log } = this;
-    const signals = new DaemonSignals((signal, again) =>
+    const signals = this.scope.add('signal handlers', new DaemonSignals((signal, again) =>
       log.warn(again ? `${signal} again during start-up: leaving now` : `${signal} during start-up: stopping once the current step is done (send it again to leave now)`),
-    );
+    ), (s) => s.dispose());
     try {
       return await this.start(signals);
     } finally {
-      signals.dispose();
+      await this.scope.close();
     }
   }
 
@@ -102,6 +100,7 @@ class Daemon {
       pool.kick();
     };
     const failures = new Failures({ runner, failLog, clock, log, timeToExecute: config.sersync.failLog.timeToExecute, requestFullSync });
+    this.scope.defer('fail-log timers', () => failures.stop());
     const pluginName = options.plugin ?? (config.sersync.plugin.enabled ? config.sersync.plugin.name : undefined);
     const plugin = pluginName ? new PluginDispatcher(pluginName, createDelivery(pluginName, { config, runner, trace }), (message) => log.warn(message)) : undefined;
     const rsync = options.plugin ? undefined : { settings: commandSettings(config), remotes: config.sersync.localpath.remotes };
@@ -115,6 +114,7 @@ class Daemon {
     const status = new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message) });
     const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, onResult: status.recordResult, onSpawned: (ms) => status.collector.eventToSpawn.record(ms) }));
     const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, parallel: batch.parallel, isLarge: largeFiles((rel) => fileSize(concatPath(config.sersync.localpath.watch, '/', rel))) });
+    this.scope.defer('workers', () => pool.stop());
     // With -m, the plugin's own <localpath> is watched (sersync2's rule); otherwise <sersync><localpath>.
     const watch = options.plugin ? pluginWatch(config, options.plugin) : config.sersync.localpath.watch;
     if (pluginName && pluginWatch(config, pluginName) !== watch) log.warn(`plugin ${pluginName} reports paths under its own <localpath> ${pluginWatch(config, pluginName)}, not ${watch}`);
@@ -130,12 +130,14 @@ class Daemon {
     let watchedSoFar = 0;
     let unwatchedDirs = 0;
     let unwatchedTimer: NodeJS.Timeout | undefined;
+    this.scope.defer('out-of-watches report', () => clearTimeout(unwatchedTimer));
     let setupProgress: ProgressLine | undefined = new ProgressLine(process.stdout, (seconds) => `setting up watches: ${watchedSoFar} directories, ${seconds} s`);
     const inotify = new Inotify({
       persistent: true,
       onBatch: (batch) => watcher.handleBatch(batch),
       onError: (error) => log.error(`inotify: ${error.message}`),
     });
+    this.scope.defer('inotify', () => inotify.close());
     const watcher = new Watcher(inotify, {
       root: watch,
       mask: watchMask(config.inotify),
@@ -175,7 +177,7 @@ class Daemon {
         if (!options.plugin) push({ kind: 'full', reason: 'unwatched' });
         pool.kick();
       },
-      onRootGone: () => log.error(`the watch directory ${watch} was deleted, moved or unmounted: nothing more is watched`),
+      onRootGone: (loss) => log.error(rootLossMessage(watch, loss)),
       onProgress: (count) => {
         watchedSoFar = count;
         setupProgress?.tick();
@@ -196,7 +198,6 @@ class Daemon {
         const left = await Promise.race([this.fullSyncAtStart(commands, config, runner, failures.failed.bind(failures), status).then(() => false), signals.secondStop().then(() => true)]);
         if (left) {
           failLog.append(commands.map((c) => failLogEntry('running at shutdown', c)));
-          watcher.close();
           return 1;
         }
       }
@@ -208,6 +209,7 @@ class Daemon {
       pool.kick();
     }) : undefined;
     crontabTimer?.start();
+    this.scope.defer('crontab', () => crontabTimer?.stop());
     if (!options.plugin) failures.start();
 
     log.info('run the sersync: ');

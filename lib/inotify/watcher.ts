@@ -20,6 +20,7 @@ import { excludedAtStart, excludedByFilter } from '../events/rules';
 import type { RawEvent } from '../events/types';
 import { concatPath, pathKey, toPathName, type PathName } from '../paths';
 import { IN } from './mask';
+import { rootMask, rootUnreadable, WatchRootError, type RootLoss } from './root';
 
 /** The part of the binding the watcher uses; tests may pass another implementation. */
 export interface InotifyBinding {
@@ -51,8 +52,8 @@ export interface WatcherOptions {
   readonly onOverflow: () => void;
   /** Watches could not be added (ENOSPC, EACCES...), so part of the tree is not watched. */
   readonly onUnwatched: (path: PathName, code: string) => void;
-  /** The watch root itself was deleted, moved or unmounted. */
-  readonly onRootGone: (mask: number) => void;
+  /** The watch root itself was deleted, moved, unmounted or made unreadable: its watches are gone. Called once. */
+  readonly onRootGone: (loss: RootLoss) => void;
   /** Called after each directory watched, with the count so far (the start-up progress line). */
   readonly onProgress?: (watches: number) => void;
 }
@@ -75,6 +76,8 @@ export class Watcher {
   private movedAway = new Map<number, DirNode>();
   /** Events were lost: the tree is rebuilt from the disk at the end of the batch. */
   private stale = false;
+  /** Why the root could not be watched (an errno name), for start(). */
+  private rootError: string | undefined;
 
   constructor(
     private readonly inotify: InotifyBinding,
@@ -85,10 +88,11 @@ export class Watcher {
     return this.nodes.size;
   }
 
-  /** Watches the whole tree. Returns how many directories are watched. */
+  /** Watches the whole tree. Returns how many directories are watched; throws WatchRootError when the root cannot be. */
   start(): number {
     const added = this.addTree(undefined, '', true, undefined);
-    if (!this.rootNode) throw Object.assign(new Error(`cannot watch ${this.options.root}`), { code: 'EWATCHROOT' });
+    const problem = this.rootNode ? rootUnreadable(this.options.root) : (this.rootError ?? 'ENOENT');
+    if (problem) throw new WatchRootError(this.options.root, problem);
     return added;
   }
 
@@ -121,12 +125,16 @@ export class Watcher {
     let level: Array<{ parent: DirNode | undefined; name: PathName; rel: PathName }> = [{ parent, name, rel: parent ? concatRel(this.pathOf(parent), name) : '' }];
     let added = 0;
     while (level.length > 0) {
-      const wds = this.inotify.addWatches(level.map((d) => this.absolute(d.rel)), this.options.mask);
+      const wds = this.inotify.addWatches(level.map((d) => this.absolute(d.rel)), level[0]!.parent ? this.options.mask : rootMask(this.options.mask));
       const next: typeof level = [];
       level.forEach((dir, i) => {
         const wd = wds[i]!;
         if (wd < 0) {
           const code = ERRNO_NAMES[-wd] ?? `errno ${-wd}`;
+          if (!dir.parent) {
+            this.rootError = code; // start() reports it
+            return;
+          }
           if (code !== 'ENOENT' && code !== 'ENOTDIR') this.options.onUnwatched(dir.rel, code);
           return;
         }
@@ -241,12 +249,21 @@ export class Watcher {
       if (event.mask & IN.IGNORED) {
         this.nodes.delete(event.wd);
         this.detach(node);
-        if (node === this.rootNode) this.options.onRootGone(event.mask);
+        if (node === this.rootNode) this.loseRoot({ kind: 'gone', mask: event.mask });
         continue;
       }
       if (event.mask & (IN.DELETE_SELF | IN.MOVE_SELF | IN.UNMOUNT)) {
-        if (node === this.rootNode) this.options.onRootGone(event.mask);
+        if (node === this.rootNode) this.loseRoot({ kind: 'gone', mask: event.mask });
         continue;
+      }
+      if (event.mask & IN.ATTRIB && node === this.rootNode) {
+        if (!event.name) {
+          // The root's own mode or owner changed: can the daemon still enter and read it?
+          const errno = rootUnreadable(this.options.root);
+          if (errno) this.loseRoot({ kind: 'unreadable', errno });
+          continue;
+        }
+        if (!(this.options.mask & IN.ATTRIB)) continue; // asked for the root's own sake only (rootMask)
       }
       if (!event.name) continue;
       // Raw bytes when the name is not UTF-8, so that rsync gets them unchanged.
@@ -296,8 +313,17 @@ export class Watcher {
     this.rootNode = undefined;
     const added = this.addTree(undefined, '', true, undefined);
     for (const wd of before.keys()) if (!this.nodes.has(wd)) this.inotify.removeWatch(wd);
-    if (hadRoot && !this.rootNode) this.options.onRootGone(0);
+    if (hadRoot && !this.rootNode) this.options.onRootGone({ kind: 'gone', mask: 0 });
     return added;
+  }
+
+  /** Stops watching what is left of a lost root (a moved root would still report events) and says so, once. */
+  private loseRoot(loss: RootLoss): void {
+    const root = this.rootNode;
+    if (!root) return;
+    this.rootNode = undefined;
+    this.forget(root, true);
+    this.options.onRootGone(loss);
   }
 }
 

@@ -4,6 +4,7 @@
  * `--log-file` adds a rotated file with timestamps.
  */
 import fs from 'node:fs';
+import util from 'node:util';
 import log4js from 'log4js';
 import { ConfigError } from '../config/errors';
 
@@ -12,6 +13,8 @@ export interface LogOptions {
   readonly file?: string | undefined;
   /** `--log-config FILE`: a log4js JSON configuration used instead of the two options above. */
   readonly configFile?: string | undefined;
+  /** Where the stdout lines go instead (the -d child hands its start-up lines to the waiting parent). */
+  readonly console?: ((text: string) => void) | undefined;
 }
 
 export type Logger = log4js.Logger;
@@ -25,15 +28,12 @@ export function levelIsValid(level: string): boolean {
 export function createLogger(options: LogOptions = {}): Logger {
   if (options.configFile) return configureFromFile(options.configFile);
   const level = (options.level ?? 'info').toLowerCase();
+  const prefix = (event: log4js.LoggingEvent) => (event.level.isGreaterThanOrEqualTo('WARN') ? `${event.level.levelStr}: ` : '');
+  const sink = options.console;
   const appenders: Record<string, log4js.Appender> = {
-    stdout: {
-      type: 'stdout',
-      layout: {
-        type: 'pattern',
-        pattern: '%x{prefix}%m',
-        tokens: { prefix: (event: log4js.LoggingEvent) => (event.level.isGreaterThanOrEqualTo('WARN') ? `${event.level.levelStr}: ` : '') },
-      },
-    },
+    stdout: sink
+      ? { type: { configure: () => (event: log4js.LoggingEvent) => sink(`${prefix(event)}${util.format(...event.data)}\n`) } }
+      : { type: 'stdout', layout: { type: 'pattern', pattern: '%x{prefix}%m', tokens: { prefix } } },
   };
   if (options.file) {
     // 10 MiB per file, 5 old files kept, compressed.

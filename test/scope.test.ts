@@ -1,0 +1,50 @@
+/** The daemon's lifecycle scope: closers run last-opened first, once, all of them even when one throws. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Scope } from '../lib/daemon/scope';
+
+test('closers run in reverse order of registration, once, however often close() is called', async () => {
+  const scope = new Scope();
+  const closed: string[] = [];
+  const timer = scope.add('timer', setInterval(() => {}, 1000), (t) => {
+    clearInterval(t);
+    closed.push('timer');
+  });
+  assert.equal(typeof timer.unref, 'function', 'add() hands the resource back');
+  scope.defer('inotify', () => void closed.push('inotify'));
+  scope.defer('server', async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    closed.push('server');
+  });
+  assert.equal(scope.closed, false);
+  const [first, second] = await Promise.all([scope.close(), scope.close()]);
+  assert.deepEqual(closed, ['server', 'inotify', 'timer']);
+  assert.deepEqual(first, []);
+  assert.equal(first, second);
+  await scope.close();
+  assert.deepEqual(closed, ['server', 'inotify', 'timer']);
+  assert.equal(scope.closed, true);
+});
+
+test('a closer that throws does not stop the others; its error names the resource', async () => {
+  const scope = new Scope();
+  const closed: string[] = [];
+  scope.defer('a', () => void closed.push('a'));
+  scope.defer('status file', () => {
+    throw new Error('EACCES');
+  });
+  scope.defer('c', () => Promise.reject(new Error('late')));
+  const errors = await scope.close();
+  assert.deepEqual(closed, ['a']);
+  assert.deepEqual(errors.map((e) => e.message), ['closing c: late', 'closing status file: EACCES']);
+});
+
+test('a resource registered once closing has begun is closed too, not leaked', async () => {
+  const scope = new Scope();
+  const closed: string[] = [];
+  const closing = scope.close();
+  scope.defer('late', () => void closed.push('late'));
+  await closing;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(closed, ['late']);
+});
