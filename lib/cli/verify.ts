@@ -1,0 +1,63 @@
+/**
+ * `sersync2 --verify -o FILE...`: is every remote whole? For each config and remote, a dry run of
+ * the full sync lists what it would change. Exit 0 all in sync, 2 some remote differs, 1 some
+ * remote (or config) could not be verified; as diff(1), trouble wins over a difference.
+ */
+import { loadConfigFile } from '../config/load';
+import { ConfigError } from '../config/errors';
+import { runVerify, type Verdict } from '../verify/remote';
+import { remoteLabel, verifyCommand, verifySettings } from '../verify/command';
+import type { CliOptions } from './args';
+
+export const VERIFY_IN_SYNC = 0;
+export const VERIFY_FAILED = 1;
+export const VERIFY_DIFFERS = 2;
+
+interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export function formatVerdict(label: string, v: Verdict): string {
+  switch (v.kind) {
+    case 'in-sync':
+      return `${label}: in sync\n`;
+    case 'failed':
+      return `${label}: could not verify: ${v.reason}\n`;
+    case 'differs': {
+      const lines = [`${label}: ${v.send} to send, ${v.delete} to delete`, ...v.shown.map((line) => `  ${line}`)];
+      const more = v.send + v.delete - v.shown.length;
+      if (more > 0) lines.push(`  ... and ${more} more (--verify-list N shows up to N)`);
+      return `${lines.join('\n')}\n`;
+    }
+  }
+}
+
+export async function runVerifyAll(options: CliOptions, io: Output): Promise<number> {
+  let failed = false;
+  let differs = false;
+  for (const file of options.configFiles) {
+    if (options.configFiles.length > 1) io.out(`${file}:\n`);
+    let settings;
+    let remotes;
+    try {
+      const { config } = loadConfigFile(file, { checkDirectories: true });
+      settings = verifySettings(config);
+      remotes = config.sersync.localpath.remotes;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      io.err(`${error.message}\n`);
+      failed = true;
+      continue;
+    }
+    const s = settings;
+    // The remotes of one config at once, as the full sync runs them; printed in config order.
+    const verdicts = await Promise.all(remotes.map((remote) => runVerify(verifyCommand(s, remote, options.verifyTimeout), options.verifyList)));
+    verdicts.forEach((verdict, i) => {
+      io.out(formatVerdict(remoteLabel(s, remotes[i]!), verdict));
+      if (verdict.kind === 'failed') failed = true;
+      if (verdict.kind === 'differs') differs = true;
+    });
+  }
+  return failed ? VERIFY_FAILED : differs ? VERIFY_DIFFERS : VERIFY_IN_SYNC;
+}
