@@ -1,5 +1,5 @@
 /** Why the daemon cannot start, beyond a bad config: one line for the operator, a stable code. */
-export type StartErrorCode = 'RSYNC_TOO_OLD';
+export type StartErrorCode = 'RSYNC_TOO_OLD' | 'METRICS_LISTEN';
 
 export class StartError extends Error {
   constructor(
