@@ -4,6 +4,7 @@
  * (exit 1, with the child's error already on stderr).
  */
 import { spawn } from 'node:child_process';
+import { isSea } from 'node:sea';
 
 export const CHILD_ENV = 'SERSYNC2_DETACHED_CHILD';
 
@@ -16,8 +17,9 @@ export function isDetachedChild(): boolean {
 /** In the parent: start the child and wait for its first word. */
 export function detach(script: string, argv: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
-    // execArgv: the child keeps the V8 flags the bin's #! line gave the parent.
-    const child = spawn(process.execPath, [...process.execArgv, script, ...argv], {
+    // execArgv: the child keeps the V8 flags the bin's #! line gave the parent. The single
+    // executable (make dist) is its own script: it gets the flags alone.
+    const child = spawn(process.execPath, [...process.execArgv, ...(isSea() ? [] : [script]), ...argv], {
       detached: true,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, [CHILD_ENV]: '1' },
