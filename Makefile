@@ -66,14 +66,14 @@ install: build
 # Release artefacts, offline, not part of `make test` (they take a while; 2 shared cores, loaded):
 # dist: dist/sersync2-VERSION-linux-x64.tar.gz, one executable with Node inside (about 30 s);
 # deb: dist/sersync2_VERSION_amd64.deb around that executable (about 20 s more);
-# release-test: both, then test/release.test.ts unpacks them and runs them without node on PATH.
+# release-test: test/release.test.ts builds both, unpacks them and runs them without node on PATH.
 dist: build
 	sh scripts/dist.sh
 
 deb: dist
 	sh scripts/deb.sh
 
-release-test: deb
+release-test: build
 	SERSYNC2_RELEASE=1 node --test dist/test/release.test.js
 
 uninstall:
