@@ -141,7 +141,9 @@ test('the .deb: layout, Depends without Node, maintainer scripts that only reloa
   const version = run(path.join(root, 'usr/bin/sersync2'), ['--version']);
   assert.equal(version.status, 0, version.stderr);
   assert.match(version.stdout, new RegExp(`^sersync2 ${VERSION.replace(/\./g, '\\.')} `));
-  assert.match(fs.readFileSync(path.join(root, 'usr/lib/systemd/system/sersync2@.service'), 'utf8'), /^ExecStart=\/usr\/bin\/sersync2 -r -o \/etc\/sersync\/%i\.xml /m);
+  const unit = fs.readFileSync(path.join(root, 'usr/lib/systemd/system/sersync2@.service'), 'utf8');
+  assert.match(unit, /^ExecStart=\/usr\/bin\/sersync2 -r -o \/etc\/sersync\/%i\.xml /m);
+  assert.match(unit, /^Environment=SERSYNC2_SYSCTL=0\nEnvironment=NODE_OPTIONS=--max-semi-space-size=1\n/m);
   assert.match(spawnSync('gzip', ['-dc', path.join(root, 'usr/share/man/man1/sersync2.1.gz')], { encoding: 'utf8' }).stdout, /^\.TH SERSYNC2 1/m);
 
   const control = path.join(work, 'control');
