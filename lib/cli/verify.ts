@@ -7,6 +7,8 @@ import { loadConfigFile } from '../config/load';
 import { ConfigError } from '../config/errors';
 import { runVerify, type Verdict } from '../verify/remote';
 import { remoteLabel, verifyCommand, verifySettings } from '../verify/command';
+import type { Remote } from '../localpath/config';
+import type { CommandSettings } from '../rsync/command';
 import type { CliOptions } from './args';
 
 export const VERIFY_IN_SYNC = 0;
@@ -33,28 +35,33 @@ export function formatVerdict(label: string, v: Verdict): string {
   }
 }
 
+/** The config's verify settings and remotes, or undefined after printing why it cannot be read. */
+function load(file: string, io: Output): { settings: CommandSettings; remotes: readonly Remote[] } | undefined {
+  try {
+    const { config } = loadConfigFile(file, { checkDirectories: true });
+    return { settings: verifySettings(config), remotes: config.sersync.localpath.remotes };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.err(`${error.message}\n`);
+    return undefined;
+  }
+}
+
 export async function runVerifyAll(options: CliOptions, io: Output): Promise<number> {
   let failed = false;
   let differs = false;
   for (const file of options.configFiles) {
     if (options.configFiles.length > 1) io.out(`${file}:\n`);
-    let settings;
-    let remotes;
-    try {
-      const { config } = loadConfigFile(file, { checkDirectories: true });
-      settings = verifySettings(config);
-      remotes = config.sersync.localpath.remotes;
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      io.err(`${error.message}\n`);
+    const loaded = load(file, io);
+    if (!loaded) {
       failed = true;
       continue;
     }
-    const s = settings;
+    const { settings, remotes } = loaded;
     // The remotes of one config at once, as the full sync runs them; printed in config order.
-    const verdicts = await Promise.all(remotes.map((remote) => runVerify(verifyCommand(s, remote, options.verifyTimeout), options.verifyList)));
+    const verdicts = await Promise.all(remotes.map((remote) => runVerify(verifyCommand(settings, remote, options.verifyTimeout), options.verifyList)));
     verdicts.forEach((verdict, i) => {
-      io.out(formatVerdict(remoteLabel(s, remotes[i]!), verdict));
+      io.out(formatVerdict(remoteLabel(settings, remotes[i]!), verdict));
       if (verdict.kind === 'failed') failed = true;
       if (verdict.kind === 'differs') differs = true;
     });

@@ -109,11 +109,6 @@ export class StatusCollector {
     this.observer?.event(kind);
   }
 
-  /** Every remote, in config order (the metrics' label values). */
-  get remoteNames(): string[] {
-    return [...this.remotes.keys()];
-  }
-
   snapshot(sources: StatusSources): StatusSnapshot {
     const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
     return {
