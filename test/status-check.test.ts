@@ -59,6 +59,34 @@ test('--status: OK (0) while the daemon runs; CRITICAL (2) once it is killed wit
   assert.match(critical.stdout, /^SERSYNC2 CRITICAL - status file not rewritten for \d+ s \(interval 1 s\): the daemon is gone or stuck; 3 dirs watched, queue 0, backlog 0 \| /);
 });
 
+test('--status: WARNING while a remote is down, OK again once the retries get through, with no new event', async () => {
+  const root = tempDir('status-outage-');
+  const watch = path.join(root, 'w');
+  fs.mkdirSync(watch);
+  const daemon = await startRsyncDaemon(root);
+  daemons.push(daemon);
+  const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh'), port: daemon.port });
+  const statusFile = path.join(root, 'status.json');
+  const s = await startSersync(['-o', config, '--status-file', statusFile, '--status-interval', '1']);
+  running.push(s);
+  await daemon.stop();
+  fs.writeFileSync(path.join(watch, 'during-outage.txt'), 'x');
+  const warning = await waitFor('a WARNING check', () => {
+    const r = check(statusFile);
+    return r.status === 1 && r;
+  }, 15_000, 200);
+  assert.match(warning.stdout, /^SERSYNC2 WARNING - 127\.0\.0\.1::mirror failing for \d+ s; retry backlog [1-9]\d*; /);
+  await daemon.restart();
+  await waitFor('the file on the remote, by a retry', () => fs.existsSync(path.join(daemon.dir, 'during-outage.txt')), 40_000);
+  const ok = await waitFor('an OK check', () => {
+    const r = check(statusFile);
+    return r.status === 0 && r;
+  }, 15_000, 200);
+  assert.match(ok.stdout, /^SERSYNC2 OK - 1 dirs watched, queue 0, backlog 0 /);
+  assert.doesNotMatch(ok.stdout, /failing since/);
+  assert.equal(await s.stop(), 0);
+});
+
 test('--status: UNKNOWN (3) for no file, an empty file, or not a status file', () => {
   const root = tempDir('status-unknown-');
   fs.writeFileSync(path.join(root, 'empty.json'), '');

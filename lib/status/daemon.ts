@@ -50,6 +50,11 @@ export class DaemonStatus {
   /** Hook for the worker handler: one rsync to a remote finished. */
   readonly recordResult = (remote: string, ok: boolean, seconds?: number): void => this.collector.recordResult(remote, ok, seconds);
 
+  /** Hook for the retries: a remote that is back clears its failing state without a new event. */
+  recordRetry(lane: string, ok: boolean): void {
+    if (this.o.remotes.includes(lane)) this.collector.recordResult(lane, ok);
+  }
+
   /** Hook for the watcher's events as they are queued. */
   recordEvent(event: SyncEvent): void {
     if (event.kind !== 'full') this.collector.recordEvent(event.kind);
