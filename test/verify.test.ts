@@ -15,6 +15,7 @@ import { freePort, startRsyncDaemon, type RsyncDaemon } from './helpers/rsyncd';
 import { BIN, startSersync } from './helpers/sersync';
 import { tempDir } from './helpers/tempDir';
 import { snapshot } from './helpers/tree';
+import { waitFor } from './helpers/wait';
 import { classifyLine } from '../lib/verify/itemize';
 
 let root: string;
@@ -114,6 +115,34 @@ test('--verify: a remote that refuses the connection, or never answers, is exit 
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^127\.0\.0\.1::mirror: could not verify: rsync exit (30|35|12|5)\b/);
     assert.ok(Date.now() - started < 15_000, 'the timeout bounded the wait');
+  } finally {
+    silent.close();
+  }
+});
+
+/** Processes whose command line holds `text` (read from /proc). */
+function processesWith(text: string): number[] {
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+test('--verify: SIGTERM stops it and its dry runs at once (they run in sessions of their own)', async () => {
+  const silent = net.createServer(() => {});
+  const port = await freePort();
+  await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
+  try {
+    const mute = writeConfig(path.join(root, 'mute-term.xml'), { watch, failLog: path.join(root, 'fail.sh'), port });
+    const child = spawn(process.execPath, [BIN, '--verify', '--verify-timeout', '4277', '-o', mute], { stdio: 'ignore' });
+    await waitFor('the dry run to start', () => processesWith('--timeout=4277').some((pid) => pid !== child.pid) || undefined);
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 143);
+    await waitFor('no dry run left', () => processesWith('--timeout=4277').length === 0);
   } finally {
     silent.close();
   }

@@ -5,7 +5,7 @@
  */
 import { loadConfigFile } from '../config/load';
 import { ConfigError } from '../config/errors';
-import { runVerify, type Verdict } from '../verify/remote';
+import { runVerify, stopVerifies, type Verdict } from '../verify/remote';
 import { remoteLabel, verifyCommand, verifySettings } from '../verify/command';
 import type { Remote } from '../localpath/config';
 import type { CommandSettings } from '../rsync/command';
@@ -48,6 +48,19 @@ function load(file: string, io: Output): { settings: CommandSettings; remotes: r
 }
 
 export async function runVerifyAll(options: CliOptions, io: Output): Promise<number> {
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopVerifies();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    return await verifyAll(options, io);
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+}
+
+async function verifyAll(options: CliOptions, io: Output): Promise<number> {
   let failed = false;
   let differs = false;
   for (const file of options.configFiles) {

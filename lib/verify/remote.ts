@@ -1,5 +1,5 @@
 /** Runs one --verify dry run and says what it found: in sync, differing, or not verified. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { defaultShell } from '../runner/shell';
 import { ChangeTally } from './itemize';
 
@@ -29,6 +29,19 @@ function firstProblem(stderr: string): string | undefined {
   return lines.find((l) => l.startsWith('@ERROR') || l.startsWith('rsync:')) ?? lines[0];
 }
 
+const running = new Set<ChildProcess>();
+
+/** Ctrl-C or SIGTERM on --verify: the dry runs are in sessions of their own, so stop them here. */
+export function stopVerifies(): void {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /**
  * Runs `command` through the shell (it is a sersync2 command line, quoted as the daemon quotes
  * it). In a session of its own, so rsync cannot open a terminal to ask for a password and wait.
@@ -39,12 +52,14 @@ export function runVerify(command: string, keep: number): Promise<Verdict> {
     const tally = new ChangeTally(keep);
     let stderr = '';
     const child = spawn(defaultShell(), ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    running.add(child);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => tally.write(chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       if (stderr.length < 64 * 1024) stderr += chunk;
     });
     child.once('error', (error) => resolve({ kind: 'failed', reason: `cannot run rsync: ${error.message}` }));
     child.once('close', (code, signal) => {
+      running.delete(child);
       tally.end();
       if (code === 0 || code === 24) {
         resolve(tally.total === 0 ? { kind: 'in-sync' } : { kind: 'differs', send: tally.send, delete: tally.delete, shown: tally.shown });
