@@ -18,6 +18,7 @@ cat > "$SEA/sea-config.json" <<JSON
   "main": "$SEA/sersync2.js",
   "output": "$SEA/sersync2.blob",
   "disableExperimentalSEAWarning": true,
+  "useCodeCache": true,
   "assets": { "inotify.node": "build/Release/inotify.node", "spawn.node": "build/Release/spawn.node" }
 }
 JSON
