@@ -44,6 +44,7 @@ before(() => {
   env = { PATH: bin, HOME: work, TMPDIR: path.join(work, 'tmp'), SERSYNC2_SYSCTL: '0' };
   fs.mkdirSync(env.TMPDIR!);
   assert.notEqual(spawnSync('/bin/sh', ['-c', 'command -v node'], { env }).status, 0, 'node is on the test PATH');
+  assert.equal(spawnSync('tar', ['xzf', TARBALL, '-C', work]).status, 0);
 });
 
 after(async () => {
@@ -68,9 +69,7 @@ test('the tarball: sersync2, confxml.xml and README.md; --version and --check wi
   assert.deepEqual(entries.map((e) => e[5]).sort(), [`${NAME}/`, `${NAME}/README.md`, `${NAME}/confxml.xml`, `${NAME}/sersync2`]);
   assert.ok(entries.every((e) => e[1] === '0/0'), 'owned by root in the archive');
   assert.equal(entries.find((e) => e[5] === `${NAME}/sersync2`)![0], '-rwxr-xr-x');
-  assert.equal(spawnSync('tar', ['xzf', TARBALL, '-C', work]).status, 0);
   const exe = path.join(work, NAME, 'sersync2');
-
   const version = run(exe, ['--version']);
   assert.equal(version.status, 0, version.stderr);
   assert.equal(version.stdout, `sersync2 ${VERSION} (TypeScript; compatible with sersync2 2.5.4)\n`);
@@ -118,6 +117,24 @@ test('the single executable mirrors to a real rsync daemon, in the foreground an
   await waitFor('two.txt on the remote', () => fs.existsSync(path.join(daemon.dir, 'two.txt')));
   process.kill(pid, 'SIGTERM');
   await waitFor('the detached daemon to stop', () => !fs.existsSync(`/proc/${pid}`) || fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] === 'Z');
+});
+
+test('the single executable skips a noexec temporary directory for its addons, and says so when every place is noexec', { skip }, (t) => {
+  const exe = path.join(work, NAME, 'sersync2');
+  // In a mount namespace of its own, so the noexec mounts are seen by this command alone.
+  // unshare and mount need the system's PATH; the executable runs with the node-free one again.
+  const script = `for d in @DIRS@; do mount -t tmpfs -o noexec tmpfs "$d" || exit 99; done; PATH="$1" exec "$0" --version`;
+  const inNamespace = (dirs: readonly string[]) => spawnSync('unshare', ['-m', '--propagation', 'private', '/bin/sh', '-c', script.replace('@DIRS@', dirs.join(' ')), exe, env.PATH!], { env: { ...env, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, encoding: 'utf8', timeout: 30_000 });
+  const probe = inNamespace([env.TMPDIR!]);
+  if (probe.status === 99 || probe.error) {
+    t.skip(`cannot mount a tmpfs in a private mount namespace here: ${probe.error?.message ?? probe.stderr.trim()}`);
+    return;
+  }
+  assert.equal(probe.status, 0, probe.stderr);
+  assert.equal(probe.stderr, '', 'a noexec TMPDIR is skipped for /var/tmp, quietly');
+  const none = inNamespace([env.TMPDIR!, '/var/tmp', '/dev/shm']);
+  assert.equal(none.status, 0, '--version works without the addons');
+  assert.match(none.stderr, /^sersync2: cannot load the built-in addons: .*\/tmp: .*; \/var\/tmp: .*; \/dev\/shm: .*\n$/);
 });
 
 test('the .deb: layout, Depends without Node, maintainer scripts that only reload systemd; usr/bin/sersync2 runs', { skip }, () => {

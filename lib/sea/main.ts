@@ -13,22 +13,43 @@ import { main } from '../cli/main';
 
 const ADDONS = ['inotify', 'spawn'] as const;
 
-function loadAddons(): void {
-  const dir = fs.mkdtempSync(path.join(process.env.XDG_RUNTIME_DIR || os.tmpdir(), 'sersync2-addons-'));
+/** Writes the addons into a fresh private directory under `base`, loads them, removes the directory. */
+function loadAddonsIn(base: string): Record<string, unknown> {
+  const dir = fs.mkdtempSync(path.join(base, 'sersync2-addons-'));
   try {
     // mkdtemp made it 0700 and ours; refuse anything else rather than load a library from it.
     const st = fs.lstatSync(dir);
     if (!st.isDirectory() || st.uid !== process.getuid?.() || (st.mode & 0o077) !== 0) throw new Error(`${dir} is not a private directory`);
+    const loaded: Record<string, unknown> = {};
     for (const name of ADDONS) {
       const file = path.join(dir, `${name}.node`);
       fs.writeFileSync(file, new Uint8Array(getAsset(`${name}.node`)), { mode: 0o700, flag: 'wx' });
       const module = { exports: {} };
       process.dlopen(module, file);
-      provideAddon(name, module.exports);
+      loaded[name] = module.exports;
     }
+    return loaded;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The first place that works: a directory mounted noexec (a hardened /tmp) refuses dlopen, so
+ * the next is tried. Throws every reason when none works.
+ */
+function loadAddons(): void {
+  const bases = [...new Set([process.env.XDG_RUNTIME_DIR, os.tmpdir(), '/var/tmp', '/dev/shm'].filter((d): d is string => !!d))];
+  const reasons: string[] = [];
+  for (const base of bases) {
+    try {
+      for (const [name, exports] of Object.entries(loadAddonsIn(base))) provideAddon(name, exports);
+      return;
+    } catch (error) {
+      reasons.push(`${base}: ${(error as Error).message}`);
+    }
+  }
+  throw new Error(reasons.join('; '));
 }
 
 // As bin/sersync2: `ps`, pgrep and pidof show sersync2 and its flags.
