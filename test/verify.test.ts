@@ -16,6 +16,10 @@ import { BIN, startSersync } from './helpers/sersync';
 import { tempDir } from './helpers/tempDir';
 import { snapshot } from './helpers/tree';
 import { waitFor } from './helpers/wait';
+import { parseConfig } from '../lib/config/load';
+import { GOLDEN_DIR } from './helpers/golden';
+import { rsyncCommand } from '../lib/rsync/command';
+import { remoteLabel, verifyCommand, verifySettings } from '../lib/verify/command';
 import { classifyLine } from '../lib/verify/itemize';
 
 let root: string;
@@ -171,4 +175,27 @@ test('itemize lines: sends, deletes; a directory that differs only in its time i
   assert.deepEqual(classifyLine('.d...p..... sub/'), { kind: 'send', line: '.d...p..... sub/' });
   assert.deepEqual(classifyLine('cL+++++++++ l -> t'), { kind: 'send', line: 'cL+++++++++ l -> t' });
   for (const chatter of ['sending incremental file list', 'sent 1,234 bytes  received 56 bytes  2,580.00 bytes/sec', 'total size is 12  speedup is 0.01 (DRY RUN)', '']) assert.equal(classifyLine(chatter), undefined);
+});
+
+test('the dry run is the full sync\'s own command: options, port, timeout, auth, --delete, crontabfilter excludes; ssh', () => {
+  const stock = fs.readFileSync(path.join(GOLDEN_DIR, 'stock-confxml.xml'), 'utf8');
+  const load = (xml: string) => parseConfig(Buffer.from(xml), '/c.xml').config;
+  const plain = load(stock);
+  const remote = plain.sersync.localpath.remotes[0]!;
+  assert.equal(rsyncCommand(verifySettings(plain), remote, { kind: 'full' }), 'cd /opt/tongbu && rsync -artuz -R --delete ./ 127.0.0.1::tongbu1 >/dev/null 2>&1 ');
+  assert.equal(verifyCommand(verifySettings(plain), remote, 30), 'cd /opt/tongbu && rsync -artuz -R --dry-run --itemize-changes --delete ./ --contimeout=30 --timeout=30 127.0.0.1::tongbu1');
+  assert.equal(remoteLabel(verifySettings(plain), remote), '127.0.0.1::tongbu1');
+
+  // crontabfilter on (crontab itself off): its excludes count; the config's own timeout and port are kept.
+  const tuned = load(stock
+    .replace('<crontabfilter start="false">', '<crontabfilter start="true">')
+    .replace('<userDefinedPort start="false" port="874"/>', '<userDefinedPort start="true" port="8873"/>')
+    .replace('<timeout start="false" time="100"/>', '<timeout start="true" time="100"/>')
+    .replace('<auth start="false" users="root" passwordfile="/etc/rsync.pas"/>', '<auth start="true" users="backup" passwordfile="/etc/rsync.pas"/>')
+    .replace('<delete start="true"/>', '<delete start="false"/>'));
+  assert.equal(verifyCommand(verifySettings(tuned), remote, 7), 'cd /opt/tongbu && rsync -artuz -R --dry-run --itemize-changes  ./  --port=8873  --timeout=100 --contimeout=7 backup@127.0.0.1::tongbu1 --password-file=/etc/rsync.pas --exclude="*.php" --exclude="info/*"');
+
+  const ssh = load(stock.replace('<ssh start="false"/>', '<ssh start="true"/>'));
+  assert.equal(verifyCommand(verifySettings(ssh), remote, 30), 'cd /opt/tongbu && rsync -artuz -R --dry-run --itemize-changes --delete ./  -e ssh --timeout=30 127.0.0.1:tongbu1');
+  assert.equal(remoteLabel(verifySettings(ssh), remote), '127.0.0.1:tongbu1');
 });

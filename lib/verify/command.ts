@@ -24,7 +24,7 @@ export function verifySettings(config: Config): CommandSettings {
 export function verifyCommand(s: CommandSettings, remote: Remote, timeoutS: number): string {
   const p = commandPieces(s, remote);
   const r = s.rsync;
-  const bounds = (r.ssh ? '' : ` --contimeout=${timeoutS} `) + (r.timeout.enabled ? '' : ` --timeout=${timeoutS} `);
+  const bounds = [r.ssh ? '' : `--contimeout=${timeoutS} `, r.timeout.enabled ? '' : `--timeout=${timeoutS} `].join('');
   return `${p.head}--dry-run --itemize-changes ${p.del} ./ ${p.transport}${bounds}${p.target}${fullSyncExcludeOptions(s)}`;
 }
 
