@@ -4,7 +4,7 @@
  * (exit 1, with the child's error already on stderr).
  */
 import { spawn } from 'node:child_process';
-import { isSea } from 'node:sea';
+import { isSingleExecutable } from '../sea/isSea';
 
 export const CHILD_ENV = 'SERSYNC2_DETACHED_CHILD';
 
@@ -19,7 +19,7 @@ export function detach(script: string, argv: readonly string[]): Promise<number>
   return new Promise((resolve) => {
     // execArgv: the child keeps the V8 flags the bin's #! line gave the parent. The single
     // executable (make dist) is its own script: it gets the flags alone.
-    const child = spawn(process.execPath, [...process.execArgv, ...(isSea() ? [] : [script]), ...argv], {
+    const child = spawn(process.execPath, [...process.execArgv, ...(isSingleExecutable() ? [] : [script]), ...argv], {
       detached: true,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, [CHILD_ENV]: '1' },
