@@ -28,16 +28,22 @@ function check(file: string): { status: number | null; stdout: string; stderr: s
   return spawnSync(process.execPath, [BIN, '--status', file], { encoding: 'utf8', timeout: 20_000 });
 }
 
-test('--status: OK (0) while the daemon runs; CRITICAL (2) once it is killed with SIGKILL and the file goes stale', async () => {
-  const root = tempDir('status-check-');
+/** A real rsync daemon and sersync2 mirroring to it, rewriting its status file every second. */
+async function mirrorWithStatus(prefix: string, subdirs: readonly string[]) {
+  const root = tempDir(prefix);
   const watch = path.join(root, 'w');
-  fs.mkdirSync(path.join(watch, 'a', 'b'), { recursive: true });
+  fs.mkdirSync(path.join(watch, ...subdirs), { recursive: true });
   const daemon = await startRsyncDaemon(root);
   daemons.push(daemon);
   const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh'), port: daemon.port });
   const statusFile = path.join(root, 'status.json');
   const s = await startSersync(['-o', config, '--status-file', statusFile, '--status-interval', '1']);
   running.push(s);
+  return { watch, daemon, statusFile, s };
+}
+
+test('--status: OK (0) while the daemon runs; CRITICAL (2) once it is killed with SIGKILL and the file goes stale', async () => {
+  const { watch, daemon, statusFile, s } = await mirrorWithStatus('status-check-', ['a', 'b']);
   fs.writeFileSync(path.join(watch, 'a', 'f.txt'), 'x');
   await waitFor('f.txt on the remote', () => fs.existsSync(path.join(daemon.dir, 'a', 'f.txt')));
 
@@ -60,15 +66,7 @@ test('--status: OK (0) while the daemon runs; CRITICAL (2) once it is killed wit
 });
 
 test('--status: WARNING while a remote is down, OK again once the retries get through, with no new event', async () => {
-  const root = tempDir('status-outage-');
-  const watch = path.join(root, 'w');
-  fs.mkdirSync(watch);
-  const daemon = await startRsyncDaemon(root);
-  daemons.push(daemon);
-  const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh'), port: daemon.port });
-  const statusFile = path.join(root, 'status.json');
-  const s = await startSersync(['-o', config, '--status-file', statusFile, '--status-interval', '1']);
-  running.push(s);
+  const { watch, daemon, statusFile, s } = await mirrorWithStatus('status-outage-', []);
   await daemon.stop();
   fs.writeFileSync(path.join(watch, 'during-outage.txt'), 'x');
   const warning = await waitFor('a WARNING check', () => {
