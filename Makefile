@@ -8,7 +8,7 @@ UNITDIR = $(DESTDIR)$(PREFIX)/lib/systemd/system
 DOCDIR = $(DESTDIR)$(PREFIX)/share/doc/sersync2
 
 
-.PHONY: all build deps system-deps bench-deps test demo bench soak install uninstall clean
+.PHONY: all build deps system-deps bench-deps test demo bench soak install uninstall clean dist deb release-test
 
 all: build
 
@@ -62,6 +62,19 @@ install: build
 	chmod 0644 $(UNITDIR)/sersync2@.service
 	install -m 0755 packaging/init.d/sersync2 $(DOCDIR)/sersync2.init
 	install -m 0644 packaging/sysctl.d/60-sersync2.conf README.md COMPATIBILITY.md confxml.xml $(DOCDIR)/
+
+# Release artefacts, offline, not part of `make test` (they take a while; 2 shared cores, loaded):
+# dist: dist/sersync2-VERSION-linux-x64.tar.gz, one executable with Node inside (about 30 s);
+# deb: dist/sersync2_VERSION_amd64.deb around that executable (about 20 s more);
+# release-test: test/release.test.ts builds both, unpacks them and runs them without node on PATH.
+dist: build
+	sh scripts/dist.sh
+
+deb: dist
+	sh scripts/deb.sh
+
+release-test: build
+	SERSYNC2_RELEASE=1 node --test dist/test/release.test.js
 
 uninstall:
 	rm -rf $(LIBDIR) $(BINDIR)/sersync2 $(MANDIR)/sersync2.1 $(UNITDIR)/sersync2@.service $(DOCDIR)

@@ -16,3 +16,15 @@ export function addonCandidates(name: string): string[] {
 export function findAddon(name: string): string | undefined {
   return addonCandidates(name).find((file) => fs.existsSync(file));
 }
+
+const embedded = new Map<string, unknown>();
+
+/** The single executable hands over the addons it loaded from its own assets (lib/sea/main.ts). */
+export function provideAddon(name: string, exports: unknown): void {
+  embedded.set(name, exports);
+}
+
+/** An addon the single executable provided; undefined when running from the built tree. */
+export function embeddedAddon<T>(name: string): T | undefined {
+  return embedded.get(name) as T | undefined;
+}

@@ -27,7 +27,7 @@ test('no flags: the defaults', () => {
   assert.equal(DEFAULT_CONFIG, 'confxml.xml');
   assert.deepEqual(
     { ...o },
-    { help: false, version: false, check: false, daemon: false, fullSyncAtStart: false, configFiles: ['confxml.xml'], threads: 10, plugin: undefined, dryRun: false, batch: false, logLevel: undefined, logFile: undefined, logConfig: undefined, statusFile: undefined, statusInterval: 10, showStatus: undefined },
+    { help: false, version: false, check: false, daemon: false, fullSyncAtStart: false, configFiles: ['confxml.xml'], threads: 10, plugin: undefined, dryRun: false, batch: false, logLevel: undefined, logFile: undefined, logConfig: undefined, statusFile: undefined, statusInterval: 10, showStatus: undefined, verify: false, verifyList: 20, verifyTimeout: 30, metricsListen: undefined, metricsFile: undefined },
   );
 });
 
@@ -119,8 +119,10 @@ test('-n takes 1 to 1000 threads; anything else is refused', () => {
   }
 });
 
-test('-o may be repeated only with --check', () => {
-  usageError(['-o', 'a.xml', '-o', 'b.xml'], '-o may be given once (several only with --check)');
+test('-o may be repeated only with --check and --verify', () => {
+  usageError(['-o', 'a.xml', '-o', 'b.xml'], '-o may be given once (several only with --check and --verify)');
+  assert.deepEqual(parseArgs(['--verify', '-o', 'a.xml', '-o', 'b.xml']).configFiles, ['a.xml', 'b.xml']);
+  usageError(['--verify', '-m', 'http'], '--verify checks the rsync remotes; it does not go with -m');
   const o = parseArgs(['--check', '-o', 'a.xml', '-ob.xml', '-o', 'c.xml']);
   assert.equal(o.check, true);
   assert.deepEqual(o.configFiles, ['a.xml', 'b.xml', 'c.xml']);
@@ -177,4 +179,19 @@ test('bin/sersync2 -h: exit 0 with the usage text', () => {
 test('--log-level takes a log4js level, anything else is a usage error', () => {
   assert.equal(parseArgs(['--log-level', 'debug']).logLevel, 'debug');
   assert.throws(() => parseArgs(['--log-level', 'loud']), (e: Error) => e instanceof UsageError && /--log-level takes/.test(e.message));
+});
+
+test('--verify-list, --verify-timeout, --metrics-listen, --metrics-file', () => {
+  const o = parseArgs(['--verify', '--verify-list', '0', '--verify-timeout', '5']);
+  assert.equal(o.verifyList, 0);
+  assert.equal(o.verifyTimeout, 5);
+  usageError(['--verify-timeout', '0'], "--verify-timeout takes seconds from 1 to 86400, got '0'");
+  assert.deepEqual(parseArgs(['--metrics-listen', '127.0.0.1:9329']).metricsListen, { host: '127.0.0.1', port: 9329 });
+  assert.deepEqual(parseArgs(['--metrics-listen=[::1]:9329']).metricsListen, { host: '::1', port: 9329 });
+  assert.deepEqual(parseArgs(['--metrics-listen', 'mgmt.example:80']).metricsListen, { host: 'mgmt.example', port: 80 });
+  for (const bad of ['9329', ':9329', '127.0.0.1:0', '127.0.0.1:65536', '127.0.0.1:', '::1:9329', 'a b:1']) {
+    usageError(['--metrics-listen', bad], `--metrics-listen takes HOST:PORT (e.g. 127.0.0.1:9329), got '${bad}'`);
+  }
+  assert.equal(parseArgs(['--metrics-file', '/var/lib/node_exporter/sersync2.prom']).metricsFile, '/var/lib/node_exporter/sersync2.prom');
+  usageError(['--metrics-file='], '--metrics-file needs a file name');
 });

@@ -104,7 +104,9 @@ test('status file: written at start, on SIGUSR1, atomically; --status pretty-pri
   await waitFor('only status.json in its directory', () => fs.readdirSync(path.dirname(w.statusFile)).join() === 'status.json');
 
   const shown = spawnSync(process.execPath, [BIN, '--status', w.statusFile], { encoding: 'utf8', cwd: os.tmpdir() });
-  assert.equal(shown.status, 0, shown.stderr);
+  // `down` has failed for less than a minute, and its commands wait for a retry: WARNING (1).
+  assert.equal(shown.status, 1, shown.stdout + shown.stderr);
+  assert.match(shown.stdout, /^SERSYNC2 WARNING - 127\.0\.0\.1::down failing for \d+ s; retry backlog \d+; 2 dirs watched, queue \d+, backlog \d+ \| watched=2 unwatched=0 queue=\d+ backlog=\d+ age=\d+s\n/);
   assert.match(shown.stdout, new RegExp(`pid ${s.child.pid}`));
   assert.match(shown.stdout, /watch +.* \(2 directories watched\)/);
   assert.match(shown.stdout, /127\.0\.0\.1::up: \d+ ok, 0 failed; last success 20/);
@@ -135,16 +137,17 @@ test('SIGUSR1 without a status file is logged and harmless', async () => {
   assert.equal(await s.stop(), 0);
 });
 
-test('--status: a missing or foreign file is exit 1 with one clear line', () => {
+test('--status: a missing or foreign file is UNKNOWN (exit 3) with one clear line', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'status-show-'));
   roots.push(root);
   const missing = spawnSync(process.execPath, [BIN, '--status', path.join(root, 'nope.json')], { encoding: 'utf8' });
-  assert.equal(missing.status, 1);
-  assert.match(missing.stderr, /^sersync2: cannot read the status file .*nope\.json: ENOENT \(is sersync2 running with --status-file\?\)\n$/);
+  assert.equal(missing.status, 3);
+  assert.equal(missing.stderr, '');
+  assert.match(missing.stdout, /^SERSYNC2 UNKNOWN - cannot read the status file .*nope\.json: ENOENT \(is sersync2 running with --status-file\?\)\n$/);
   fs.writeFileSync(path.join(root, 'other.json'), '{"a":1}');
   const foreign = spawnSync(process.execPath, [BIN, '--status', path.join(root, 'other.json')], { encoding: 'utf8' });
-  assert.equal(foreign.status, 1);
-  assert.match(foreign.stderr, /is not a sersync2 status file/);
+  assert.equal(foreign.status, 3);
+  assert.match(foreign.stdout, /^SERSYNC2 UNKNOWN - .*is not a sersync2 status file\n$/);
 });
 
 test('--status-interval is checked', () => {

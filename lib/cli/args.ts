@@ -10,8 +10,8 @@ import { isPluginName, PLUGIN_NAMES, type PluginName } from '../plugin/config';
 
 /** Short flags: `true` when the flag takes an argument, as `o:` in getopt's option string. */
 const SHORT: Readonly<Record<string, boolean>> = { h: false, d: false, r: false, o: true, n: true, m: true };
-const LONG_FLAGS = ['help', 'version', 'check', 'dry-run', 'batch'] as const;
-const LONG_WITH_VALUE = ['log-level', 'log-file', 'log-config', 'status-file', 'status-interval', 'status'] as const;
+const LONG_FLAGS = ['help', 'version', 'check', 'dry-run', 'batch', 'verify'] as const;
+const LONG_WITH_VALUE = ['log-level', 'log-file', 'log-config', 'status-file', 'status-interval', 'status', 'verify-list', 'verify-timeout', 'metrics-listen', 'metrics-file'] as const;
 
 export interface CliOptions {
   readonly help: boolean;
@@ -39,13 +39,25 @@ export interface CliOptions {
   /** `--status-file FILE`: rewrite FILE with the daemon's state every `statusInterval` s and on SIGUSR1. */
   readonly statusFile: string | undefined;
   readonly statusInterval: number;
-  /** `--status FILE`: pretty-print a status file and exit. */
+  /** `--status FILE`: a monitoring check on a status file (Nagios plugin output and exit codes). */
   readonly showStatus: string | undefined;
+  /** `--verify`: a dry run of the full sync to every remote of every -o FILE; report, change nothing. */
+  readonly verify: boolean;
+  /** `--verify-list N`: how many changed paths to show per remote (20). */
+  readonly verifyList: number;
+  /** `--verify-timeout S`: how long a remote may stay silent during --verify (30). */
+  readonly verifyTimeout: number;
+  /** `--metrics-listen HOST:PORT`: serve Prometheus metrics at GET /metrics. */
+  readonly metricsListen: { readonly host: string; readonly port: number } | undefined;
+  /** `--metrics-file FILE`: write the metrics text to FILE every status interval (textfile collector). */
+  readonly metricsFile: string | undefined;
 }
 
 export const DEFAULT_THREADS = 10;
 export const DEFAULT_CONFIG = 'confxml.xml';
 export const DEFAULT_STATUS_INTERVAL = 10;
+export const DEFAULT_VERIFY_LIST = 20;
+export const DEFAULT_VERIFY_TIMEOUT = 30;
 
 /** Splits getopt clusters into one word per option, so that minimist sees unambiguous input. */
 export function normaliseArgv(argv: readonly string[]): string[] {
@@ -90,6 +102,21 @@ export function normaliseArgv(argv: readonly string[]): string[] {
   return out;
 }
 
+/** A whole number from `min` to `max` given to `flag`, or `fallback` when the flag is absent. */
+function count(flag: string, text: string | undefined, min: number, max: number, fallback: number, unit: string): number {
+  if (text === undefined) return fallback;
+  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`${flag} takes ${unit} from ${min} to ${max}, got '${text}'`);
+  return Number(text);
+}
+
+/** `HOST:PORT`, `[v6]:PORT`; the host is required, so binding every interface is a choice made in writing. */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]\s]+)):([0-9]{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new UsageError(`--metrics-listen takes HOST:PORT (e.g. 127.0.0.1:9329), got '${text}'`);
+  return { host: m[1] ?? m[2]!, port };
+}
+
 function list(value: unknown): string[] {
   if (value === undefined) return [];
   return (Array.isArray(value) ? value : [value]).map(String);
@@ -121,7 +148,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 
   const configFiles = list(parsed.o);
   const check = parsed.check === true;
-  if (!check && configFiles.length > 1) throw new UsageError('-o may be given once (several only with --check)');
+  const verify = parsed.verify === true;
+  if (!check && !verify && configFiles.length > 1) throw new UsageError('-o may be given once (several only with --check and --verify)');
+  if (verify && (check || m !== undefined)) throw new UsageError(`--verify checks the rsync remotes; it does not go with ${check ? '--check' : '-m'}`);
   if (configFiles.some((file) => file === '')) throw new UsageError('-o needs a file name');
 
   const logLevel = last(parsed['log-level']);
@@ -133,6 +162,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   const statusFile = last(parsed['status-file']);
   if (statusFile === '') throw new UsageError('--status-file needs a file name');
+  const metricsListenText = last(parsed['metrics-listen']);
+  const metricsFile = last(parsed['metrics-file']);
+  if (metricsFile === '') throw new UsageError('--metrics-file needs a file name');
 
   return {
     help: parsed.h === true || parsed.help === true,
@@ -151,6 +183,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     statusFile,
     statusInterval: statusIntervalText === undefined ? DEFAULT_STATUS_INTERVAL : Number(statusIntervalText),
     showStatus: last(parsed.status),
+    verify,
+    verifyList: count('--verify-list', last(parsed['verify-list']), 0, 1_000_000, DEFAULT_VERIFY_LIST, 'a number of paths'),
+    verifyTimeout: count('--verify-timeout', last(parsed['verify-timeout']), 1, 86400, DEFAULT_VERIFY_TIMEOUT, 'seconds'),
+    metricsListen: metricsListenText === undefined ? undefined : parseListen(metricsListenText),
+    metricsFile,
   };
 }
 
@@ -173,6 +210,13 @@ Extensions:
   --log-config FILE a log4js JSON configuration, used instead of --log-level and --log-file
   --status-file FILE  keep FILE (JSON) up to date with the daemon's state; rewritten on SIGUSR1
   --status-interval S rewrite the status file every S seconds (default: 10)
-  --status FILE     pretty-print a status file and exit (1 if it is missing or unreadable)
+  --status FILE     check a status file: a Nagios plugin line, the details, and exit 0 OK,
+                    1 WARNING, 2 CRITICAL (stale: the daemon is gone or stuck), 3 UNKNOWN
+  --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics
+  --metrics-file FILE the same metrics written to FILE every status interval (textfile collector)
+  --verify          with -o FILE [-o FILE...]: what a full sync would change on each remote
+                    (an rsync dry run); exit 0 all in sync, 2 some differ, 1 could not verify
+  --verify-list N   show up to N changed paths per remote (default: 20)
+  --verify-timeout S  give up on a remote silent for S seconds (default: 30)
   --version         print the version and exit
 `;

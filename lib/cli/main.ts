@@ -5,6 +5,7 @@ import { loadConfigFile } from '../config/load';
 import { parseArgs, USAGE, type CliOptions } from './args';
 import { describeConfig } from './check';
 import { showStatus } from './status';
+import { runVerifyAll } from './verify';
 
 export const VERSION: string = (require('../../../package.json') as { version: string }).version;
 
@@ -54,6 +55,7 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
   }
   if (options.showStatus !== undefined) return showStatus(options.showStatus, io);
   if (options.check) return runCheck(options, io);
+  if (options.verify) return runVerifyAll(options, io);
   try {
     // Loaded only to run: --check and --help work without the native inotify addon.
     const { runDaemon } = (await import('../daemon/run.js')) as typeof import('../daemon/run.js');

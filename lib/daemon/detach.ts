@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { isSingleExecutable } from '../sea/isSea';
 
 export const CHILD_ENV = 'SERSYNC2_DETACHED_CHILD';
 const CHANNEL_FD = 3;
@@ -44,8 +45,9 @@ export function detach(script: string, argv: readonly string[], logFile: string 
     return Promise.resolve(1);
   }
   return new Promise((resolve) => {
-    // execArgv: the child keeps the V8 flags the bin's #! line gave the parent.
-    const child = spawn(process.execPath, [...process.execArgv, script, ...argv], {
+    // execArgv: the child keeps the V8 flags the bin's #! line gave the parent. The single
+    // executable (make dist) is its own script: it gets the flags alone.
+    const child = spawn(process.execPath, [...process.execArgv, ...(isSingleExecutable() ? [] : [script]), ...argv], {
       detached: true,
       stdio: [stdio.input, stdio.output, stdio.output, 'pipe'],
       env: { ...process.env, [CHILD_ENV]: '1' },

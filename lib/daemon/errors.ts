@@ -3,7 +3,7 @@ import { ConfigError } from '../config/errors';
 import { InotifyError } from '../inotify/binding';
 import { WatchRootError } from '../inotify/root';
 
-export type StartErrorCode = 'RSYNC_TOO_OLD';
+export type StartErrorCode = 'RSYNC_TOO_OLD' | 'METRICS_LISTEN';
 
 export class StartError extends Error {
   constructor(

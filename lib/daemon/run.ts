@@ -99,7 +99,7 @@ class Daemon {
       this.queue.push({ kind: 'full', reason: 'recovery' });
       pool.kick();
     };
-    const failures = new Failures({ runner, failLog, clock, log, timeToExecute: config.sersync.failLog.timeToExecute, requestFullSync });
+    const failures = new Failures({ runner, failLog, clock, log, timeToExecute: config.sersync.failLog.timeToExecute, requestFullSync, onRetried: (lane, ok) => status.recordRetry(lane, ok) });
     this.scope.defer('fail-log timers', () => failures.stop());
     const pluginName = options.plugin ?? (config.sersync.plugin.enabled ? config.sersync.plugin.name : undefined);
     const plugin = pluginName ? new PluginDispatcher(pluginName, createDelivery(pluginName, { config, runner, trace }), (message) => log.warn(message)) : undefined;
@@ -111,7 +111,9 @@ class Daemon {
       log.info(`batch mode: events settle for ${batch.windowMs} ms, one batch of up to ${batch.maxPaths} at a time, a big one split among ${Math.min(batch.parallel, options.threads)} rsyncs`);
       this.queue = new EventQueue({ settleMs: batch.windowMs });
     }
-    const status = new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message) });
+    const status = new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message), metricsListen: options.metricsListen, metricsFile: options.metricsFile });
+    await status.openMetrics();
+    this.scope.defer('status and metrics', () => status.stop());
     const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, onResult: status.recordResult, onSpawned: (ms) => status.collector.eventToSpawn.record(ms) }));
     const pool = new WorkerPool(this.queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, parallel: batch.parallel, isLarge: largeFiles((rel) => fileSize(concatPath(config.sersync.localpath.watch, '/', rel))) });
     this.scope.defer('workers', () => pool.stop());
@@ -124,11 +126,13 @@ class Daemon {
 
     const rules: EventRules = { inotify: config.inotify, filter: config.filter, isSpecialCreation: (rel) => isSpecialCreation(watch, rel) };
     const push = (event: SyncEvent) => {
+      status.recordEvent(event);
       if (this.queue.push(event) === 'collapsed') log.warn(`queue full: ${this.queue.collapsedEvents} events folded into one full sync`);
     };
     // On a terminal, big trees show how far the watch setup is; the first line after 200 ms.
     let watchedSoFar = 0;
     let unwatchedDirs = 0;
+    let unwatchedOther = 0;
     let unwatchedTimer: NodeJS.Timeout | undefined;
     this.scope.defer('out-of-watches report', () => clearTimeout(unwatchedTimer));
     let setupProgress: ProgressLine | undefined = new ProgressLine(process.stdout, (seconds) => `setting up watches: ${watchedSoFar} directories, ${seconds} s`);
@@ -173,6 +177,7 @@ class Daemon {
           }
           return;
         }
+        unwatchedOther++;
         log.error(`cannot watch ${describe(watch, path)}: ${code}; a full sync covers it`);
         if (!options.plugin) push({ kind: 'full', reason: 'unwatched' });
         pool.kick();
@@ -215,7 +220,7 @@ class Daemon {
     log.info('run the sersync: ');
     log.info(`watch path is: ${watch}`);
     tellParent({ ready: true });
-    status.start({ watches: () => watcher.watchCount, queued: () => this.queue.length, inFlight: () => pool.inFlight, retryBacklog: () => failures.backlog, failLogPath: options.plugin ? undefined : failLog.path });
+    status.start({ watches: () => watcher.watchCount, unwatched: () => unwatchedDirs + unwatchedOther, queued: () => this.queue.length, inFlight: () => pool.inFlight, retryBacklog: () => failures.backlog, failLogPath: options.plugin ? undefined : failLog.path });
     pool.kick();
 
     return new Promise<number>((resolve) => {
@@ -239,7 +244,7 @@ class Daemon {
         await failures.idle();
         await plugin?.idle();
         failures.flush('retry pending at shutdown');
-        status.stop();
+        await status.stop();
         log.info('stopped');
         resolve(0);
       };
@@ -260,10 +265,11 @@ class Daemon {
     const running = Promise.all(
       commands.map(async (command, i) => {
         this.log.info(`execute command: ${command}`);
+        const started = performance.now();
         const result = await runner.run(command);
         done++;
         // rsyncCommands gives one command per remote, in the remotes' order.
-        status.recordResult(remoteLane(remotes[i]!), succeeded(result));
+        status.recordResult(remoteLane(remotes[i]!), succeeded(result), (performance.now() - started) / 1000);
         if (!succeeded(result)) failed(command, result);
       }),
     );

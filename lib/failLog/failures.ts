@@ -39,11 +39,14 @@ export interface FailuresOptions {
   readonly timeToExecute: number;
   /** Asked for when commands had to be dropped from memory and their remote answers again. */
   readonly requestFullSync: () => void;
+  /** Told the outcome of each retry of a remote's command (the status file's per-remote times). */
+  readonly onRetried?: (lane: string, ok: boolean) => void;
   readonly maxBacklog?: number;
   readonly backoffMs?: { readonly first: number; readonly max: number };
 }
 
 interface Lane {
+  readonly name: string;
   readonly commands: string[];
   delay: number;
   timer: ReturnType<Clock['setTimeout']> | undefined;
@@ -96,6 +99,7 @@ export class Failures implements FailureHandler {
   private async drainFirstRetries(): Promise<void> {
     for (let item = this.firstRetry.shift(); item; item = this.firstRetry.shift()) {
       const status = await this.o.runner.run(item.command);
+      this.o.onRetried?.(item.lane, succeeded(status));
       if (!succeeded(status)) this.record(item.command, status, item.lane);
     }
   }
@@ -108,7 +112,7 @@ export class Failures implements FailureHandler {
     if (this.stopped) return;
     let lane = this.lanes.get(laneName);
     if (!lane) {
-      lane = { commands: [], delay: this.backoff.first, timer: undefined, running: false, dropped: false };
+      lane = { name: laneName, commands: [], delay: this.backoff.first, timer: undefined, running: false, dropped: false };
       this.lanes.set(laneName, lane);
     }
     lane.commands.push(command);
@@ -133,7 +137,9 @@ export class Failures implements FailureHandler {
     lane.running = true;
     while (lane.commands.length > 0 && !this.stopped) {
       const command = lane.commands[0]!;
-      if (!succeeded(await this.o.runner.run(command))) {
+      const ok = succeeded(await this.o.runner.run(command));
+      this.o.onRetried?.(lane.name, ok);
+      if (!ok) {
         lane.delay = Math.min(lane.delay * 2, this.backoff.max);
         lane.running = false;
         this.scheduleLane(lane);

@@ -29,7 +29,7 @@
  */
 import fs from 'node:fs';
 import util from 'node:util';
-import { addonCandidates } from '../addon';
+import { addonCandidates, embeddedAddon } from '../addon';
 
 /** One kernel event. */
 export interface InotifyEvent {
@@ -108,6 +108,7 @@ interface NativeModule {
 let loaded: NativeModule | undefined;
 
 function addon(): NativeModule {
+  loaded ??= embeddedAddon<NativeModule>('inotify');
   if (loaded) return loaded;
   const candidates = addonCandidates('inotify');
   const found = candidates.find((file) => fs.existsSync(file));

@@ -71,6 +71,11 @@ export function literalPattern(name: PathName, wildcardSuffix: boolean): PathNam
   return typeof name === 'string' ? escaped : Buffer.from(escaped, 'latin1');
 }
 
+/** The crontabfilter patterns as rsync options, each with its leading space. */
+export function fullSyncExcludeOptions(s: CommandSettings): string {
+  return s.fullSyncExcludes.map((pattern) => ` --exclude=${doubleQuoted(pattern)}`).join('');
+}
+
 /** One rsync command line for one remote. */
 export function rsyncCommand(s: CommandSettings, remote: Remote, event: CommandEvent): string {
   const p = commandPieces(s, remote);
@@ -83,10 +88,8 @@ export function rsyncCommand(s: CommandSettings, remote: Remote, event: CommandE
       const tree = event.isDir ? `  --include=${doubleQuoted(concatPath(literalPattern(event.path, true), '/***'))}` : '';
       return `${p.head}${p.transport}${p.del} ./  ${includes}${self}${tree} --exclude=*  ${p.target}${p.redirect}`;
     }
-    case 'full': {
-      const excludes = s.fullSyncExcludes.map((pattern) => ` --exclude=${doubleQuoted(pattern)}`).join('');
-      return `${p.head}${p.del} ./ ${p.transport}${p.target}${excludes}${p.redirect}`;
-    }
+    case 'full':
+      return `${p.head}${p.del} ./ ${p.transport}${p.target}${fullSyncExcludeOptions(s)}${p.redirect}`;
   }
 }
 

@@ -3,7 +3,7 @@
  * child_process.spawn (`shell -c command`, stdin /dev/null, stdout and stderr inherited, default
  * signals), started in ~0.4 ms instead of a fork of the whole process (~4 ms at 60 MB RSS).
  */
-import { findAddon } from '../addon';
+import { embeddedAddon, findAddon } from '../addon';
 import { NOT_STARTED, nodeSpawner, waitStatus, type Spawner } from './spawner';
 
 /** The addon's exports (see native/spawn.c). */
@@ -18,6 +18,7 @@ let loaded: SpawnAddon | null | undefined;
 
 /** The addon, or undefined when it is not built or does not load here (loaded once). */
 export function loadSpawnAddon(): SpawnAddon | undefined {
+  loaded ??= embeddedAddon<SpawnAddon>('spawn');
   if (loaded === undefined) {
     const file = findAddon('spawn');
     try {

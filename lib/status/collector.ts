@@ -9,6 +9,8 @@ import { LatencyRecorder, type LatencySummary } from './latency';
 /** Live readings of the daemon's parts, taken each time a snapshot is made. */
 export interface StatusSources {
   readonly watches: () => number;
+  /** Directories that could not be watched (out of watches, permissions): a full sync covers them. */
+  readonly unwatched: () => number;
   readonly queued: () => number;
   readonly inFlight: () => number;
   readonly retryBacklog: () => number;
@@ -22,6 +24,8 @@ export interface RemoteStatus {
   readonly failures: number;
   readonly lastSuccess: string | null;
   readonly lastFailure: string | null;
+  /** The first failure since the last success (or since start): how long the remote has been failing. */
+  readonly failingSince: string | null;
 }
 
 /** The JSON written to the status file; `format` changes only when a field changes meaning. */
@@ -32,9 +36,12 @@ export interface StatusSnapshot {
   readonly pid: number;
   readonly startedAt: string;
   readonly writtenAt: string;
+  /** How often the file is rewritten: a file older than 3 intervals means the daemon is gone or stuck. */
+  readonly intervalSeconds: number;
   readonly config: string;
   readonly watch: string;
   readonly watches: number;
+  readonly unwatched: number;
   readonly queued: number;
   readonly inFlight: number;
   readonly retryBacklog: number;
@@ -50,6 +57,14 @@ interface RemoteCounters {
   failures: number;
   lastSuccess: Date | undefined;
   lastFailure: Date | undefined;
+  failingSince: Date | undefined;
+}
+
+/** Told of each outcome as it happens (the metrics' counters and histogram). */
+export interface StatusObserver {
+  result(remote: string, ok: boolean, seconds: number | undefined): void;
+  fullSync(reason: string): void;
+  event(kind: 'sync' | 'delete'): void;
 }
 
 export class StatusCollector {
@@ -57,9 +72,10 @@ export class StatusCollector {
   private lastFullSync: { at: Date; reason: string } | undefined;
   private readonly startedAt: Date;
   readonly eventToSpawn = new LatencyRecorder();
+  observer: StatusObserver | undefined;
 
   constructor(
-    private readonly info: { readonly version: string; readonly config: string; readonly watch: string; readonly remotes: readonly string[] },
+    private readonly info: { readonly version: string; readonly config: string; readonly watch: string; readonly remotes: readonly string[]; readonly intervalSeconds: number },
     private readonly now: () => Date = () => new Date(),
   ) {
     this.startedAt = now();
@@ -67,21 +83,30 @@ export class StatusCollector {
     for (const remote of info.remotes) this.counters(remote);
   }
 
-  /** One rsync to `remote` finished; `ok` as sersync2 judges it (exit 0 or 23). */
-  recordResult(remote: string, ok: boolean): void {
+  /** One rsync to `remote` finished (in `seconds`, when timed); `ok` as sersync2 judges it (exit 0 or 23). */
+  recordResult(remote: string, ok: boolean, seconds?: number): void {
     const c = this.counters(remote);
     if (ok) {
       c.successes++;
       c.lastSuccess = this.now();
+      c.failingSince = undefined;
     } else {
       c.failures++;
       c.lastFailure = this.now();
+      c.failingSince ??= c.lastFailure;
     }
+    this.observer?.result(remote, ok, seconds);
   }
 
   /** A full sync (`-r`, crontab, recovery) finished, whatever its outcome; the per-remote counters say how it went. */
   recordFullSync(reason: string): void {
     this.lastFullSync = { at: this.now(), reason };
+    this.observer?.fullSync(reason);
+  }
+
+  /** An event from the watcher went into the queue. */
+  recordEvent(kind: 'sync' | 'delete'): void {
+    this.observer?.event(kind);
   }
 
   snapshot(sources: StatusSources): StatusSnapshot {
@@ -93,15 +118,17 @@ export class StatusCollector {
       pid: process.pid,
       startedAt: this.startedAt.toISOString(),
       writtenAt: this.now().toISOString(),
+      intervalSeconds: this.info.intervalSeconds,
       config: this.info.config,
       watch: this.info.watch,
       watches: sources.watches(),
+      unwatched: sources.unwatched(),
       queued: sources.queued(),
       inFlight: sources.inFlight(),
       retryBacklog: sources.retryBacklog(),
       failLog: sources.failLogPath === undefined ? null : { path: sources.failLogPath, bytes: sizeOf(sources.failLogPath) },
       lastFullSync: this.lastFullSync ? { at: this.lastFullSync.at.toISOString(), reason: this.lastFullSync.reason } : null,
-      remotes: [...this.remotes].map(([remote, c]) => ({ remote, successes: c.successes, failures: c.failures, lastSuccess: iso(c.lastSuccess), lastFailure: iso(c.lastFailure) })),
+      remotes: [...this.remotes].map(([remote, c]) => ({ remote, successes: c.successes, failures: c.failures, lastSuccess: iso(c.lastSuccess), lastFailure: iso(c.lastFailure), failingSince: iso(c.failingSince) })),
       eventToSpawnMs: this.eventToSpawn.summary(),
     };
   }
@@ -109,7 +136,7 @@ export class StatusCollector {
   private counters(remote: string): RemoteCounters {
     let c = this.remotes.get(remote);
     if (!c) {
-      c = { successes: 0, failures: 0, lastSuccess: undefined, lastFailure: undefined };
+      c = { successes: 0, failures: 0, lastSuccess: undefined, lastFailure: undefined, failingSince: undefined };
       this.remotes.set(remote, c);
     }
     return c;

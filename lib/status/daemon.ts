@@ -1,9 +1,14 @@
 /**
- * The status file as the daemon sees it: one object fed by hooks (per-remote results, finished
- * full syncs) and read on a timer and on SIGUSR1. Off unless `--status-file` is given; the
- * counters are kept either way since they cost nothing.
+ * The status file and the metrics as the daemon sees them: one collector fed by hooks (per-remote
+ * results, finished full syncs, queued events) and read on a timer, on SIGUSR1 and at each scrape.
+ * The status file is off unless `--status-file` is given, the metrics unless `--metrics-listen`
+ * or `--metrics-file`; the counters are kept either way since they cost nothing.
  */
+import type http from 'node:http';
 import type { SyncEvent } from '../events/types';
+import { MetricsFileWriter } from '../metrics/file';
+import { DaemonMetrics } from '../metrics/metrics';
+import { serveMetrics } from '../metrics/server';
 import type { EventHandler } from '../workers/pool';
 import { StatusCollector, type StatusSources } from './collector';
 import { StatusFileWriter } from './writer';
@@ -17,14 +22,25 @@ export interface DaemonStatusOptions {
   /** `ip::module` of each remote, in config order. */
   readonly remotes: readonly string[];
   readonly warn: (message: string) => void;
+  readonly metricsListen?: { readonly host: string; readonly port: number } | undefined;
+  readonly metricsFile?: string | undefined;
 }
 
 export class DaemonStatus {
   readonly collector: StatusCollector;
   private writer: StatusFileWriter | undefined;
+  private sources: StatusSources | undefined;
+  private readonly metrics: DaemonMetrics | undefined;
+  private server: http.Server | undefined;
+  private metricsFile: MetricsFileWriter | undefined;
 
   constructor(private readonly o: DaemonStatusOptions) {
-    this.collector = new StatusCollector({ version: o.version, config: o.config, watch: o.watch, remotes: o.remotes });
+    this.collector = new StatusCollector({ version: o.version, config: o.config, watch: o.watch, remotes: o.remotes, intervalSeconds: o.intervalSeconds });
+    if (o.metricsListen || o.metricsFile) {
+      // Until the watches are in place there is no snapshot: the gauges stay at 0.
+      this.metrics = new DaemonMetrics(o.remotes, () => this.sources && this.collector.snapshot(this.sources));
+      this.collector.observer = this.metrics;
+    }
   }
 
   get file(): string | undefined {
@@ -32,7 +48,17 @@ export class DaemonStatus {
   }
 
   /** Hook for the worker handler: one rsync to a remote finished. */
-  readonly recordResult = (remote: string, ok: boolean): void => this.collector.recordResult(remote, ok);
+  readonly recordResult = (remote: string, ok: boolean, seconds?: number): void => this.collector.recordResult(remote, ok, seconds);
+
+  /** Hook for the retries: a remote that is back clears its failing state without a new event. */
+  recordRetry(lane: string, ok: boolean): void {
+    if (this.o.remotes.includes(lane)) this.collector.recordResult(lane, ok);
+  }
+
+  /** Hook for the watcher's events as they are queued. */
+  recordEvent(event: SyncEvent): void {
+    if (event.kind !== 'full') this.collector.recordEvent(event.kind);
+  }
 
   /** Wraps the worker handler so a queued full sync (crontab, overflow, recovery) is noted when it is done. */
   trackFullSyncs(handler: EventHandler): EventHandler {
@@ -42,8 +68,18 @@ export class DaemonStatus {
     };
   }
 
+  /** Binds --metrics-listen early, so a port in use stops the start with one line (a StartError). */
+  async openMetrics(): Promise<void> {
+    if (this.metrics && this.o.metricsListen) this.server = await serveMetrics(this.o.metricsListen, this.metrics, this.o.warn);
+  }
+
   /** Starts writing, once the watches are in place: the first file already shows the real watch count. */
   start(sources: StatusSources): void {
+    this.sources = sources;
+    if (this.metrics && this.o.metricsFile) {
+      this.metricsFile = new MetricsFileWriter(this.o.metricsFile, this.o.intervalSeconds * 1000, this.metrics, this.o.warn);
+      this.metricsFile.start();
+    }
     if (this.o.file === undefined) return;
     this.writer = new StatusFileWriter(this.o.file, this.o.intervalSeconds * 1000, () => this.collector.snapshot(sources), this.o.warn);
     this.writer.start();
@@ -51,12 +87,19 @@ export class DaemonStatus {
 
   /** SIGUSR1: rewrite now. False when the status file is off or could not be written. */
   writeNow(): boolean {
+    void this.metricsFile?.write();
     return this.writer?.write() ?? false;
   }
 
-  stop(): void {
-    // A last write, so the file shows the state at shutdown rather than up to an interval before.
+  /** Idempotent: the daemon's scope calls it too, so a failed start-up closes the metrics server. */
+  async stop(): Promise<void> {
+    // A last write, so the files show the state at shutdown rather than up to an interval before.
     this.writer?.write();
     this.writer?.stop();
+    this.writer = undefined;
+    this.server?.close();
+    this.server = undefined;
+    await this.metricsFile?.stop();
+    this.metricsFile = undefined;
   }
 }

@@ -37,7 +37,7 @@ export function formatStatus(s: StatusSnapshot, now: Date = new Date()): string 
     `sersync2 ${s.version}, pid ${s.pid}, started ${age(s.startedAt, now)}`,
     `status written   ${age(s.writtenAt, now)}`,
     `config           ${s.config}`,
-    `watch            ${s.watch} (${s.watches} directories watched)`,
+    `watch            ${s.watch} (${s.watches} directories watched${s.unwatched ? `, ${s.unwatched} not watched` : ''})`,
     `queued events    ${s.queued}`,
     `in flight        ${s.inFlight}`,
     `retry backlog    ${s.retryBacklog}`,
@@ -47,7 +47,7 @@ export function formatStatus(s: StatusSnapshot, now: Date = new Date()): string 
     'remotes:',
   ];
   for (const r of s.remotes) {
-    lines.push(`  ${r.remote}: ${r.successes} ok, ${r.failures} failed; last success ${age(r.lastSuccess, now)}; last failure ${age(r.lastFailure, now)}`);
+    lines.push(`  ${r.remote}: ${r.successes} ok, ${r.failures} failed; last success ${age(r.lastSuccess, now)}; last failure ${age(r.lastFailure, now)}${r.failingSince ? `; failing since ${age(r.failingSince, now)}` : ''}`);
   }
   if (s.remotes.length === 0) lines.push('  none');
   return `${lines.join('\n')}\n`;

@@ -12,12 +12,13 @@ import { StatusError } from './errors';
 export const STATUS_FILE_MODE = 0o644;
 export const DEFAULT_STATUS_INTERVAL_S = 10;
 
-export function writeStatusFile(file: string, snapshot: StatusSnapshot): void {
+/** Writes `text` to a temporary file beside `file`, then renames it over `file`; throws what fs throws. */
+export function writeFileAtomic(file: string, text: string, mode: number): void {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
     // 'w' with O_EXCL semantics is not needed: the name carries our pid and is ours alone.
-    fs.writeFileSync(temp, `${JSON.stringify(snapshot, null, 2)}\n`, { mode: STATUS_FILE_MODE });
-    fs.chmodSync(temp, STATUS_FILE_MODE); // the umask may have narrowed it
+    fs.writeFileSync(temp, text, { mode });
+    fs.chmodSync(temp, mode); // the umask may have narrowed it
     fs.renameSync(temp, file);
   } catch (error) {
     try {
@@ -25,6 +26,14 @@ export function writeStatusFile(file: string, snapshot: StatusSnapshot): void {
     } catch {
       // nothing more to clean up
     }
+    throw error;
+  }
+}
+
+export function writeStatusFile(file: string, snapshot: StatusSnapshot): void {
+  try {
+    writeFileAtomic(file, `${JSON.stringify(snapshot, null, 2)}\n`, STATUS_FILE_MODE);
+  } catch (error) {
     throw new StatusError('STATUS_WRITE_FAILED', `cannot write the status file ${file}: ${(error as Error).message}`);
   }
 }

@@ -23,7 +23,7 @@ export interface HandlerDeps {
   /** Batch mode: a job of path events becomes a few list commands per remote (lib/rsync/batch.ts). */
   readonly batch?: boolean;
   /** Told the outcome of each rsync, per remote lane (the status file's per-remote counters). */
-  readonly onResult?: (lane: string, ok: boolean) => void;
+  readonly onResult?: (lane: string, ok: boolean, seconds: number) => void;
   /** Told, once a job's commands are spawned, how long ago its newest kernel event was read (ms). */
   readonly onSpawned?: (sinceReadMs: number) => void;
 }
@@ -63,14 +63,15 @@ export function createHandler(deps: HandlerDeps): EventHandler {
     const planned = plan(deps, job);
     const running = planned.map(({ command }) => {
       deps.trace(command);
-      return deps.runner.run(command);
+      const started = performance.now();
+      return deps.runner.run(command).then((status) => ({ status, seconds: (performance.now() - started) / 1000 }));
     });
     // run() spawns before it returns, so this is the event-to-spawn time, Node's spawn included.
     const readAt = Math.max(...job.map((e) => (e.kind === 'full' ? -Infinity : (e.readAt ?? -Infinity))));
     if (planned.length > 0 && readAt > -Infinity) deps.onSpawned?.(performance.now() - readAt);
     const statuses = await Promise.all(running);
-    statuses.forEach((status, i) => {
-      deps.onResult?.(planned[i]!.lane, succeeded(status));
+    statuses.forEach(({ status, seconds }, i) => {
+      deps.onResult?.(planned[i]!.lane, succeeded(status), seconds);
       if (!succeeded(status)) deps.failures.failed(planned[i]!.command, status, planned[i]!.lane);
     });
     for (const event of job) if (event.kind !== 'full') deps.plugin?.submit(event);
