@@ -66,6 +66,5 @@ export function describeConfig(loaded: LoadedConfig, standalonePlugin?: PluginNa
       out.push(`    full sync:   ${rsyncCommand(settings, remote, { kind: 'full' })}`);
     }
   }
-  for (const warning of loaded.warnings) out.push(`  warning:   ${warning}`);
   return out;
 }

@@ -33,7 +33,7 @@ export type ConfigProblemCode =
   | 'PLUGIN_UNDEFINED'
   | 'MISSING_DIRECTORY';
 
-export function formatProblem(p: ConfigProblem): string {
+export function formatProblem(p: Omit<ConfigProblem, 'code'>): string {
   const location = p.line > 0 ? `${p.file}:${p.line}` : p.file;
   return p.where ? `${location}: ${p.where}: ${p.message}` : `${location}: ${p.message}`;
 }
