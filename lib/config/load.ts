@@ -8,7 +8,7 @@ import { parseFileSystem } from '../fileSystem/config';
 import { parseFilter } from '../filter/config';
 import { parseHost } from '../host/config';
 import { parseInotify } from '../inotify/config';
-import { parseLocalpath } from '../localpath/config';
+import { checkOneWatch, parseLocalpath } from '../localpath/config';
 import { parsePluginBlocks, parsePluginSwitch, type PluginName } from '../plugin/config';
 import { parseRsync } from '../rsync/config';
 import { ElementView, type ProblemSink } from './element';
@@ -75,7 +75,10 @@ export function parseConfig(bytes: Uint8Array, file: string, shownName = file, o
     return found[0];
   };
 
-  const sersync = child('sersync');
+  // Several <sersync> blocks are one problem with several <localpath>s (checkOneWatch).
+  const sersyncBlocks = head.all('sersync').map((v) => new ElementView(sink, v.element, ''));
+  const sersync = sersyncBlocks[0];
+  checkOneWatch(sersyncBlocks);
   if (!sersync) sink.problem(xml.root.line, '<head>', 'MISSING_ELEMENT', 'missing <sersync> element');
   sersync?.expect([], SERSYNC_CHILDREN);
 
@@ -84,7 +87,7 @@ export function parseConfig(bytes: Uint8Array, file: string, shownName = file, o
   const fileSystem = parseFileSystem(child('fileSystem'));
   const filter = parseFilter(child('filter'));
   const inotify = parseInotify(child('inotify'));
-  const localpath = sersync ? parseLocalpath(sersync) : undefined;
+  const localpath = sersync ? parseLocalpath(sersync, options.standalonePlugin !== undefined) : undefined;
   const rsync = parseRsync(sersync?.one('rsync'));
   const failLog = parseFailLog(sersync?.one('failLog'));
   const crontab = parseCrontab(sersync?.one('crontab'));
