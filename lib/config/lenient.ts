@@ -39,6 +39,9 @@ function skipSpace(text: string, from: number): number {
   return i;
 }
 
+/** Elements that hold others: a `/>` right after an unquoted value in one is not what was meant. */
+const HAS_CHILDREN = new Set(['head', 'sersync', 'localpath', 'rsync', 'filter', 'inotify', 'crontab', 'crontabfilter']);
+
 class Failure {
   constructor(readonly name: string, readonly offset: number, readonly message: string) {}
 }
@@ -100,6 +103,10 @@ function readStartTag(text: string, lt: number): StartTag | Failure | undefined 
         return new Failure(name, valueStart, `the value of ${attr} is not quoted and "${word}" follows it: sersync2 reads ${attr}="${value}"; if the value has a space, quote all of it: ${attr}="${value} ${word}"`);
       }
     }
+    // `watch=/data/>`: xmlParser ends the value at `/>` and the element with it.
+    if (text.startsWith('/>', valueEnd) && HAS_CHILDREN.has(name)) {
+      return new Failure(name, valueStart, `the value of ${attr} is not quoted and "/>" follows it, which sersync2 reads as the end of an empty <${name}>; quote the value: ${attr}="${value}/" or ${attr}="${value}"`);
+    }
     out += `${space}${attr}${before}"${value}"`;
     quoted.push(`${attr}="${value}"`);
     i = valueEnd;
@@ -149,6 +156,12 @@ export function readLeniently(text: string): LenientResult {
       const closing = verbatim[0] === '<!' && /^<!DOCTYPE[^>[]*\[/i.test(text.slice(lt, lt + 200)) ? ']>' : verbatim[1];
       const end = text.indexOf(closing, lt + verbatim[0].length);
       const stop = end === -1 ? text.length : end + closing.length;
+      // A comment holding `<!--` lost its own end (a sed line ate it): everything up to the next
+      // `-->` is commented out, for sersync2 too.
+      const inner = verbatim[0] === '<!--' ? text.indexOf('<!--', lt + 4) : -1;
+      if (inner !== -1 && inner < stop) {
+        return { ok: false, line: lineAt(starts, lt), where: '', message: `the comment opened here has no end of its own: it runs to line ${lineAt(starts, stop - 1)}, so sersync2 skips every element in between; end it with -->` };
+      }
       out.push(text.slice(lt, stop));
       if (verbatim[0] === '</' && end !== -1) open.pop();
       i = stop;

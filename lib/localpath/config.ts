@@ -70,6 +70,10 @@ export function parseLocalpath(sersync: ElementView, pluginAlone = false): Local
     const name = remote.string('name');
     if (ip === '') remote.problem('NO_REMOTE', 'a remote needs a non-empty ip', remote.has('ip') ? 'ip' : undefined);
     if (name === '') remote.problem('NO_REMOTE', 'a remote needs a non-empty name (the rsync module)', remote.has('name') ? 'name' : undefined);
+    // `{target_host}`, `{{ host }}`, `$IP`: a template whose entrypoint or sed never ran.
+    for (const [attr, value] of [['ip', ip], ['name', name]] as const) {
+      if (/[{}$]/.test(value)) remote.problem('BAD_VALUE', `${attr} "${value}" is a template placeholder that was never filled in (sersync2 runs rsync with it and fails every time)`, attr);
+    }
     if (ip !== '' && name !== '') remotes.push({ ip, name });
   }
   if (view.all('remote').length === 0 && !pluginAlone) {
