@@ -36,7 +36,7 @@ before(() => {
   spawnSync('mkfifo', [canary]);
   assert.ok(fs.statSync(canary).isFIFO());
   const fixtures = path.resolve(__dirname, '../../fixtures');
-  const dirs = [path.join(fixtures, 'good-configs'), path.join(fixtures, 'bad-configs')];
+  const dirs = [path.join(fixtures, 'good-configs'), path.join(fixtures, 'bad-configs'), path.join(fixtures, 'wild-configs')];
   seeds = [fs.readFileSync(path.join(GOLDEN_DIR, 'stock-confxml.xml'))];
   for (const dir of dirs) for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.xml')).sort()) seeds.push(fs.readFileSync(path.join(dir, f)));
 });
