@@ -84,6 +84,13 @@ test('text outside the root is ignored with a warning; the elements after it are
   assert.equal(load('30-text-after-root').warnings.length, 1);
 });
 
+test('a comment with "--" in it stays a comment, as for sersync2', () => {
+  const { config, warnings } = load('33-commented-out-params-with-dashes');
+  assert.equal(config.sersync.rsync.commonParams, '-az');
+  assert.equal(warnings.length, 1);
+  assert.equal(load('34-decorative-comment-separators').warnings.length, 1, 'said once per file');
+});
+
 test('a remote-less file runs with -m and is refused without it', () => {
   const { config } = load('21-plugin-only-with-m', 'command');
   assert.deepEqual(config.sersync.localpath.remotes, []);

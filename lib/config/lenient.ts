@@ -126,6 +126,7 @@ export function readLeniently(text: string): LenientResult {
   const open: string[] = [];
   let root: string | undefined;
   let strayText = false;
+  let dashes = false;
   const path = (name: string): string => `${open.slice(1).map((n) => `<${n}>`).join('')}<${name}>`;
 
   const emitText = (from: number, to: number): void => {
@@ -162,7 +163,15 @@ export function readLeniently(text: string): LenientResult {
       if (inner !== -1 && inner < stop) {
         return { ok: false, line: lineAt(starts, lt), where: '', message: `the comment opened here has no end of its own: it runs to line ${lineAt(starts, stop - 1)}, so sersync2 skips every element in between; end it with -->` };
       }
-      out.push(text.slice(lt, stop));
+      let copy = text.slice(lt, stop);
+      // `<!-- ---- -->`, `<!--<commonParams params="-artuz --delete"/>-->`: XML forbids "--" in a
+      // comment, xmlParser ends it at the first "-->". The text is dropped either way.
+      if (verbatim[0] === '<!--' && end !== -1 && /--|-$/.test(text.slice(lt + 4, end))) {
+        copy = `<!--${text.slice(lt + 4, end).replaceAll('-', ' ')}-->`;
+        if (!dashes) tolerances.push({ line: lineAt(starts, lt), where: '', message: 'a comment holds "--", which XML does not allow; read as a comment, as sersync2 does; write it without "--"' });
+        dashes = true;
+      }
+      out.push(copy);
       if (verbatim[0] === '</' && end !== -1) open.pop();
       i = stop;
       continue;
