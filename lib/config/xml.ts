@@ -5,6 +5,7 @@
  * error; xml2js then builds the tree from the same text. Both through their public APIs.
  */
 import sax from 'sax';
+// The package entry, not lib/parser: it also loads xmlbuilder, about 0.5 MB once start-up is over.
 import { Parser } from 'xml2js';
 import { readLeniently, type Tolerance } from './lenient';
 import { lineAt, lineStarts, type LineStarts } from './lines';
