@@ -16,8 +16,16 @@ export interface Tolerance {
   readonly message: string;
 }
 
+/** An element that `/>` ended right after an unquoted value: maybe not what was meant (`watch=/data/>`). */
+export interface SlashClosed {
+  readonly line: number;
+  readonly name: string;
+  readonly attribute: string;
+  readonly value: string;
+}
+
 export type LenientResult =
-  | { readonly ok: true; readonly text: string; readonly tolerances: readonly Tolerance[] }
+  | { readonly ok: true; readonly text: string; readonly tolerances: readonly Tolerance[]; readonly slashClosed: readonly SlashClosed[] }
   | { readonly ok: false; readonly line: number; readonly where: string; readonly message: string };
 
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
@@ -39,9 +47,6 @@ function skipSpace(text: string, from: number): number {
   return i;
 }
 
-/** Elements that hold others: a `/>` right after an unquoted value in one is not what was meant. */
-const HAS_CHILDREN = new Set(['head', 'sersync', 'localpath', 'rsync', 'filter', 'inotify', 'crontab', 'crontabfilter']);
-
 class Failure {
   constructor(readonly name: string, readonly offset: number, readonly message: string) {}
 }
@@ -53,6 +58,8 @@ interface StartTag {
   readonly end: number;
   readonly selfClosing: boolean;
   readonly quoted: readonly string[];
+  /** `watch=/data/>`: the last value, unquoted, that `/>` ended, and the element with it. */
+  readonly slashAfter: readonly [string, string] | undefined;
 }
 
 /**
@@ -65,14 +72,15 @@ function readStartTag(text: string, lt: number): StartTag | Failure | undefined 
   if (name === '' || /["']/.test(name)) return undefined;
   let out = `<${name}`;
   const quoted: string[] = [];
+  let lastUnquoted: [string, string] | undefined;
   let i = nameEnd;
   for (;;) {
     const start = i;
     i = skipSpace(text, i);
     const space = text.slice(start, i);
     if (i >= text.length) return undefined;
-    if (text[i] === '>') return { name, text: `${out}${space}>`, end: i + 1, selfClosing: false, quoted };
-    if (text.startsWith('/>', i)) return { name, text: `${out}${space}/>`, end: i + 2, selfClosing: true, quoted };
+    if (text[i] === '>') return { name, text: `${out}${space}>`, end: i + 1, selfClosing: false, quoted, slashAfter: undefined };
+    if (text.startsWith('/>', i)) return { name, text: `${out}${space}/>`, end: i + 2, selfClosing: true, quoted, slashAfter: space === '' ? lastUnquoted : undefined };
     const attrEnd = tokenEnd(text, i);
     const attr = text.slice(i, attrEnd);
     if (attr === '' || /["']/.test(attr)) return undefined;
@@ -87,6 +95,7 @@ function readStartTag(text: string, lt: number): StartTag | Failure | undefined 
       const nextTag = text.indexOf('<', valueStart + 1);
       if (close === -1 || (nextTag !== -1 && nextTag < close)) return new Failure(name, valueStart, `a quote opened for ${attr} is never closed; close it: ${attr}="..."`);
       out += `${space}${attr}${before}${text.slice(valueStart, close + 1)}`;
+      lastUnquoted = undefined;
       i = close + 1;
       continue;
     }
@@ -103,12 +112,9 @@ function readStartTag(text: string, lt: number): StartTag | Failure | undefined 
         return new Failure(name, valueStart, `the value of ${attr} is not quoted and "${word}" follows it: sersync2 reads ${attr}="${value}"; if the value has a space, quote all of it: ${attr}="${value} ${word}"`);
       }
     }
-    // `watch=/data/>`: xmlParser ends the value at `/>` and the element with it.
-    if (text.startsWith('/>', valueEnd) && HAS_CHILDREN.has(name)) {
-      return new Failure(name, valueStart, `the value of ${attr} is not quoted and "/>" follows it, which sersync2 reads as the end of an empty <${name}>; quote the value: ${attr}="${value}/" or ${attr}="${value}"`);
-    }
     out += `${space}${attr}${before}"${value}"`;
     quoted.push(`${attr}="${value}"`);
+    lastUnquoted = [attr, value];
     i = valueEnd;
   }
 }
@@ -127,6 +133,7 @@ export function readLeniently(text: string): LenientResult {
   let root: string | undefined;
   let strayText = false;
   let dashes = false;
+  const slashClosed: SlashClosed[] = [];
   const path = (name: string): string => `${open.slice(1).map((n) => `<${n}>`).join('')}<${name}>`;
 
   const emitText = (from: number, to: number): void => {
@@ -183,6 +190,7 @@ export function readLeniently(text: string): LenientResult {
       i = lt + 1;
       continue;
     }
+    if (tag.slashAfter) slashClosed.push({ line: lineAt(starts, lt), name: tag.name, attribute: tag.slashAfter[0], value: tag.slashAfter[1] });
     if (tag.quoted.length > 0) {
       tolerances.push({ line: lineAt(starts, lt), where: path(tag.name), message: `attribute ${tag.quoted.length === 1 ? 'value' : 'values'} without quotes, read as ${tag.quoted.join(' ')}, as sersync2 reads ${tag.quoted.length === 1 ? 'it' : 'them'}; write the quotes` });
     }
@@ -191,5 +199,5 @@ export function readLeniently(text: string): LenientResult {
     if (!tag.selfClosing) open.push(tag.name);
     i = tag.end;
   }
-  return { ok: true, text: out.join(''), tolerances };
+  return { ok: true, text: out.join(''), tolerances, slashClosed };
 }

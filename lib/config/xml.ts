@@ -7,7 +7,7 @@
 import sax from 'sax';
 // The package entry, not lib/parser: it also loads xmlbuilder, about 0.5 MB once start-up is over.
 import { Parser } from 'xml2js';
-import { readLeniently, type Tolerance } from './lenient';
+import { readLeniently, type SlashClosed, type Tolerance } from './lenient';
 import { lineAt, lineStarts, type LineStarts } from './lines';
 
 /** One XML element with its attributes, element children, and the line its start tag is on. */
@@ -58,7 +58,7 @@ const MAX_DEPTH = 64;
 class Stop {}
 
 /** The line of every start tag in document order, or the first problem, in our words. */
-function tagLines(text: string, starts: LineStarts): number[] | { line: number; message: string } {
+function tagLines(text: string, starts: LineStarts, slashClosed: readonly SlashClosed[]): number[] | { line: number; message: string } {
   const reader = sax.parser(true, { position: true });
   const lines: number[] = [];
   // Open elements with their lines, to say which one a stray close tag fails to close.
@@ -92,7 +92,10 @@ function tagLines(text: string, starts: LineStarts): number[] | { line: number; 
     if (/^(Unexpected close tag|Unmatched closing tag)/.test(reason) && top) {
       // sax's error does not name the close tag; it ends just before the current position.
       const closing = /^<\/([^\s>]*)/.exec(text.slice(text.lastIndexOf('</', reader.position)))?.[1] ?? '';
-      fail(line, `XML is not well formed: </${closing}> does not match the open <${top.name}> of line ${top.line}`);
+      // `<localpath watch=/data/>`: xmlParser too ends the value and the element at "/>".
+      const slash = slashClosed.findLast((s) => s.name === closing && s.line <= line);
+      const hint = slash ? `; <${closing}> of line ${slash.line} ended at the "/>" after ${slash.attribute}=${slash.value}, as sersync2 reads it: if the "/" is part of the value, quote it: ${slash.attribute}="${slash.value}/"` : '';
+      fail(line, `XML is not well formed: </${closing}> does not match the open <${top.name}> of line ${top.line}${hint}`);
     } else if (reason === 'Unclosed root tag' && top) {
       fail(line, `XML is not well formed: the file ends before <${top.name}> of line ${top.line} is closed`);
     } else if (/^Invalid character (in )?entity/.test(reason)) {
@@ -118,7 +121,8 @@ export function parseXml(text: string): XmlResult {
   }
   const lenient = readLeniently(text);
   if (!lenient.ok) return { ok: false, code: 'XML_MALFORMED', line: lenient.line, where: lenient.where, message: `XML is not well formed: ${lenient.message}` };
-  const lines = tagLines(lenient.text, starts);
+  // Offsets move where quotes were added, lines do not: the lines come from the text sax reads.
+  const lines = tagLines(lenient.text, lineStarts(lenient.text), lenient.slashClosed);
   if (!Array.isArray(lines)) return { ok: false, code: 'XML_MALFORMED', line: lines.line, message: lines.message };
 
   let result: Xml2jsNode | undefined;
