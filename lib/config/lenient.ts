@@ -5,6 +5,8 @@
  * This pass reads those the way xmlParser does and writes them as XML, each change on the line it
  * was on (only columns move), so that the strict reader after it reports true line numbers.
  * Where the file could mean two things, it is an error here rather than a guess.
+ * Why not sax's own loose mode: it changes the case of every name (`fileSystem`, `refreshCDN` are
+ * camelCase) and reads `name=nfsbackup/>` as `nfsbackup/`, where sersync2 reads `nfsbackup`.
  */
 import { lineAt, lineStarts } from './lines';
 
