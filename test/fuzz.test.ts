@@ -36,7 +36,7 @@ before(() => {
   spawnSync('mkfifo', [canary]);
   assert.ok(fs.statSync(canary).isFIFO());
   const fixtures = path.resolve(__dirname, '../../fixtures');
-  const dirs = [path.join(fixtures, 'good-configs'), path.join(fixtures, 'bad-configs')];
+  const dirs = [path.join(fixtures, 'good-configs'), path.join(fixtures, 'bad-configs'), path.join(fixtures, 'wild-configs')];
   seeds = [fs.readFileSync(path.join(GOLDEN_DIR, 'stock-confxml.xml'))];
   for (const dir of dirs) for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.xml')).sort()) seeds.push(fs.readFileSync(path.join(dir, f)));
 });
@@ -57,7 +57,7 @@ function mutate(input: Buffer, rand: () => number): { kind: string; bytes: Buffe
   const at = (n: number) => Math.floor(rand() * (n + 1));
   const L = (s: string) => Buffer.from(s, 'latin1');
   const splice = (start: number, end: number, by: string) => L(text.slice(0, start) + by + text.slice(end));
-  const kinds = ['deleteElement', 'duplicateElement', 'renameElement', 'deleteAttribute', 'duplicateAttribute', 'renameAttribute', 'weirdValue', 'randomBytes', 'truncate', 'deepNesting', 'entityBomb', 'externalEntity', 'parameterEntity', 'doctype', 'cdataAndPI', 'stacked'];
+  const kinds = ['deleteElement', 'duplicateElement', 'renameElement', 'deleteAttribute', 'duplicateAttribute', 'renameAttribute', 'weirdValue', 'unquote', 'strayText', 'randomBytes', 'truncate', 'deepNesting', 'entityBomb', 'externalEntity', 'parameterEntity', 'doctype', 'cdataAndPI', 'stacked'];
   const kind = pick(kinds);
   switch (kind) {
     case 'deleteElement': {
@@ -87,6 +87,17 @@ function mutate(input: Buffer, rand: () => number): { kind: string; bytes: Buffe
       if (kind === 'renameAttribute') return { kind, bytes: splice(start, end, ` ${pick(NAMES)}="${a[2]}"`) };
       const value = pick(WEIRD).replace(/&(?![a-z#])/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
       return { kind, bytes: Buffer.concat([L(text.slice(0, start)), Buffer.from(` ${a[1]}="${value}"`), L(text.slice(end))]) };
+    }
+    // What sersync2's lenient reader takes: a value without its quotes, text anywhere.
+    case 'unquote': {
+      const a = attrs.length ? pick(attrs) : undefined;
+      if (!a) return { kind, bytes: input };
+      const value = rand() < 0.5 ? a[2]! : pick(WEIRD).slice(0, 50);
+      return { kind, bytes: splice(a.index!, a.index! + a[0].length, ` ${a[1]}=${value}`) };
+    }
+    case 'strayText': {
+      const i = at(text.length);
+      return { kind, bytes: splice(i, i, pick(['- ', 'EOF\n', '# note', '-->', '\u00e9', '"', "'", '=', '/>', ' a=b ', '<', '>'])) };
     }
     case 'randomBytes': {
       const out = Buffer.from(input);
@@ -158,7 +169,8 @@ test(`config fuzzing: ${CONFIG_CASES} mutated configs through the parser, never 
       const t0 = Date.now();
       const c = counts.get(kind) ?? { ok: 0, error: 0, slowestMs: 0 };
       try {
-        parseConfig(bytes, '/fuzz/case.xml', 'case.xml', { checkDirectories: false });
+        const { warnings } = parseConfig(bytes, '/fuzz/case.xml', 'case.xml', { checkDirectories: false });
+        for (const line of warnings) assert.match(line, LINE('case.xml'), `case ${i} (${kind}): a warning not of the form FILE:LINE: ...`);
         c.ok++;
       } catch (error) {
         if (!(error instanceof ConfigError)) {
@@ -231,7 +243,8 @@ test(`config fuzzing through bin/sersync2 --check: ${BINARY_CASES} cases, exit 0
       assert.ok(!r.timedOut, `${label}: hung`);
       assert.ok(r.code === 0 || r.code === 1, `${label}: exit ${r.code}\n${r.err}`);
       assert.doesNotMatch(r.out + r.err, /\n\s+at /, `${label}: a stack trace`);
-      if (r.code === 1) for (const line of r.err.trimEnd().split('\n')) assert.match(line, LINE(c.file), `${label}: ${r.err}`);
+      // Errors (exit 1) and warnings (exit 0) alike are FILE:LINE: lines.
+      if (r.err !== '') for (const line of r.err.trimEnd().split('\n')) assert.match(line, LINE(c.file), `${label}: ${r.err}`);
       results.push(String(r.code));
     }
   };

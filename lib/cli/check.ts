@@ -28,7 +28,7 @@ export function describeConfig(loaded: LoadedConfig, standalonePlugin?: PluginNa
   const line = (label: string, value: string) => out.push(`  ${`${label}:`.padEnd(12)}${value}`);
 
   line('watch', sersync.localpath.watch);
-  line('remotes', sersync.localpath.remotes.map((r) => `${r.ip}${sersync.rsync.ssh ? ':' : '::'}${r.name}`).join(', '));
+  line('remotes', sersync.localpath.remotes.map((r) => `${r.ip}${sersync.rsync.ssh ? ':' : '::'}${r.name}`).join(', ') || 'none');
   line('events', events(config.inotify));
   const f = config.filter;
   line('filter', `${onOff(f.enabled)}${f.excludes.length ? `, exclude ${f.excludes.map((r) => `"${r.expression}"`).join(' ')}` : ''}`);
@@ -66,6 +66,5 @@ export function describeConfig(loaded: LoadedConfig, standalonePlugin?: PluginNa
       out.push(`    full sync:   ${rsyncCommand(settings, remote, { kind: 'full' })}`);
     }
   }
-  for (const warning of loaded.warnings) out.push(`  warning:   ${warning}`);
   return out;
 }

@@ -24,6 +24,7 @@ function runCheck(options: CliOptions, io: Output): number {
   for (const file of options.configFiles) {
     try {
       const loaded = loadConfigFile(file, { checkDirectories: true, standalonePlugin: options.plugin });
+      for (const warning of loaded.warnings) io.err(`${warning}\n`);
       io.out(`${file}: OK\n${describeConfig(loaded, options.plugin).join('\n')}\n`);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;

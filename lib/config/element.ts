@@ -9,7 +9,7 @@ import { suggest } from './suggest';
 
 export interface ProblemSink {
   problem(line: number, where: string, code: ConfigProblemCode, message: string): void;
-  warn(message: string): void;
+  warn(line: number, where: string, message: string): void;
 }
 
 export class ElementView {
@@ -45,7 +45,7 @@ export class ElementView {
   }
 
   warn(message: string): void {
-    this.sink.warn(`${this.path} (line ${this.line}): ${message}`);
+    this.sink.warn(this.line, this.path, message);
   }
 
   /** Reports attributes and child elements that this element does not have in sersync's schema. */
@@ -98,7 +98,9 @@ export class ElementView {
     if (value === undefined) return fallback;
     if (value === 'true') return true;
     if (value === 'false') return false;
-    this.problem('BAD_BOOLEAN', `${attribute} must be "true" or "false"`, attribute);
+    // `start="{{ x }}"` in an Ansible template renders a YAML boolean as Python writes it.
+    const ansible = value === 'True' || value === 'False' ? `; "${value}" is how Ansible writes a Python boolean: in the template, write {{ ... | lower }}` : '';
+    this.problem('BAD_BOOLEAN', `${attribute} must be "true" or "false"${ansible}`, attribute);
     return fallback;
   }
 

@@ -33,9 +33,11 @@ export type ConfigProblemCode =
   | 'PLUGIN_UNDEFINED'
   | 'MISSING_DIRECTORY';
 
-export function formatProblem(p: ConfigProblem): string {
+export function formatProblem(p: Omit<ConfigProblem, 'code'>): string {
   const location = p.line > 0 ? `${p.file}:${p.line}` : p.file;
-  return p.where ? `${location}: ${p.where}: ${p.message}` : `${location}: ${p.message}`;
+  const text = p.where ? `${p.where}: ${p.message}` : p.message;
+  // A value quoted over several lines is shown as XML writes its line breaks: one problem, one line.
+  return `${location}: ${text.replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')}`;
 }
 
 /** A config that cannot be used. Carries every problem found, not just the first. */

@@ -8,11 +8,11 @@ import { parseFileSystem } from '../fileSystem/config';
 import { parseFilter } from '../filter/config';
 import { parseHost } from '../host/config';
 import { parseInotify } from '../inotify/config';
-import { parseLocalpath } from '../localpath/config';
+import { checkOneWatch, parseLocalpath } from '../localpath/config';
 import { parsePluginBlocks, parsePluginSwitch, type PluginName } from '../plugin/config';
 import { parseRsync } from '../rsync/config';
 import { ElementView, type ProblemSink } from './element';
-import { ConfigError, type ConfigProblem, type ConfigProblemCode } from './errors';
+import { ConfigError, formatProblem, type ConfigProblem, type ConfigProblemCode } from './errors';
 import type { Config, LoadedConfig } from './types';
 import { decodeConfig, parseXml } from './xml';
 
@@ -26,8 +26,9 @@ class Collector implements ProblemSink {
   problem(line: number, where: string, code: ConfigProblemCode, message: string): void {
     this.problems.push({ file: this.file, line, where, code, message });
   }
-  warn(message: string): void {
-    this.warnings.push(message);
+  warn(line: number, where: string, message: string): void {
+    // `FILE:LINE: warning: ...`: the shape of an error, told apart where both are printed.
+    this.warnings.push(formatProblem({ file: this.file, line, where: where ? `warning: ${where}` : 'warning', message }));
   }
 }
 
@@ -61,7 +62,8 @@ export function parseConfig(bytes: Uint8Array, file: string, shownName = file, o
   const decoded = decodeConfig(bytes);
   if ('error' in decoded) return fail(1, 'XML_ENCODING', decoded.error);
   const xml = parseXml(decoded.text);
-  if (!xml.ok) return fail(xml.line, xml.code, xml.message);
+  if (!xml.ok) return fail(xml.line, xml.code, xml.message, xml.where);
+  for (const t of xml.tolerances) sink.warn(t.line, t.where, t.message);
   if (xml.root.name !== 'head') return fail(xml.root.line, 'UNKNOWN_ELEMENT', `the root element must be <head>, not <${xml.root.name}>`, `<${xml.root.name}>`);
 
   const head = new ElementView(sink, xml.root, '');
@@ -73,7 +75,10 @@ export function parseConfig(bytes: Uint8Array, file: string, shownName = file, o
     return found[0];
   };
 
-  const sersync = child('sersync');
+  // Several <sersync> blocks are one problem with several <localpath>s (checkOneWatch).
+  const sersyncBlocks = head.all('sersync').map((v) => new ElementView(sink, v.element, ''));
+  const sersync = sersyncBlocks[0];
+  checkOneWatch(sersyncBlocks);
   if (!sersync) sink.problem(xml.root.line, '<head>', 'MISSING_ELEMENT', 'missing <sersync> element');
   sersync?.expect([], SERSYNC_CHILDREN);
 
@@ -82,7 +87,7 @@ export function parseConfig(bytes: Uint8Array, file: string, shownName = file, o
   const fileSystem = parseFileSystem(child('fileSystem'));
   const filter = parseFilter(child('filter'));
   const inotify = parseInotify(child('inotify'));
-  const localpath = sersync ? parseLocalpath(sersync) : undefined;
+  const localpath = sersync ? parseLocalpath(sersync, options.standalonePlugin !== undefined) : undefined;
   const rsync = parseRsync(sersync?.one('rsync'));
   const failLog = parseFailLog(sersync?.one('failLog'));
   const crontab = parseCrontab(sersync?.one('crontab'));
