@@ -176,6 +176,11 @@ class Daemon {
         pool.kick();
       },
       onRootGone: () => log.error(`the watch directory ${watch} was deleted, moved or unmounted: nothing more is watched`),
+      onResync: () => {
+        log.warn('the watches lost track of the tree: rebuilt from the disk; running a full sync to every remote');
+        if (!options.plugin) push({ kind: 'full', reason: 'unwatched' });
+        pool.kick();
+      },
       onProgress: (count) => {
         watchedSoFar = count;
         setupProgress?.tick();

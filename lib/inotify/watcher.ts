@@ -12,6 +12,12 @@
  * once the batch is handled: every directory is watched again (the kernel hands back the same
  * wd for one already watched) and the watches of directories that are gone are removed. A stale
  * tree could otherwise re-point a directory under its own subtree, a cycle.
+ *
+ * The tree also lags behind the disk without any event lost: it knows a directory's path from the
+ * events handled so far, while the disk already holds the renames still unread. A directory made
+ * in a directory whose ancestor has since been renamed cannot be watched by the path the tree
+ * gives (ENOENT), although it exists: it is kept in PendingDirs and tried again after each batch
+ * (see lib/inotify/pendingDirs.ts), instead of being taken for gone and never watched.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +26,7 @@ import { excludedAtStart, excludedByFilter } from '../events/rules';
 import type { RawEvent } from '../events/types';
 import { concatPath, pathKey, toPathName, type PathName } from '../paths';
 import { IN } from './mask';
+import { PENDING_TRIES, PendingDirs } from './pendingDirs';
 
 /** The part of the binding the watcher uses; tests may pass another implementation. */
 export interface InotifyBinding {
@@ -55,6 +62,12 @@ export interface WatcherOptions {
   readonly onRootGone: (mask: number) => void;
   /** Called after each directory watched, with the count so far (the start-up progress line). */
   readonly onProgress?: (watches: number) => void;
+  /**
+   * The tree could not follow the disk (a directory it could not find, a move under its own
+   * subtree) without lost events to explain it: it is rebuilt from the disk, and a full sync
+   * should cover what it may have missed.
+   */
+  readonly onResync?: () => void;
 }
 
 interface DirNode {
@@ -75,6 +88,10 @@ export class Watcher {
   private movedAway = new Map<number, DirNode>();
   /** Events were lost: the tree is rebuilt from the disk at the end of the batch. */
   private stale = false;
+  /** The tree is stale with no overflow behind it: the rebuild asks for a full sync (onResync). */
+  private strayed = false;
+  /** New directories not watched yet because the path the tree gave was stale. */
+  private readonly pending = new PendingDirs<DirNode>();
 
   constructor(
     private readonly inotify: InotifyBinding,
@@ -117,8 +134,10 @@ export class Watcher {
    * one native call, then its directories are read. `report` collects the entries found, for a
    * directory that was just created.
    */
-  private addTree(parent: DirNode | undefined, name: PathName, atStartFilter: boolean, report: RawEvent[] | undefined): number {
-    let level: Array<{ parent: DirNode | undefined; name: PathName; rel: PathName }> = [{ parent, name, rel: parent ? concatRel(this.pathOf(parent), name) : '' }];
+  private addTree(parent: DirNode | undefined, name: PathName, atStartFilter: boolean, report: RawEvent[] | undefined, mask = IN.CREATE | IN.ISDIR, tries = 0): number {
+    // `mask`: the event that made the top directory known; below it, each is found by reading.
+    const below = report ? IN.CREATE | IN.ISDIR : IN.MOVED_TO | IN.ISDIR;
+    let level: Array<{ parent: DirNode | undefined; name: PathName; rel: PathName; mask: number }> = [{ parent, name, rel: parent ? concatRel(this.pathOf(parent), name) : '', mask }];
     let added = 0;
     while (level.length > 0) {
       const wds = this.inotify.addWatches(level.map((d) => this.absolute(d.rel)), this.options.mask);
@@ -127,7 +146,11 @@ export class Watcher {
         const wd = wds[i]!;
         if (wd < 0) {
           const code = ERRNO_NAMES[-wd] ?? `errno ${-wd}`;
-          if (code !== 'ENOENT' && code !== 'ENOTDIR') this.options.onUnwatched(dir.rel, code);
+          // Gone, or only moved with an ancestor whose rename is still unread: its parent's events
+          // say which (a delete or a move away drops it); meanwhile it is tried again.
+          if (code === 'ENOENT' || code === 'ENOTDIR') {
+            if (dir.parent) this.pending.add(dir.parent, dir.name, dir.mask, dir.parent === parent ? tries : 0);
+          } else this.options.onUnwatched(dir.rel, code);
           return;
         }
         added++;
@@ -140,7 +163,7 @@ export class Watcher {
           if (report) report.push({ dir: dir.rel, name: entry.name, mask: entry.isDir ? IN.CREATE | IN.ISDIR : IN.CLOSE_WRITE, isDir: entry.isDir, scanned: true });
           if (!entry.isDir) continue;
           const skip = atStartFilter ? excludedAtStart(this.options.filter, childRel) : excludedByFilter(this.options.filter, dir.rel, entry.name);
-          if (!skip) next.push({ parent: node, name: entry.name, rel: childRel });
+          if (!skip) next.push({ parent: node, name: entry.name, rel: childRel, mask: below });
         }
       });
       level = next;
@@ -190,8 +213,8 @@ export class Watcher {
   private attach(wd: number, parent: DirNode | undefined, name: PathName): DirNode {
     let node = this.nodes.get(wd);
     if (node && parent && isWithin(parent, node)) {
-      // Only a tree that missed events can say so: leave it be and rebuild it from the disk.
-      this.stale = true;
+      // The tree is wrong about these two: leave it be and rebuild it from the disk.
+      this.stale = this.strayed = true;
       return node;
     }
     if (node) {
@@ -218,6 +241,7 @@ export class Watcher {
     for (let n = stack.pop(); n; n = stack.pop()) {
       if (n.children) stack.push(...n.children.values());
       if (this.nodes.get(n.wd) === n) this.nodes.delete(n.wd);
+      this.pending.dropParent(n);
       if (removeWatches) this.inotify.removeWatch(n.wd);
     }
     this.detach(node);
@@ -240,6 +264,7 @@ export class Watcher {
       if (!node) continue;
       if (event.mask & IN.IGNORED) {
         this.nodes.delete(event.wd);
+        this.pending.dropParent(node);
         this.detach(node);
         if (node === this.rootNode) this.options.onRootGone(event.mask);
         continue;
@@ -255,6 +280,7 @@ export class Watcher {
       const isDir = (event.mask & IN.ISDIR) !== 0;
       out.push({ dir, name, mask: event.mask, isDir, readAt });
       if (!isDir) continue;
+      if (event.mask & (IN.MOVED_FROM | IN.DELETE)) this.pending.drop(node, name);
       if (event.mask & IN.MOVED_FROM) {
         const child = node.children?.get(pathKey(name));
         if (child) {
@@ -272,15 +298,50 @@ export class Watcher {
           this.attach(moved.wd, node, name);
         } else {
           // A moved-in tree is synced whole by its own rsync; only a new directory reports its entries.
-          this.addTree(node, name, false, event.mask & IN.CREATE ? out : undefined);
+          this.addTree(node, name, false, event.mask & IN.CREATE ? out : undefined, event.mask);
         }
       }
     }
-    // A directory moved away with no MOVED_TO in the same read has left the tree.
-    for (const node of this.movedAway.values()) this.forget(node, true);
+    // A directory moved away with no MOVED_TO in the same read has left the tree, unless a read
+    // of a new directory found it there meanwhile (moved into a directory not watched yet: the
+    // kernel had no watch to report the MOVED_TO) and put it back.
+    for (const node of this.movedAway.values()) if (!this.isAttached(node)) this.forget(node, true);
     this.movedAway = new Map();
-    if (this.stale) this.rebuild();
+    this.retryPending(out, readAt);
+    if (this.stale) {
+      const strayed = this.strayed;
+      this.rebuild();
+      if (strayed) this.options.onResync?.();
+    }
     if (out.length > 0) this.options.onEvents(out);
+  }
+
+  /**
+   * Tries the pending directories again, now that this batch's renames are in the tree. One that
+   * is watched at last gets the event it came with, at its real path (the first one named a path
+   * that no longer existed, a sync of nothing), and, when it was created, its entries.
+   */
+  private retryPending(out: RawEvent[], readAt: number): void {
+    if (this.pending.size === 0) return;
+    for (const p of this.pending.takeAll()) {
+      if (!this.isAttached(p.parent)) continue;
+      if (p.tries + 1 >= PENDING_TRIES) {
+        this.stale = this.strayed = true;
+        continue;
+      }
+      const at = out.length;
+      const created = (p.mask & IN.CREATE) !== 0;
+      if (this.addTree(p.parent, p.name, false, created ? out : undefined, p.mask, p.tries + 1) > 0) {
+        out.splice(at, 0, { dir: this.pathOf(p.parent), name: p.name, mask: p.mask, isDir: true, readAt });
+      }
+    }
+  }
+
+  /** True when the node is still in the tree, under the root. */
+  private isAttached(node: DirNode): boolean {
+    let n = node;
+    for (; n.parent; n = n.parent) if (n.parent.children?.get(pathKey(n.name)) !== n) return false;
+    return n === this.rootNode && this.nodes.get(node.wd) === node;
   }
 
   /**
@@ -289,7 +350,8 @@ export class Watcher {
    * Returns how many directories are watched.
    */
   rebuild(): number {
-    this.stale = false;
+    this.stale = this.strayed = false;
+    this.pending.clear();
     const hadRoot = this.rootNode !== undefined;
     const before = new Map(this.nodes);
     this.nodes.clear();
