@@ -2,7 +2,7 @@
  * lsyncd's churn test (tests/testlib.lua `churn`, driven by tests/churn-rsync.lua), written again
  * from its published design, as a process of its own:
  *
- *   node churn.js --root DIR --seed N --steps N [--init] [--sleep-ms N]
+ *   node churn.js --root DIR --seed N --steps N [--init] [--sleep-ms N] [--trace]
  *
  * Its dice: with --init, mkfile 10 and mkdir 10; otherwise sleep 50, mkfile 20, mkdir 20,
  * mvdir 20, rmfile 20. Its names: directories are one letter (a-z), files `f` plus a letter,
@@ -10,7 +10,8 @@
  * that knows only the root (the second run does not know what the first one made), and a call
  * that fails (a mkdir onto an existing name, a rename onto a non-empty directory) is ignored
  * while the model takes the change anyway. A sleep is 1 s, as published; --sleep-ms shortens it.
- * Prints `churn: seed N, steps N` first and `churn done: {json}` last.
+ * Prints `churn: seed N, steps N` first and `churn done: {json}` last; --trace prints each step
+ * as testlib.lua's log lines do.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,7 +37,7 @@ function attempt(call: () => void): void {
   }
 }
 
-export function churn(rootDir: string, steps: number, init: boolean, seed: number, sleepMs: number): Record<string, number> {
+export function churn(rootDir: string, steps: number, init: boolean, seed: number, sleepMs: number, trace?: (line: string) => void): Record<string, number> {
   const rand = rng(seed);
   /** math.random(n): 1..n; math.random(m, n): m..n. */
   const random = (m: number, n?: number) => (n === undefined ? 1 + Math.floor(rand() * m) : m + Math.floor(rand() * (n - m + 1)));
@@ -72,6 +73,7 @@ export function churn(rootDir: string, steps: number, init: boolean, seed: numbe
       const dir: Dir = { name, parent, entries: new Map() };
       parent.entries.set(name, dir);
       allDirs.push(dir);
+      trace?.(`mkdir  ${dirname(dir)}`);
       attempt(() => fs.mkdirSync(abs(dirname(dir))));
     },
     mkfile: () => {
@@ -84,6 +86,7 @@ export function churn(rootDir: string, steps: number, init: boolean, seed: numbe
       } catch {
         return; // io.open failed: nothing is recorded
       }
+      trace?.(`mkfile ${dirname(dir)}${name}`);
       dir.entries.set(name, true);
       noteFile(dir);
     },
@@ -94,6 +97,7 @@ export function churn(rootDir: string, steps: number, init: boolean, seed: numbe
       for (let d: Dir | undefined = target; d; d = d.parent) if (d === moved) return;
       if (target.entries.has(moved.name)) return;
       const from = dirname(moved);
+      trace?.(`mvdir  ${from} -> ${dirname(target)}${moved.name}`);
       attempt(() => fs.renameSync(abs(from), abs(dirname(target) + moved.name)));
       moved.parent!.entries.delete(moved.name);
       moved.parent = target;
@@ -102,6 +106,7 @@ export function churn(rootDir: string, steps: number, init: boolean, seed: numbe
     rmfile: () => {
       const file = pickFile();
       if (!file) return;
+      trace?.(`rmfile ${dirname(file.dir)}${file.name}`);
       attempt(() => fs.unlinkSync(abs(dirname(file.dir) + file.name)));
       forgetFile(file.dir, file.name);
     },
