@@ -19,56 +19,16 @@
  * gives (ENOENT), although it exists: it is kept in PendingDirs and tried again after each batch
  * (see lib/inotify/pendingDirs.ts), instead of being taken for gone and never watched.
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import type { FilterConfig } from '../filter/config';
 import { excludedAtStart, excludedByFilter } from '../events/rules';
 import type { RawEvent } from '../events/types';
-import { concatPath, pathKey, toPathName, type PathName } from '../paths';
+import { concatPath, pathKey, type PathName } from '../paths';
+import { readEntries, readSubdirectories } from './listing';
 import { IN } from './mask';
+import type { InotifyBinding, KernelEvent, WatcherOptions } from './watcherTypes';
 import { PENDING_TRIES, PendingDirs } from './pendingDirs';
 
-/** The part of the binding the watcher uses; tests may pass another implementation. */
-export interface InotifyBinding {
-  addWatches(paths: ReadonlyArray<string | Buffer>, mask: number): ArrayLike<number>;
-  removeWatch(wd: number): boolean;
-  /** Subdirectory names only, read natively (throws when unreadable); readdir is used without it. */
-  subdirectories?(path: string | Buffer, statEach: boolean): Buffer[];
-  close(): void;
-}
-
-export interface KernelEvent {
-  readonly wd: number;
-  readonly mask: number;
-  readonly cookie: number;
-  readonly name?: string | undefined;
-  /** Only for a name that is not valid UTF-8 (see lib/inotify/binding.ts). */
-  readonly nameBytes?: Buffer | undefined;
-}
-
-export interface WatcherOptions {
-  readonly root: string;
-  readonly mask: number;
-  readonly filter: FilterConfig;
-  /** `<fileSystem xfs="true">`: entry types come from lstat, not from readdir. */
-  readonly xfs: boolean;
-  /** Events of one kernel read, in order, after the watches were updated for them. */
-  readonly onEvents: (events: RawEvent[]) => void;
-  /** The kernel queue overflowed: events were lost. */
-  readonly onOverflow: () => void;
-  /** Watches could not be added (ENOSPC, EACCES...), so part of the tree is not watched. */
-  readonly onUnwatched: (path: PathName, code: string) => void;
-  /** The watch root itself was deleted, moved or unmounted. */
-  readonly onRootGone: (mask: number) => void;
-  /** Called after each directory watched, with the count so far (the start-up progress line). */
-  readonly onProgress?: (watches: number) => void;
-  /**
-   * The tree could not follow the disk (a directory it could not find, a move under its own
-   * subtree) without lost events to explain it: it is rebuilt from the disk, and a full sync
-   * should cover what it may have missed.
-   */
-  readonly onResync?: () => void;
-}
+export type { InotifyBinding, KernelEvent, WatcherOptions } from './watcherTypes';
 
 interface DirNode {
   wd: number;
@@ -157,7 +117,8 @@ export class Watcher {
         const node = this.attach(wd, dir.parent, dir.name);
         this.options.onProgress?.(this.nodes.size);
         // Only a new directory reports its files; otherwise only the subdirectories matter.
-        const entries = report ? this.readDir(dir.rel) : this.subdirectories(dir.rel);
+        const abs = this.absolute(dir.rel);
+        const entries = report ? readEntries(abs, this.options.xfs) : readSubdirectories(this.inotify, abs, this.options.xfs);
         for (const entry of entries) {
           const childRel = concatRel(dir.rel, entry.name);
           if (report) report.push({ dir: dir.rel, name: entry.name, mask: entry.isDir ? IN.CREATE | IN.ISDIR : IN.CLOSE_WRITE, isDir: entry.isDir, scanned: true });
@@ -169,44 +130,6 @@ export class Watcher {
       level = next;
     }
     return added;
-  }
-
-  private subdirectories(rel: PathName): Array<{ name: PathName; isDir: boolean }> {
-    if (!this.inotify.subdirectories) return this.readDir(rel);
-    let names: Buffer[];
-    try {
-      names = this.inotify.subdirectories(this.absolute(rel), this.options.xfs);
-    } catch {
-      return []; // gone or unreadable: its own events will tell
-    }
-    return names.map((bytes) => {
-      const name = toPathName(bytes);
-      // A raw name would otherwise keep the whole listing alive.
-      return { name: typeof name === 'string' ? name : Buffer.from(name), isDir: true };
-    });
-  }
-
-  private readDir(rel: PathName): Array<{ name: PathName; isDir: boolean }> {
-    const abs = this.absolute(rel);
-    let entries: fs.Dirent<Buffer>[];
-    try {
-      entries = fs.readdirSync(abs, { withFileTypes: true, encoding: 'buffer' });
-    } catch {
-      return []; // gone or unreadable: its own events will tell
-    }
-    return entries.map((entry) => {
-      const name = toPathName(entry.name);
-      let isDir = entry.isDirectory();
-      const typeKnown = isDir || entry.isFile() || entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice();
-      if (this.options.xfs || !typeKnown) {
-        try {
-          isDir = fs.lstatSync(concatPath(abs, '/', name)).isDirectory();
-        } catch {
-          isDir = false;
-        }
-      }
-      return { name, isDir };
-    });
   }
 
   /** Records a watched directory; a wd the kernel already knew (a moved directory) is re-pointed. */
