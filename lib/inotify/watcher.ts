@@ -69,6 +69,11 @@ export class Watcher {
     return added;
   }
 
+  /** The relative path of every watched directory ('' for the root), as the tree knows them. */
+  watchedPaths(): PathName[] {
+    return [...this.nodes.values()].map((node) => this.pathOf(node));
+  }
+
   close(): void {
     this.inotify.close();
     this.nodes.clear();
