@@ -27,9 +27,11 @@ system-deps:
 test: build system-deps
 	node --test --test-concurrency=2 dist/test/*.test.js
 
-# The long runs of test/storm.test.ts (20,000 operations) and test/fuzz.test.ts (2000+ configs).
+# The long runs: test/storm.test.ts and test/workload.test.ts (20,000 operations each), lsyncd's churn
+# with its published 1 s sleeps (test/churn.test.ts), test/fuzz.test.ts (2000+ configs). Hours, not minutes:
+# compat mode runs one rsync per event.
 soak: build system-deps
-	SOAK=1 node --test --test-concurrency=1 dist/test/storm.test.js dist/test/fuzz.test.js
+	SOAK=1 node --test --test-concurrency=1 dist/test/storm.test.js dist/test/workload.test.js dist/test/churn.test.js dist/test/fuzz.test.js
 
 demo: build system-deps
 	bash scripts/demo.sh

@@ -42,6 +42,11 @@ export function concatPath(...parts: PathName[]): PathName {
   return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
 }
 
+/** `dir/name`, or `name` alone in the root (`dir` is ''). */
+export function joinRel(dir: PathName, name: PathName): PathName {
+  return dir.length === 0 ? name : concatPath(dir, '/', name);
+}
+
 /**
  * `a/b/c` gives `a`, `a/b`: every ancestor directory of a relative path, outermost first. Works on
  * names, on raw bytes and on keys alike (a key's `/` is the path's `/` byte).

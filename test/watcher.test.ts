@@ -114,3 +114,42 @@ test('after an overflow, directories created, moved and deleted unseen are watch
     w.close();
   }
 });
+
+// The tree lags behind the disk with no event lost: it knows paths from the events read so far.
+
+test('a directory made in a directory whose ancestor was then renamed (still unread) is watched at its real path', { timeout: 10_000 }, async () => {
+  const w = watched(['A/B']);
+  try {
+    // One read: IN_CREATE of N in B comes before the rename of A, so the path the tree gives for
+    // N (A/B/N) is already gone. N used to be taken for gone and was never watched.
+    fs.mkdirSync(path.join(w.root, 'A/B/N'));
+    fs.renameSync(path.join(w.root, 'A'), path.join(w.root, 'C'));
+    await waitFor('the rename of A to be seen', () => w.events.some((e) => e.name === 'C' && e.mask & IN.MOVED_TO));
+    assert.ok(w.events.some((e) => e.dir === 'C/B' && e.name === 'N' && e.mask & IN.CREATE), 'N is reported at its real path once watched');
+    assert.equal(w.watcher.watchCount, 4, 'root, C, C/B and C/B/N');
+    fs.writeFileSync(path.join(w.root, 'C/B/N/f.txt'), 'x');
+    await waitFor('a write in N, at its real path', () => written(w.events, 'C/B/N', 'f.txt'));
+  } finally {
+    w.close();
+  }
+});
+
+test('a directory moved into a tree not watched yet keeps its watches when a read of that tree finds it', { timeout: 10_000 }, async () => {
+  const w = watched(['D/E']);
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'watcher-out-'));
+  roots.push(outside);
+  try {
+    // One read: IN_MOVED_FROM of D (its target is outside, unwatched), then IN_MOVED_TO of the
+    // outside tree that now holds it. Reading that tree finds D again (same watch); D used to be
+    // forgotten anyway at the end of the read, its watches removed.
+    fs.mkdirSync(path.join(outside, 'c'));
+    fs.renameSync(path.join(w.root, 'D'), path.join(outside, 'c/D2'));
+    fs.renameSync(outside, path.join(w.root, 'O'));
+    await waitFor('the move of O to be seen', () => w.events.some((e) => e.name === 'O' && e.mask & IN.MOVED_TO));
+    assert.equal(w.watcher.watchCount, 5, 'root, O, O/c, O/c/D2 and O/c/D2/E');
+    fs.writeFileSync(path.join(w.root, 'O/c/D2/E/f.txt'), 'x');
+    await waitFor('a write in the moved directory, at its real path', () => written(w.events, 'O/c/D2/E', 'f.txt'));
+  } finally {
+    w.close();
+  }
+});

@@ -17,7 +17,7 @@ import { Watcher } from '../inotify/watcher';
 import { countDirectories, watchLimitMessage } from '../inotify/limits';
 import { rootLossMessage } from '../inotify/root';
 import { createLogger, flushLogs, type Logger } from '../log/logger';
-import { concatPath, type PathName } from '../paths';
+import { concatPath, joinRel, type PathName } from '../paths';
 import { createDelivery, PluginDispatcher, pluginWatch } from '../plugin/hook';
 import { EventQueue } from '../queue/queue';
 import { commandSettings, rsyncCommands } from '../rsync/command';
@@ -183,6 +183,11 @@ class Daemon {
         pool.kick();
       },
       onRootGone: (loss) => log.error(rootLossMessage(watch, loss)),
+      onResync: () => {
+        log.warn('the watches lost track of the tree: rebuilt from the disk; running a full sync to every remote');
+        if (!options.plugin) push({ kind: 'full', reason: 'unwatched' });
+        pool.kick();
+      },
       onProgress: (count) => {
         watchedSoFar = count;
         setupProgress?.tick();
@@ -300,7 +305,7 @@ function fileSize(path: PathName): number {
 }
 
 function describe(dir: PathName, name: PathName): string {
-  const path = dir.length === 0 ? name : concatPath(dir, '/', name);
+  const path = joinRel(dir, name);
   return typeof path === 'string' ? path : JSON.stringify(path.toString('latin1'));
 }
 

@@ -6,7 +6,7 @@ import type { FilterConfig } from '../filter/config';
 import { matchesAny } from '../filter/config';
 import type { InotifyConfig } from '../inotify/config';
 import { IN } from '../inotify/mask';
-import { concatPath, type PathName } from '../paths';
+import { joinRel, type PathName } from '../paths';
 import type { PathEvent, RawEvent } from './types';
 
 export interface EventRules {
@@ -87,5 +87,5 @@ export function classify(rules: EventRules, event: RawEvent): PathEvent | undefi
 }
 
 export function relativePath(event: Pick<RawEvent, 'dir' | 'name'>): PathName {
-  return event.dir.length === 0 ? event.name : concatPath(event.dir, '/', event.name);
+  return joinRel(event.dir, event.name);
 }

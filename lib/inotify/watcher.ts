@@ -12,62 +12,25 @@
  * once the batch is handled: every directory is watched again (the kernel hands back the same
  * wd for one already watched) and the watches of directories that are gone are removed. A stale
  * tree could otherwise re-point a directory under its own subtree, a cycle.
+ *
+ * The tree also lags behind the disk without any event lost: it knows a directory's path from the
+ * events handled so far, while the disk already holds the renames still unread. A directory made
+ * in a directory whose ancestor has since been renamed cannot be watched by the path the tree
+ * gives (ENOENT), although it exists: it is kept in PendingDirs and tried again after each batch
+ * (see lib/inotify/pendingDirs.ts), instead of being taken for gone and never watched.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import type { FilterConfig } from '../filter/config';
 import { excludedAtStart, excludedByFilter } from '../events/rules';
 import type { RawEvent } from '../events/types';
-import { concatPath, pathKey, toPathName, type PathName } from '../paths';
+import { errnoName } from '../errno';
+import { concatPath, joinRel, pathKey, type PathName } from '../paths';
+import { isWithin, pathOf, type DirNode } from './dirNode';
+import { readEntries, readSubdirectories } from './listing';
 import { IN } from './mask';
 import { rootMask, rootUnreadable, WatchRootError, type RootLoss } from './root';
+import type { InotifyBinding, KernelEvent, WatcherOptions } from './watcherTypes';
+import { PENDING_TRIES, PendingDirs } from './pendingDirs';
 
-/** The part of the binding the watcher uses; tests may pass another implementation. */
-export interface InotifyBinding {
-  addWatches(paths: ReadonlyArray<string | Buffer>, mask: number): ArrayLike<number>;
-  removeWatch(wd: number): boolean;
-  /** Subdirectory names only, read natively (throws when unreadable); readdir is used without it. */
-  subdirectories?(path: string | Buffer, statEach: boolean): Buffer[];
-  close(): void;
-}
-
-export interface KernelEvent {
-  readonly wd: number;
-  readonly mask: number;
-  readonly cookie: number;
-  readonly name?: string | undefined;
-  /** Only for a name that is not valid UTF-8 (see lib/inotify/binding.ts). */
-  readonly nameBytes?: Buffer | undefined;
-}
-
-export interface WatcherOptions {
-  readonly root: string;
-  readonly mask: number;
-  readonly filter: FilterConfig;
-  /** `<fileSystem xfs="true">`: entry types come from lstat, not from readdir. */
-  readonly xfs: boolean;
-  /** Events of one kernel read, in order, after the watches were updated for them. */
-  readonly onEvents: (events: RawEvent[]) => void;
-  /** The kernel queue overflowed: events were lost. */
-  readonly onOverflow: () => void;
-  /** Watches could not be added (ENOSPC, EACCES...), so part of the tree is not watched. */
-  readonly onUnwatched: (path: PathName, code: string) => void;
-  /** The watch root itself was deleted, moved, unmounted or made unreadable: its watches are gone. Called once. */
-  readonly onRootGone: (loss: RootLoss) => void;
-  /** Called after each directory watched, with the count so far (the start-up progress line). */
-  readonly onProgress?: (watches: number) => void;
-}
-
-interface DirNode {
-  wd: number;
-  name: PathName;
-  parent: DirNode | undefined;
-  /** Made on the first subdirectory: most directories of a big tree are leaves. */
-  children: Map<string, DirNode> | undefined;
-}
-
-// The errno names are in os.constants.errno (fs.constants has none: every code read `errno N`).
-const ERRNO_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(os.constants.errno).map(([k, v]) => [v, k]));
+export type { InotifyBinding, KernelEvent, WatcherOptions } from './watcherTypes';
 
 export class Watcher {
   private readonly nodes = new Map<number, DirNode>();
@@ -78,6 +41,10 @@ export class Watcher {
   private stale = false;
   /** Why the root could not be watched (an errno name), for start(). */
   private rootError: string | undefined;
+  /** The tree is stale with no overflow behind it: the rebuild asks for a full sync (onResync). */
+  private strayed = false;
+  /** New directories not watched yet because the path the tree gave was stale. */
+  private readonly pending = new PendingDirs<DirNode>();
 
   constructor(
     private readonly inotify: InotifyBinding,
@@ -96,20 +63,14 @@ export class Watcher {
     return added;
   }
 
+  /** The relative path of every watched directory ('' for the root), as the tree knows them. */
+  watchedPaths(): PathName[] {
+    return [...this.nodes.values()].map((node) => pathOf(node));
+  }
+
   close(): void {
     this.inotify.close();
     this.nodes.clear();
-  }
-
-  /** Relative path of a directory node ('' for the root). */
-  private pathOf(node: DirNode): PathName {
-    const parts: PathName[] = [];
-    for (let n: DirNode | undefined = node; n && n.parent; n = n.parent) parts.push(n.name);
-    if (parts.length === 0) return '';
-    const pieces: PathName[] = [];
-    for (let i = parts.length - 1; i >= 0; i--) pieces.push(parts[i]!, '/');
-    pieces.pop();
-    return concatPath(...pieces);
   }
 
   private absolute(rel: PathName): PathName {
@@ -121,8 +82,10 @@ export class Watcher {
    * one native call, then its directories are read. `report` collects the entries found, for a
    * directory that was just created.
    */
-  private addTree(parent: DirNode | undefined, name: PathName, atStartFilter: boolean, report: RawEvent[] | undefined): number {
-    let level: Array<{ parent: DirNode | undefined; name: PathName; rel: PathName }> = [{ parent, name, rel: parent ? concatRel(this.pathOf(parent), name) : '' }];
+  private addTree(parent: DirNode | undefined, name: PathName, atStartFilter: boolean, report: RawEvent[] | undefined, mask = IN.CREATE | IN.ISDIR, tries = 0): number {
+    // `mask`: the event that made the top directory known; below it, each is found by reading.
+    const below = report ? IN.CREATE | IN.ISDIR : IN.MOVED_TO | IN.ISDIR;
+    let level: Array<{ parent: DirNode | undefined; name: PathName; rel: PathName; mask: number }> = [{ parent, name, rel: parent ? joinRel(pathOf(parent), name) : '', mask }];
     let added = 0;
     while (level.length > 0) {
       const wds = this.inotify.addWatches(level.map((d) => this.absolute(d.rel)), level[0]!.parent ? this.options.mask : rootMask(this.options.mask));
@@ -130,25 +93,29 @@ export class Watcher {
       level.forEach((dir, i) => {
         const wd = wds[i]!;
         if (wd < 0) {
-          const code = ERRNO_NAMES[-wd] ?? `errno ${-wd}`;
+          const code = errnoName(-wd);
           if (!dir.parent) {
             this.rootError = code; // start() reports it
             return;
           }
-          if (code !== 'ENOENT' && code !== 'ENOTDIR') this.options.onUnwatched(dir.rel, code);
+          // Gone, or only moved with an ancestor whose rename is still unread: its parent's events
+          // say which (a delete or a move away drops it); meanwhile it is tried again.
+          if (code === 'ENOENT' || code === 'ENOTDIR') this.pending.add(dir.parent, dir.name, dir.mask, dir.parent === parent ? tries : 0);
+          else this.options.onUnwatched(dir.rel, code);
           return;
         }
         added++;
         const node = this.attach(wd, dir.parent, dir.name);
         this.options.onProgress?.(this.nodes.size);
         // Only a new directory reports its files; otherwise only the subdirectories matter.
-        const entries = report ? this.readDir(dir.rel) : this.subdirectories(dir.rel);
+        const abs = this.absolute(dir.rel);
+        const entries = report ? readEntries(abs, this.options.xfs) : readSubdirectories(this.inotify, abs, this.options.xfs);
         for (const entry of entries) {
-          const childRel = concatRel(dir.rel, entry.name);
+          const childRel = joinRel(dir.rel, entry.name);
           if (report) report.push({ dir: dir.rel, name: entry.name, mask: entry.isDir ? IN.CREATE | IN.ISDIR : IN.CLOSE_WRITE, isDir: entry.isDir, scanned: true });
           if (!entry.isDir) continue;
           const skip = atStartFilter ? excludedAtStart(this.options.filter, childRel) : excludedByFilter(this.options.filter, dir.rel, entry.name);
-          if (!skip) next.push({ parent: node, name: entry.name, rel: childRel });
+          if (!skip) next.push({ parent: node, name: entry.name, rel: childRel, mask: below });
         }
       });
       level = next;
@@ -156,50 +123,12 @@ export class Watcher {
     return added;
   }
 
-  private subdirectories(rel: PathName): Array<{ name: PathName; isDir: boolean }> {
-    if (!this.inotify.subdirectories) return this.readDir(rel);
-    let names: Buffer[];
-    try {
-      names = this.inotify.subdirectories(this.absolute(rel), this.options.xfs);
-    } catch {
-      return []; // gone or unreadable: its own events will tell
-    }
-    return names.map((bytes) => {
-      const name = toPathName(bytes);
-      // A raw name would otherwise keep the whole listing alive.
-      return { name: typeof name === 'string' ? name : Buffer.from(name), isDir: true };
-    });
-  }
-
-  private readDir(rel: PathName): Array<{ name: PathName; isDir: boolean }> {
-    const abs = this.absolute(rel);
-    let entries: fs.Dirent<Buffer>[];
-    try {
-      entries = fs.readdirSync(abs, { withFileTypes: true, encoding: 'buffer' });
-    } catch {
-      return []; // gone or unreadable: its own events will tell
-    }
-    return entries.map((entry) => {
-      const name = toPathName(entry.name);
-      let isDir = entry.isDirectory();
-      const typeKnown = isDir || entry.isFile() || entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice();
-      if (this.options.xfs || !typeKnown) {
-        try {
-          isDir = fs.lstatSync(concatPath(abs, '/', name)).isDirectory();
-        } catch {
-          isDir = false;
-        }
-      }
-      return { name, isDir };
-    });
-  }
-
   /** Records a watched directory; a wd the kernel already knew (a moved directory) is re-pointed. */
   private attach(wd: number, parent: DirNode | undefined, name: PathName): DirNode {
     let node = this.nodes.get(wd);
     if (node && parent && isWithin(parent, node)) {
-      // Only a tree that missed events can say so: leave it be and rebuild it from the disk.
-      this.stale = true;
+      // The tree is wrong about these two: leave it be and rebuild it from the disk.
+      this.stale = this.strayed = true;
       return node;
     }
     if (node) {
@@ -226,6 +155,7 @@ export class Watcher {
     for (let n = stack.pop(); n; n = stack.pop()) {
       if (n.children) stack.push(...n.children.values());
       if (this.nodes.get(n.wd) === n) this.nodes.delete(n.wd);
+      this.pending.dropParent(n);
       if (removeWatches) this.inotify.removeWatch(n.wd);
     }
     this.detach(node);
@@ -248,6 +178,7 @@ export class Watcher {
       if (!node) continue;
       if (event.mask & IN.IGNORED) {
         this.nodes.delete(event.wd);
+        this.pending.dropParent(node);
         this.detach(node);
         if (node === this.rootNode) this.loseRoot({ kind: 'gone', mask: event.mask });
         continue;
@@ -268,10 +199,11 @@ export class Watcher {
       if (!event.name) continue;
       // Raw bytes when the name is not UTF-8, so that rsync gets them unchanged.
       const name: PathName = event.nameBytes ?? event.name;
-      const dir = this.pathOf(node);
+      const dir = pathOf(node);
       const isDir = (event.mask & IN.ISDIR) !== 0;
       out.push({ dir, name, mask: event.mask, isDir, readAt });
       if (!isDir) continue;
+      if (event.mask & (IN.MOVED_FROM | IN.DELETE)) this.pending.drop(node, name);
       if (event.mask & IN.MOVED_FROM) {
         const child = node.children?.get(pathKey(name));
         if (child) {
@@ -289,15 +221,50 @@ export class Watcher {
           this.attach(moved.wd, node, name);
         } else {
           // A moved-in tree is synced whole by its own rsync; only a new directory reports its entries.
-          this.addTree(node, name, false, event.mask & IN.CREATE ? out : undefined);
+          this.addTree(node, name, false, event.mask & IN.CREATE ? out : undefined, event.mask);
         }
       }
     }
-    // A directory moved away with no MOVED_TO in the same read has left the tree.
-    for (const node of this.movedAway.values()) this.forget(node, true);
+    // A directory moved away with no MOVED_TO in the same read has left the tree, unless a read
+    // of a new directory found it there meanwhile (moved into a directory not watched yet: the
+    // kernel had no watch to report the MOVED_TO) and put it back.
+    for (const node of this.movedAway.values()) if (!this.isAttached(node)) this.forget(node, true);
     this.movedAway = new Map();
-    if (this.stale) this.rebuild();
+    this.retryPending(out, readAt);
+    if (this.stale) {
+      const strayed = this.strayed;
+      this.rebuild();
+      if (strayed) this.options.onResync?.();
+    }
     if (out.length > 0) this.options.onEvents(out);
+  }
+
+  /**
+   * Tries the pending directories again, now that this batch's renames are in the tree. One that
+   * is watched at last gets the event it came with, at its real path (the first one named a path
+   * that no longer existed, a sync of nothing), and, when it was created, its entries.
+   */
+  private retryPending(out: RawEvent[], readAt: number): void {
+    if (this.pending.size === 0) return;
+    for (const p of this.pending.takeAll()) {
+      if (!this.isAttached(p.parent)) continue;
+      if (p.tries + 1 >= PENDING_TRIES) {
+        this.stale = this.strayed = true;
+        continue;
+      }
+      const at = out.length;
+      const created = (p.mask & IN.CREATE) !== 0;
+      if (this.addTree(p.parent, p.name, false, created ? out : undefined, p.mask, p.tries + 1) > 0) {
+        out.splice(at, 0, { dir: pathOf(p.parent), name: p.name, mask: p.mask, isDir: true, readAt });
+      }
+    }
+  }
+
+  /** True when the node is still in the tree, under the root. */
+  private isAttached(node: DirNode): boolean {
+    let n = node;
+    for (; n.parent; n = n.parent) if (n.parent.children?.get(pathKey(n.name)) !== n) return false;
+    return n === this.rootNode && this.nodes.get(node.wd) === node;
   }
 
   /**
@@ -306,7 +273,8 @@ export class Watcher {
    * Returns how many directories are watched.
    */
   rebuild(): number {
-    this.stale = false;
+    this.stale = this.strayed = false;
+    this.pending.clear();
     const hadRoot = this.rootNode !== undefined;
     const before = new Map(this.nodes);
     this.nodes.clear();
@@ -325,14 +293,4 @@ export class Watcher {
     this.forget(root, true);
     this.options.onRootGone(loss);
   }
-}
-
-/** True when `node` is `ancestor` or lies below it. */
-function isWithin(node: DirNode, ancestor: DirNode): boolean {
-  for (let n: DirNode | undefined = node; n; n = n.parent) if (n === ancestor) return true;
-  return false;
-}
-
-function concatRel(dir: PathName, name: PathName): PathName {
-  return dir.length === 0 ? name : concatPath(dir, '/', name);
 }

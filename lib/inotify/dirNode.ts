@@ -1,0 +1,27 @@
+/** A watched directory in the watcher's tree: a rename moves its subtree by one parent pointer. */
+import { concatPath, type PathName } from '../paths';
+
+export interface DirNode {
+  wd: number;
+  name: PathName;
+  parent: DirNode | undefined;
+  /** Made on the first subdirectory: most directories of a big tree are leaves. */
+  children: Map<string, DirNode> | undefined;
+}
+
+/** Relative path of a directory node ('' for the root). */
+export function pathOf(node: DirNode): PathName {
+  const parts: PathName[] = [];
+  for (let n: DirNode | undefined = node; n && n.parent; n = n.parent) parts.push(n.name);
+  if (parts.length === 0) return '';
+  const pieces: PathName[] = [];
+  for (let i = parts.length - 1; i >= 0; i--) pieces.push(parts[i]!, '/');
+  pieces.pop();
+  return concatPath(...pieces);
+}
+
+/** True when `node` is `ancestor` or lies below it. */
+export function isWithin(node: DirNode, ancestor: DirNode): boolean {
+  for (let n: DirNode | undefined = node; n; n = n.parent) if (n === ancestor) return true;
+  return false;
+}

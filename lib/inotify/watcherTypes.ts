@@ -1,0 +1,47 @@
+/** What the watcher (lib/inotify/watcher.ts) is given: its binding, the kernel's events, its options. */
+import type { FilterConfig } from '../filter/config';
+import type { RawEvent } from '../events/types';
+import type { PathName } from '../paths';
+import type { RootLoss } from './root';
+
+/** The part of the binding the watcher uses; tests may pass another implementation. */
+export interface InotifyBinding {
+  addWatches(paths: ReadonlyArray<string | Buffer>, mask: number): ArrayLike<number>;
+  removeWatch(wd: number): boolean;
+  /** Subdirectory names only, read natively (throws when unreadable); readdir is used without it. */
+  subdirectories?(path: string | Buffer, statEach: boolean): Buffer[];
+  close(): void;
+}
+
+export interface KernelEvent {
+  readonly wd: number;
+  readonly mask: number;
+  readonly cookie: number;
+  readonly name?: string | undefined;
+  /** Only for a name that is not valid UTF-8 (see lib/inotify/binding.ts). */
+  readonly nameBytes?: Buffer | undefined;
+}
+
+export interface WatcherOptions {
+  readonly root: string;
+  readonly mask: number;
+  readonly filter: FilterConfig;
+  /** `<fileSystem xfs="true">`: entry types come from lstat, not from readdir. */
+  readonly xfs: boolean;
+  /** Events of one kernel read, in order, after the watches were updated for them. */
+  readonly onEvents: (events: RawEvent[]) => void;
+  /** The kernel queue overflowed: events were lost. */
+  readonly onOverflow: () => void;
+  /** Watches could not be added (ENOSPC, EACCES...), so part of the tree is not watched. */
+  readonly onUnwatched: (path: PathName, code: string) => void;
+  /** The watch root itself was deleted, moved, unmounted or made unreadable: its watches are gone. Called once. */
+  readonly onRootGone: (loss: RootLoss) => void;
+  /** Called after each directory watched, with the count so far (the start-up progress line). */
+  readonly onProgress?: (watches: number) => void;
+  /**
+   * The tree could not follow the disk (a directory it could not find, a move under its own
+   * subtree) without lost events to explain it: it is rebuilt from the disk, and a full sync
+   * should cover what it may have missed.
+   */
+  readonly onResync?: () => void;
+}
