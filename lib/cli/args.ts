@@ -111,7 +111,7 @@ function count(flag: string, text: string | undefined, min: number, max: number,
 
 /** `HOST:PORT`, `[v6]:PORT`; the host is required, so binding every interface is a choice made in writing. */
 export function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]\s]+)):([0-9]{1,5})$/.exec(text);
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]+)):([0-9]{1,5})$/.exec(text);
   const port = m ? Number(m[3]) : NaN;
   if (!m || port < 1 || port > 65535) throw new UsageError(`--metrics-listen takes HOST:PORT (e.g. 127.0.0.1:9329), got '${text}'`);
   return { host: m[1] ?? m[2]!, port };

@@ -139,8 +139,10 @@ export class Watcher {
       node = { wd, name, parent, children: undefined };
       this.nodes.set(wd, node);
     }
-    if (parent) (parent.children ??= new Map()).set(pathKey(name), node);
-    else this.rootNode = node;
+    if (parent) {
+      parent.children ??= new Map();
+      parent.children.set(pathKey(name), node);
+    } else this.rootNode = node;
     return node;
   }
 
