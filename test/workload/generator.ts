@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { rng } from '../helpers/rng';
 
-export const MIXES = {
+const MIXES = {
   mkdir: { mkdir: 1 },
   deep: { mkdir: 30, chain: 6, mkfile: 20, append: 10, mvfile: 8, rmfile: 8, mvdir: 6, rmrf: 3 },
   churn: { mkdir: 5, mkfile: 35, append: 20, overwrite: 15, mvfile: 10, rmfile: 15 },
@@ -105,7 +105,7 @@ function run(command: string, args: readonly string[]): void {
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${r.error?.message ?? r.stderr.trim() ?? r.signal}`);
 }
 
-export function generate(a: Args): Record<string, number> {
+function generate(a: Args): Record<string, number> {
   const rand = rng(a.seed);
   const model = new Model();
   const abs = (rel: string) => (rel ? path.join(a.root, rel) : a.root);
