@@ -6,8 +6,8 @@ import type { FilterConfig } from '../filter/config';
 import { excludedByFilter } from '../filter/exclude';
 import type { InotifyConfig } from '../inotify/config';
 import { IN } from '../inotify/mask';
-import { joinRel, type PathName } from '../paths';
 import type { RawEvent } from '../inotify/watcherTypes';
+import { joinRel, type PathName } from '../paths';
 import type { PathEvent } from './types';
 
 export interface EventRules {
