@@ -15,7 +15,7 @@ import { sleep } from './wait';
 /** Relative path -> "d", "f:SIZE" or "l:TARGET". */
 export type Fingerprint = Map<string, string>;
 
-export function fingerprint(root: string): Fingerprint {
+function fingerprint(root: string): Fingerprint {
   const out: Fingerprint = new Map();
   const walk = (dir: string, rel: string) => {
     let entries: fs.Dirent[];
@@ -43,7 +43,7 @@ export function fingerprint(root: string): Fingerprint {
 }
 
 /** The share of local entries the remote has right, less its extra entries: 1 when equal. */
-export function agreement(local: Fingerprint, remote: Fingerprint): number {
+function agreement(local: Fingerprint, remote: Fingerprint): number {
   if (local.size === 0) return remote.size === 0 ? 1 : 0;
   let same = 0;
   for (const [key, value] of local) if (remote.get(key) === value) same++;

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { TOOL_IDS, type ToolId } from './tools/types';
 
-export const SCENARIOS = ['burst', 'latency', 'storm', 'startup', 'idle'] as const;
+const SCENARIOS = ['burst', 'latency', 'storm', 'startup', 'idle'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {

@@ -18,11 +18,6 @@ export const timeout = (progress?: number, atLeastValue?: number): Outcome => ({
   ...(atLeastValue === undefined ? {} : { atLeast: atLeastValue }),
 });
 export const failed = (error: unknown): Outcome => ({ status: 'error', message: firstLine(error instanceof Error ? error.message : String(error)) });
-export const notApplicable = (reason: string): Outcome => ({ status: 'n/a', reason });
-
-export function valueOf(o: Outcome | undefined): number | undefined {
-  return o?.status === 'ok' ? o.value : undefined;
-}
 
 function firstLine(text: string): string {
   return text.split('\n')[0]!.slice(0, 200);

@@ -57,7 +57,7 @@ function allStats(): Stat[] {
 }
 
 /** `root` and its descendants that are alive now. */
-export function processTree(root: number): Stat[] {
+function processTree(root: number): Stat[] {
   const stats = allStats();
   const byParent = new Map<number, Stat[]>();
   for (const s of stats) {

@@ -16,13 +16,13 @@ const RATIOS: ReadonlyArray<readonly [ToolId, ToolId]> = [
 
 const DIGITS: Record<Unit, number> = { s: 2, ms: 1, MB: 1, runs: 0, 'CPU s': 2 };
 
-export function formatValue(value: number, unit: Unit): string {
+function formatValue(value: number, unit: Unit): string {
   // Sub-second times need more than two decimals to say anything.
   const digits = unit === 's' && value < 0.1 ? 3 : DIGITS[unit];
   return value.toFixed(digits);
 }
 
-export function formatCell(o: Outcome | undefined, unit: Unit): string {
+function formatCell(o: Outcome | undefined, unit: Unit): string {
   if (!o) return '-';
   switch (o.status) {
     case 'ok':
@@ -44,7 +44,7 @@ function bound(o: Outcome | undefined): { value: number; exact: boolean } | unde
 }
 
 /** ours / peer; "<0.25×" when the peer hit a deadline, ">4.00×" when ours did. */
-export function ratio(ours: Outcome | undefined, peer: Outcome | undefined): string {
+function ratio(ours: Outcome | undefined, peer: Outcome | undefined): string {
   const o = bound(ours);
   const p = bound(peer);
   if (!o || !p || p.value === 0 || (!o.exact && !p.exact)) return '-';

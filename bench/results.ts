@@ -10,7 +10,7 @@ import type { Machine, Versions } from './machine';
 import type { Row } from './scenarios/types';
 
 /** The source tree's bench/results (this file runs from dist/bench). */
-export const RESULTS_DIR = path.resolve(__dirname, '../../bench/results');
+const RESULTS_DIR = path.resolve(__dirname, '../../bench/results');
 
 export interface RunRecord {
   readonly startedAt: string;
@@ -27,7 +27,7 @@ export interface RunRecord {
 }
 
 /** YYYY-MM-DD-HHMM in local time, as the file name. */
-export function stamp(date: Date): string {
+function stamp(date: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}-${p(date.getHours())}${p(date.getMinutes())}`;
 }

@@ -23,7 +23,7 @@ export interface RsyncCounter {
 let realRsync: string | undefined;
 
 /** The real rsync, found before any wrapper is put in PATH. */
-export function findRealRsync(): string {
+function findRealRsync(): string {
   realRsync ??= execFileSync('sh', ['-c', 'command -v rsync'], { encoding: 'utf8' }).trim();
   if (!realRsync) throw new Error('rsync not found in PATH; run `make bench`, which installs it');
   return realRsync;

@@ -18,6 +18,7 @@ export function toPathName(bytes: Buffer): PathName {
   }
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range starts at NUL, on purpose
 const ASCII = /^[\x00-\x7f]*$/;
 
 /**

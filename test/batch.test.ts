@@ -13,7 +13,7 @@ import { after, test } from 'node:test';
 import { parseConfig } from '../lib/config/load';
 import type { PathEvent } from '../lib/events/types';
 import { IN } from '../lib/inotify/mask';
-import { BATCH_EXIT_RULE, batchCommands, includePatterns } from '../lib/rsync/batch';
+import { BATCH_EXIT_RULE, batchCommands } from '../lib/rsync/batch';
 import { atLeast, localRsyncVersion, parseRsyncVersion } from '../lib/rsync/version';
 import { commandSettings } from '../lib/rsync/command';
 import { writeConfig } from './helpers/config';
@@ -29,9 +29,16 @@ after(async () => {
 });
 
 const ev = (kind: 'sync' | 'delete', p: string | Buffer, isDir = false): PathEvent => ({ kind, path: p, isDir, mask: 0 });
+/** The include list a batch with deletes hands rsync (one command: the lists here are short). */
+const includePatterns = (events: readonly PathEvent[]): string[] => {
+  const commands = batchCommands(stock(), remote, events);
+  assert.equal(commands.length, 1);
+  assert.match(commands[0]!, / --include-from=- /);
+  return listOf(commands[0]!);
+};
 
 test('the include list of deletes: ancestors first, the path, `dir/***` for directories, no repeats', () => {
-  const patterns = includePatterns([ev('delete', 'a/b/c.txt'), ev('delete', 'a/b/d', true), ev('delete', 'top')]).map(String);
+  const patterns = includePatterns([ev('delete', 'a/b/c.txt'), ev('delete', 'a/b/d', true), ev('delete', 'top')]);
   assert.deepEqual(patterns, ['a/', 'a/b/', 'a/b/c.txt', 'a/b/d', 'a/b/d/***', 'top']);
 });
 
@@ -42,7 +49,7 @@ test('a directory created here gets no `***` (the watcher reports what it holds)
     dir('sync', 'moved', IN.MOVED_TO | IN.ISDIR),
     dir('sync', 'touched', IN.ATTRIB | IN.ISDIR),
     dir('delete', 'gone', IN.DELETE | IN.ISDIR),
-  ]).map(String);
+  ]);
   assert.deepEqual(patterns, ['made', 'moved', 'moved/***', 'touched', 'touched/***', 'gone', 'gone/***']);
 });
 
@@ -54,7 +61,7 @@ test('changes: a directory created here that holds a listed path is left to -R, 
 });
 
 test('wildcards in deleted names are escaped so a pattern matches only that name, `\\` too once a pattern has one', () => {
-  const patterns = includePatterns([ev('delete', 'star*', true), ev('delete', 'back\\slash', true), ev('delete', 'plain\\name')]).map(String);
+  const patterns = includePatterns([ev('delete', 'star*', true), ev('delete', 'back\\slash', true), ev('delete', 'plain\\name')]);
   assert.deepEqual(patterns, ['star\\*', 'star\\*/***', 'back\\slash', 'back\\\\slash/***', 'plain\\name']);
 });
 

@@ -54,7 +54,10 @@ for (const { seed, mode, title } of cases) {
       const ended = Date.now();
       let last = diffR(m.watch, m.daemon.dir);
       try {
-        await waitFor('diff -r to find no difference', () => (last = diffR(mirror.watch, mirror.daemon.dir)).status === 0, CONVERGE_MS, 200);
+        await waitFor('diff -r to find no difference', () => {
+          last = diffR(mirror.watch, mirror.daemon.dir);
+          return last.status === 0;
+        }, CONVERGE_MS, 200);
       } finally {
         console.log(`churn: ${mode.name}, seed ${seed}, sleep ${SLEEP_MS} ms, churn ${ended - t0} ms, convergence ${Date.now() - ended} ms, diff -r exit ${last.status}, ${/churn done: (.*)/.exec(out)?.[1] ?? ''}`);
       }

@@ -28,7 +28,7 @@ function check(args: readonly string[]) {
   return run;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A golden case's config with its placeholders filled, in its own directory with {ROOT}/w etc. */
 interface Golden {
@@ -217,7 +217,7 @@ test('--check takes every golden case at once (several -o) and accepts them all'
   const run = check(files.flatMap((f) => ['-o', f]));
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stderr, '');
-  for (const file of files) assert.match(run.stdout, new RegExp(`^${escape(file)}: OK$`, 'm'));
+  for (const file of files) assert.match(run.stdout, new RegExp(`^${escapeRegExp(file)}: OK$`, 'm'));
   assert.match(run.stdout, new RegExp(`^${files.length} of ${files.length} config files are valid$`, 'm'));
 });
 
@@ -317,7 +317,7 @@ test('--check accepts every good-configs fixture at once', () => {
     const run = check(files.flatMap((f) => ['-o', f]));
     assert.equal(run.stderr, '');
     assert.equal(run.status, 0);
-    for (const file of files) assert.match(run.stdout, new RegExp(`^${escape(file)}: OK$`, 'm'));
+    for (const file of files) assert.match(run.stdout, new RegExp(`^${escapeRegExp(file)}: OK$`, 'm'));
     assert.match(run.stdout, new RegExp(`^${files.length} of ${files.length} config files are valid$`, 'm'));
     assert.match(run.stdout, /^ {2}watch: {6}\/tmp\/同步$/m, 'printed as UTF-8');
   } finally {

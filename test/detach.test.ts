@@ -30,7 +30,9 @@ async function workspace(name: string, daemon?: RsyncDaemon) {
   if (!daemon) cleanups.push(() => remote.stop());
   const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh'), port: remote.port });
   // Whatever a failed test left running.
-  cleanups.push(() => pidsWith(config).forEach((pid) => process.kill(pid, 'SIGKILL')));
+  cleanups.push(() => {
+    for (const pid of pidsWith(config)) process.kill(pid, 'SIGKILL');
+  });
   return { root, watch, config, remote };
 }
 

@@ -159,7 +159,7 @@ test('nameBytes comes exactly with the names a fatal TextDecoder refuses', async
   const events: InotifyEvent[] = [];
   const ino = track(new Inotify());
   ino.addWatch({ path: dir, watch_for: Inotify.IN_CREATE, callback: (e) => events.push(e) });
-  for (const name of names) fs.writeFileSync(Buffer.concat([Buffer.from(dir + '/'), name]), '');
+  for (const name of names) fs.writeFileSync(Buffer.concat([Buffer.from(`${dir}/`), name]), '');
   await waitFor('the creations', () => events.length >= names.length);
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   for (const [i, name] of names.entries()) {
@@ -183,14 +183,14 @@ test('non-UTF-8 names: nameBytes holds the exact bytes; Buffer paths can be watc
   const events: InotifyEvent[] = [];
   const ino = track(new Inotify());
   ino.addWatch({ path: Buffer.from(dir), watch_for: Inotify.IN_CREATE, callback: (e) => events.push(e) });
-  fs.writeFileSync(Buffer.concat([Buffer.from(dir + '/'), raw]), 'x');
+  fs.writeFileSync(Buffer.concat([Buffer.from(`${dir}/`), raw]), 'x');
   await waitFor('the creation', () => events.length >= 1);
   assert.ok(Buffer.isBuffer(events[0]!.nameBytes));
   assert.deepEqual(events[0]!.nameBytes, raw);
   assert.equal(events[0]!.name, 'a\ufffd\ufffd');
 
   // A directory whose own name is not UTF-8, watched by its bytes (addWatch and addWatches).
-  const rawDir = Buffer.concat([Buffer.from(dir + '/d'), Buffer.from([0xe9])]);
+  const rawDir = Buffer.concat([Buffer.from(`${dir}/d`), Buffer.from([0xe9])]);
   fs.mkdirSync(rawDir);
   const inner: InotifyEvent[] = [];
   const wd = ino.addWatch({ path: rawDir, watch_for: Inotify.IN_CREATE, callback: (e) => inner.push(e) });

@@ -19,7 +19,9 @@ import { GOLDEN_DIR } from './helpers/golden';
 import { tempDir } from './helpers/tempDir';
 
 const servers: Array<{ close(): void }> = [];
-after(() => servers.forEach((s) => s.close()));
+after(() => {
+  for (const s of servers) s.close();
+});
 
 const fast = { timeoutMs: 500, attempts: 2, retryDelayMs: 20 };
 const file = (p: string, mask = 8): PathEvent => ({ kind: 'sync', path: p, isDir: false, mask });

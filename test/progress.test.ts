@@ -43,6 +43,7 @@ test('-r through a pipe: plain lines, no progress line', async () => {
   const s = await startSersync(['-r', '-o', w.config], { env: w.env });
   const out = s.stdout();
   assert.match(out, /rsync the directory recursivly to the remote servers once\nworking please wait\.\.\.\nexecute command: /);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's escape sequence is what is tested
   assert.doesNotMatch(out, /[\r\x1b]/);
   assert.doesNotMatch(out, /full sync: /);
   // Sent the moment "watch path is" shows: the handlers were in place long before (this raced once).
@@ -86,9 +87,11 @@ test('-r on a terminal: a progress line rewritten in place, cleared at the end',
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const pid = Number(await waitFor('the daemon pid', () => /PID=(\d+)/.exec(out)?.[1]));
   pids.push(pid);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's escape sequence is what is tested
   await waitFor(`the progress line (output so far: ${JSON.stringify(out)})`, () => /\r\x1b\[Kfull sync: 0 of 1 remotes done, \d+ s/.test(out));
   await waitFor('watching to start after the full sync', () => out.includes('watch path is: '), 15_000);
   // The line is cleared before the next log line, which starts at column 0.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's escape sequence is what is tested
   assert.match(out, /\r\x1b\[Krun the sersync: /);
   process.kill(pid, 'SIGTERM');
   child.stdin.end();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classify, excludedAtStart, filterSubject, watchMask, type EventRules } from '../lib/events/rules';
+import { classify, watchMask, type EventRules } from '../lib/events/rules';
+import { excludedAtStart, filterSubject } from '../lib/filter/exclude';
 import { compileSersyncRegex } from '../lib/filter/regex';
 import { INOTIFY_DEFAULTS } from '../lib/inotify/config';
 import { IN } from '../lib/inotify/mask';

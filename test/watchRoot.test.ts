@@ -33,7 +33,9 @@ async function workspace(name: string) {
   const remote = await startRsyncDaemon(root);
   cleanups.push(() => remote.stop());
   const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh'), port: remote.port });
-  cleanups.push(() => pidsWith(config).forEach((pid) => process.kill(pid, 'SIGKILL')));
+  cleanups.push(() => {
+    for (const pid of pidsWith(config)) process.kill(pid, 'SIGKILL');
+  });
   return { root, watch, config, remote };
 }
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import type { RawEvent } from '../lib/events/types';
+import type { RawEvent } from '../lib/inotify/watcherTypes';
 import { Inotify } from '../lib/inotify/binding';
 import { IN } from '../lib/inotify/mask';
 import { Watcher, type KernelEvent } from '../lib/inotify/watcher';

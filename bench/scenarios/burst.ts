@@ -67,7 +67,7 @@ function overheadLines(name: string, results: Partial<Record<ToolId, ToolBurst>>
 
 /** Runs and wall time per run for the compat burst, with ours' own count beside the wrapper's. */
 function runLines(name: string, r: ToolBurst | undefined): string[] {
-  if (!r || r.runs.status !== 'ok') return [];
+  if (r?.runs.status !== 'ok') return [];
   const runs = r.runs.value;
   const own = r.status?.remotes?.reduce((sum, x) => sum + (x.ok ?? x.successes ?? 0) + (x.failed ?? x.failures ?? 0), 0);
   const ownText = own === undefined ? '' : `; ours' status file counts ${own} (ok + failed)`;

@@ -37,10 +37,6 @@ export interface ScenarioContext {
   log(line: string): void;
 }
 
-export function emptyResult(): ScenarioResult {
-  return { rows: [], lines: [], notes: [], details: {} };
-}
-
 /** One row's cells from per-tool results: `pick` takes the row's figure from each tool's result. */
 export function cellsOf<R>(results: Partial<Record<ToolId, R>>, pick: (r: R) => Outcome | undefined): Partial<Record<ToolId, Outcome>> {
   const out: Partial<Record<ToolId, Outcome>> = {};

@@ -8,7 +8,7 @@ import { startProcess } from '../child';
 import type { RunningTool, Tool } from './types';
 
 /** The script in the source tree (dist/ holds only compiled TypeScript). */
-export const LOOP_SCRIPT = path.resolve(__dirname, '../../../bench/tools/inotifywait-loop.sh');
+const LOOP_SCRIPT = path.resolve(__dirname, '../../../bench/tools/inotifywait-loop.sh');
 
 export const loopTool: Tool = {
   id: 'loop',

@@ -21,7 +21,7 @@ import type { RunningTool, Tool } from './types';
 /** A Lua string literal (JSON's escapes are a subset of Lua's for the paths we make). */
 const lua = (text: string) => JSON.stringify(text);
 
-export function lsyncdConfig(source: string, port: number, rsyncBinary: string): string {
+function lsyncdConfig(source: string, port: number, rsyncBinary: string): string {
   return [
     'settings { nodaemon = true, insist = true }',
     'sync {',

@@ -14,7 +14,7 @@ import { waitUntil } from '../wait';
 import type { OurStatus, RunningTool, Tool, ToolId } from './types';
 
 /** Archive, times, update; no -z. */
-export const OUR_PARAMS = '-artu';
+const OUR_PARAMS = '-artu';
 
 function sersyncTool(id: Extract<ToolId, 'compat' | 'batch'>): Tool {
   return {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const FILES_PER_DIR = 100;
+const FILES_PER_DIR = 100;
 
 /** Writes the files synchronously (no event-loop turns in between: the fastest a writer can go). */
 export function writeBurst(root: string, files: number): void {

@@ -55,9 +55,9 @@ export interface CliOptions {
 
 export const DEFAULT_THREADS = 10;
 export const DEFAULT_CONFIG = 'confxml.xml';
-export const DEFAULT_STATUS_INTERVAL = 10;
-export const DEFAULT_VERIFY_LIST = 20;
-export const DEFAULT_VERIFY_TIMEOUT = 30;
+const DEFAULT_STATUS_INTERVAL = 10;
+const DEFAULT_VERIFY_LIST = 20;
+const DEFAULT_VERIFY_TIMEOUT = 30;
 
 /** Splits getopt clusters into one word per option, so that minimist sees unambiguous input. */
 export function normaliseArgv(argv: readonly string[]): string[] {
@@ -110,8 +110,8 @@ function count(flag: string, text: string | undefined, min: number, max: number,
 }
 
 /** `HOST:PORT`, `[v6]:PORT`; the host is required, so binding every interface is a choice made in writing. */
-export function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]\s]+)):([0-9]{1,5})$/.exec(text);
+function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]\s]+)):([0-9]{1,5})$/.exec(text);
   const port = m ? Number(m[3]) : NaN;
   if (!m || port < 1 || port > 65535) throw new UsageError(`--metrics-listen takes HOST:PORT (e.g. 127.0.0.1:9329), got '${text}'`);
   return { host: m[1] ?? m[2]!, port };

@@ -11,16 +11,16 @@ import type { Remote } from '../localpath/config';
 import type { CommandSettings } from '../rsync/command';
 import type { CliOptions } from './args';
 
-export const VERIFY_IN_SYNC = 0;
-export const VERIFY_FAILED = 1;
-export const VERIFY_DIFFERS = 2;
+const VERIFY_IN_SYNC = 0;
+const VERIFY_FAILED = 1;
+const VERIFY_DIFFERS = 2;
 
 interface Output {
   out(text: string): void;
   err(text: string): void;
 }
 
-export function formatVerdict(label: string, v: Verdict): string {
+function formatVerdict(label: string, v: Verdict): string {
   switch (v.kind) {
     case 'in-sync':
       return `${label}: in sync\n`;

@@ -18,7 +18,7 @@ export const CRONTAB_DEFAULTS: CrontabConfig = {
   filter: { enabled: false, excludes: [] },
 };
 
-export function parseSchedule(text: string): Schedule | { error: string } {
+function parseSchedule(text: string): Schedule | { error: string } {
   const minutes = parsePositiveInt(text);
   if (minutes !== undefined) return { kind: 'minutes', minutes };
   const fields = text.trim().split(/\s+/);

@@ -1,19 +1,11 @@
-/** Why the daemon cannot start, beyond a bad config: one line for the operator, a stable code. */
+/** The errors the operator can fix at start-up, and how each is told. */
 import { ConfigError } from '../config/errors';
 import { InotifyError } from '../inotify/binding';
 import { WatchRootError } from '../inotify/root';
+import { StartError } from '../startError';
 
-export type StartErrorCode = 'RSYNC_TOO_OLD' | 'METRICS_LISTEN';
-
-export class StartError extends Error {
-  constructor(
-    readonly code: StartErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StartError';
-  }
-}
+// The daemon's wiring (run.ts) takes it from here, beside operatorMessage.
+export { StartError } from '../startError';
 
 /** What to print for an error the operator can fix (one line, no stack trace); undefined for a bug. */
 export function operatorMessage(error: unknown): string | undefined {

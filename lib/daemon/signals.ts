@@ -49,7 +49,9 @@ export class DaemonSignals {
   /** From now on stop signals go to `handler`; any that came earlier are handed over at once. */
   onStop(handler: StopHandler): void {
     this.stopHandler = handler;
-    this.received.forEach((signal, i) => handler(signal, i > 0));
+    this.received.forEach((signal, i) => {
+      handler(signal, i > 0);
+    });
   }
 
   /** What SIGUSR1 or SIGHUP does; before this is set, they are caught and ignored. */

@@ -3,11 +3,12 @@
  * synced"), as a pure function of the event and the config.
  */
 import type { FilterConfig } from '../filter/config';
-import { matchesAny } from '../filter/config';
+import { excludedByFilter } from '../filter/exclude';
 import type { InotifyConfig } from '../inotify/config';
 import { IN } from '../inotify/mask';
+import type { RawEvent } from '../inotify/watcherTypes';
 import { joinRel, type PathName } from '../paths';
-import type { PathEvent, RawEvent } from './types';
+import type { PathEvent } from './types';
 
 export interface EventRules {
   readonly inotify: InotifyConfig;
@@ -38,24 +39,6 @@ function firstChar(name: PathName): number {
 
 function isVimProbe(name: PathName): boolean {
   return typeof name === 'string' ? name === '4913' : name.equals(Buffer.from('4913'));
-}
-
-/** `name` for entries of the watch root, `/sub/dir/name` below it: how sersync2 spells paths for the filter. */
-export function filterSubject(dir: PathName, name: PathName): string {
-  const text = (p: PathName) => (typeof p === 'string' ? p : p.toString('utf8'));
-  return dir.length === 0 ? text(name) : `/${text(dir)}/${text(name)}`;
-}
-
-/** True when a directory found while adding watches at start is left unwatched (`static/` vs `^static/*`). */
-export function excludedAtStart(filter: FilterConfig, relativeDir: PathName): boolean {
-  if (!filter.enabled) return false;
-  const text = typeof relativeDir === 'string' ? relativeDir : relativeDir.toString('utf8');
-  return matchesAny(filter.excludes, `${text}/`);
-}
-
-/** The filter regexes applied at run time. */
-export function excludedByFilter(filter: FilterConfig, dir: PathName, name: PathName): boolean {
-  return filter.enabled && matchesAny(filter.excludes, filterSubject(dir, name));
 }
 
 /** Returns the sync or delete a raw event stands for, or undefined when sersync2 ignores it. */

@@ -22,15 +22,3 @@ export interface FullSyncEvent {
 
 export type SyncEvent = PathEvent | FullSyncEvent;
 
-/** An inotify event with its directory already resolved from the watch descriptor. */
-export interface RawEvent {
-  /** Relative path of the watched directory ('' for the watch root). */
-  readonly dir: PathName;
-  readonly name: PathName;
-  readonly mask: number;
-  readonly isDir: boolean;
-  /** Found by reading a new directory rather than reported by the kernel. */
-  readonly scanned?: boolean;
-  /** When it was read from the kernel (performance.now()). */
-  readonly readAt?: number;
-}

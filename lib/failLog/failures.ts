@@ -170,7 +170,7 @@ export class Failures implements FailureHandler {
 
   /** Runs each entry of the fail log once; what fails is written again. */
   async runFailLog(): Promise<void> {
-    let taken;
+    let taken: ReturnType<FailLogFile['takeAside']>;
     try {
       taken = this.o.failLog.takeAside();
     } catch (error) {

@@ -12,7 +12,7 @@ export interface DirNode {
 /** Relative path of a directory node ('' for the root). */
 export function pathOf(node: DirNode): PathName {
   const parts: PathName[] = [];
-  for (let n: DirNode | undefined = node; n && n.parent; n = n.parent) parts.push(n.name);
+  for (let n: DirNode | undefined = node; n?.parent; n = n.parent) parts.push(n.name);
   if (parts.length === 0) return '';
   const pieces: PathName[] = [];
   for (let i = parts.length - 1; i >= 0; i--) pieces.push(parts[i]!, '/');

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const MAX_USER_WATCHES = '/proc/sys/fs/inotify/max_user_watches';
+const MAX_USER_WATCHES = '/proc/sys/fs/inotify/max_user_watches';
 
 /** Directories in the tree at `dir`, itself included; stops counting at `cap`. */
 export function countDirectories(dir: string | Buffer, cap = 10_000_000): number {

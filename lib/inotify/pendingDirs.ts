@@ -33,7 +33,10 @@ export class PendingDirs<Node> {
 
   add(parent: Node, name: PathName, mask: number, tries = 0): void {
     let names = this.byParent.get(parent);
-    if (!names) this.byParent.set(parent, (names = new Map()));
+    if (!names) {
+      names = new Map();
+      this.byParent.set(parent, names);
+    }
     names.set(pathKey(name), { parent, name, mask, tries });
   }
 

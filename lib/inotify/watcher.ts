@@ -19,15 +19,14 @@
  * gives (ENOENT), although it exists: it is kept in PendingDirs and tried again after each batch
  * (see lib/inotify/pendingDirs.ts), instead of being taken for gone and never watched.
  */
-import { excludedAtStart, excludedByFilter } from '../events/rules';
-import type { RawEvent } from '../events/types';
 import { errnoName } from '../errno';
+import { excludedAtStart, excludedByFilter } from '../filter/exclude';
 import { concatPath, joinRel, pathKey, type PathName } from '../paths';
 import { isWithin, pathOf, type DirNode } from './dirNode';
 import { readEntries, readSubdirectories } from './listing';
 import { IN } from './mask';
 import { rootMask, rootUnreadable, WatchRootError, type RootLoss } from './root';
-import type { InotifyBinding, KernelEvent, WatcherOptions } from './watcherTypes';
+import type { InotifyBinding, KernelEvent, RawEvent, WatcherOptions } from './watcherTypes';
 import { PENDING_TRIES, PendingDirs } from './pendingDirs';
 
 export type { InotifyBinding, KernelEvent, WatcherOptions } from './watcherTypes';
@@ -139,8 +138,10 @@ export class Watcher {
       node = { wd, name, parent, children: undefined };
       this.nodes.set(wd, node);
     }
-    if (parent) (parent.children ??= new Map()).set(pathKey(name), node);
-    else this.rootNode = node;
+    if (parent) {
+      parent.children ??= new Map();
+      parent.children.set(pathKey(name), node);
+    } else this.rootNode = node;
     return node;
   }
 

@@ -1,6 +1,5 @@
 /** What the watcher (lib/inotify/watcher.ts) is given: its binding, the kernel's events, its options. */
 import type { FilterConfig } from '../filter/config';
-import type { RawEvent } from '../events/types';
 import type { PathName } from '../paths';
 import type { RootLoss } from './root';
 
@@ -22,9 +21,23 @@ export interface KernelEvent {
   readonly nameBytes?: Buffer | undefined;
 }
 
+/** An inotify event with its directory already resolved from the watch descriptor. */
+export interface RawEvent {
+  /** Relative path of the watched directory ('' for the watch root). */
+  readonly dir: PathName;
+  readonly name: PathName;
+  readonly mask: number;
+  readonly isDir: boolean;
+  /** Found by reading a new directory rather than reported by the kernel. */
+  readonly scanned?: boolean;
+  /** When it was read from the kernel (performance.now()). */
+  readonly readAt?: number;
+}
+
 export interface WatcherOptions {
   readonly root: string;
   readonly mask: number;
+  /** `<filter>`: the directories it excludes get no watch (lib/filter/exclude.ts). */
   readonly filter: FilterConfig;
   /** `<fileSystem xfs="true">`: entry types come from lstat, not from readdir. */
   readonly xfs: boolean;

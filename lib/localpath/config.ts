@@ -30,7 +30,7 @@ export function parseWatchPath(view: ElementView): string | undefined {
   return stripTrailingSlashes(watch);
 }
 
-export function stripTrailingSlashes(dir: string): string {
+function stripTrailingSlashes(dir: string): string {
   const stripped = dir.replace(/\/+$/, '');
   return stripped === '' ? '/' : stripped;
 }

@@ -5,7 +5,7 @@
 import { writeFileAtomic } from '../status/writer';
 import type { MetricsSource } from './server';
 
-export const METRICS_FILE_MODE = 0o644;
+const METRICS_FILE_MODE = 0o644;
 
 export class MetricsFileWriter {
   private timer: NodeJS.Timeout | undefined;

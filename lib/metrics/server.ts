@@ -3,7 +3,7 @@
  * exporters: bind loopback or a management network (README, Metrics).
  */
 import http from 'node:http';
-import { StartError } from '../daemon/errors';
+import { StartError } from '../startError';
 
 export interface MetricsSource {
   readonly contentType: string;

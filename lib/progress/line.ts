@@ -8,7 +8,7 @@ export interface ProgressStream {
   write(text: string): unknown;
 }
 
-export const PROGRESS_INTERVAL_MS = 200;
+const PROGRESS_INTERVAL_MS = 200;
 
 export class ProgressLine {
   private timer: NodeJS.Timeout | undefined;

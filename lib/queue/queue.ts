@@ -123,7 +123,8 @@ export class EventQueue {
         this.settlesAt ??= candidate.at + this.options.settleMs;
         const ready = burstEnded(candidate.event) && !settling?.blocks(candidate.event);
         if (!ready) {
-          (settling ??= new BusyPaths()).add([candidate.event]);
+          settling ??= new BusyPaths();
+          settling.add([candidate.event]);
           if (settling.size >= SETTLING_LOOKAHEAD) break;
           continue;
         }

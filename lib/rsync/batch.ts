@@ -73,19 +73,6 @@ function createdHere(event: PathEvent): boolean {
   return event.kind === 'sync' && (event.mask & IN.CREATE) !== 0 && (event.mask & IN.MOVED_TO) === 0;
 }
 
-/** The include patterns for a set of events, ancestors first, without repeats. */
-export function includePatterns(events: readonly PathEvent[]): PathName[] {
-  const seen = new Set<string>();
-  const out: PathName[] = [];
-  for (const pattern of events.flatMap(patternsOf)) {
-    const key = pathKey(pattern);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(pattern);
-  }
-  return out;
-}
-
 /**
  * Lists of shell-quoted words, each at most `maxBytes` long (one item's words, which never repeat
  * among themselves, always stay in one list), with no word twice in a list: every list stands

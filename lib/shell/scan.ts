@@ -11,7 +11,7 @@ type Mode = 'top' | 'subst' | 'double' | 'single';
 /** What is still open at the end of a line: nothing (`['top']`) when the command ended there. */
 export type ScanState = readonly Mode[];
 
-export const COMMAND_START: ScanState = ['top'];
+const COMMAND_START: ScanState = ['top'];
 
 const WORD_BREAK = new Set([undefined, ' ', '\t', ';', '&', '|', '(', ')', '<', '>']);
 

@@ -10,9 +10,9 @@ export const NAGIOS = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
 export type NagiosState = keyof typeof NAGIOS;
 
 /** A remote failing this long, with no success since, is CRITICAL; less, WARNING. */
-export const FAILING_CRITICAL_MS = 60_000;
+const FAILING_CRITICAL_MS = 60_000;
 /** Not rewritten for this many intervals: the daemon is gone (SIGKILL, a crash) or stuck. */
-export const STALE_INTERVALS = 3;
+const STALE_INTERVALS = 3;
 
 export interface CheckResult {
   readonly state: NagiosState;

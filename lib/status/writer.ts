@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { StatusSnapshot } from './collector';
 import { StatusError } from './errors';
 
-export const STATUS_FILE_MODE = 0o644;
+const STATUS_FILE_MODE = 0o644;
 export const DEFAULT_STATUS_INTERVAL_S = 10;
 
 /** Writes `text` to a temporary file beside `file`, then renames it over `file`; throws what fs throws. */
@@ -30,7 +30,7 @@ export function writeFileAtomic(file: string, text: string, mode: number): void 
   }
 }
 
-export function writeStatusFile(file: string, snapshot: StatusSnapshot): void {
+function writeStatusFile(file: string, snapshot: StatusSnapshot): void {
   try {
     writeFileAtomic(file, `${JSON.stringify(snapshot, null, 2)}\n`, STATUS_FILE_MODE);
   } catch (error) {

@@ -40,7 +40,7 @@ export function descriptors(pid: number): Map<number, string> {
   return out;
 }
 
-export const NOBODY = 65534;
+const NOBODY = 65534;
 
 /**
  * The command line that runs bin/sersync2 as an unprivileged user: the tests run as root, for whom

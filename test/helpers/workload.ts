@@ -76,7 +76,7 @@ export interface WorkloadCase {
 }
 
 /** The generator, run in its own process against the mirror's watch directory. */
-export function runWorkload(m: Mirror, c: WorkloadCase): Promise<string> {
+function runWorkload(m: Mirror, c: WorkloadCase): Promise<string> {
   return runScript(GENERATOR, ['--root', m.watch, '--outside', m.outside, '--seed', String(c.seed), '--ops', String(c.ops), '--mix', c.mix]);
 }
 
@@ -98,7 +98,7 @@ export async function converge(m: Mirror, timeoutMs: number, local: string = m.w
   return { diff, ms: Date.now() - t0, entries };
 }
 
-export function diffSummary(d: TreeDiff): string {
+function diffSummary(d: TreeDiff): string {
   return `missing ${d.missing.length}, extra ${d.extra.length}, differing ${d.differing.length}`;
 }
 

@@ -115,7 +115,10 @@ export function churn(rootDir: string, steps: number, init: boolean, seed: numbe
     ? [[10, 'mkfile'], [10, 'mkdir']]
     : [[50, 'sleep'], [20, 'mkfile'], [20, 'mkdir'], [20, 'mvdir'], [20, 'rmfile']];
   let sides = 0;
-  const cumulative = dice.map(([weight, action]) => [(sides += weight), action] as const);
+  const cumulative = dice.map(([weight, action]) => {
+    sides += weight;
+    return [sides, action] as const;
+  });
   const counts: Record<string, number> = {};
   for (let step = 0; step < steps; step++) {
     const roll = random(sides);

@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { rng } from '../helpers/rng';
 
-export const MIXES = {
+const MIXES = {
   mkdir: { mkdir: 1 },
   deep: { mkdir: 30, chain: 6, mkfile: 20, append: 10, mvfile: 8, rmfile: 8, mvdir: 6, rmrf: 3 },
   churn: { mkdir: 5, mkfile: 35, append: 20, overwrite: 15, mvfile: 10, rmfile: 15 },
@@ -93,7 +93,7 @@ function prepareTree(dir: string): PreparedTree {
   const dirs = ['a', 'a/b', 'a/b/c', 'a/b/c/d', 'e', 'e/f'];
   const files = ['top.txt', 'a/one.txt', 'a/b/two.txt', 'a/b/c/three.bin', 'a/b/c/d/four.txt', 'e/five.txt', 'e/f/six.txt'];
   for (const d of dirs) fs.mkdirSync(path.join(dir, d), { recursive: true });
-  files.forEach((f, i) => fs.writeFileSync(path.join(dir, f), Buffer.alloc(100 + i * 700, `${f}:`)));
+  for (const [i, f] of files.entries()) fs.writeFileSync(path.join(dir, f), Buffer.alloc(100 + i * 700, `${f}:`));
   // An old mtime, as an unpacked archive has: rsync must still send it.
   const old = new Date('2020-01-02T03:04:05Z');
   for (const f of files) fs.utimesSync(path.join(dir, f), old, old);
@@ -105,7 +105,7 @@ function run(command: string, args: readonly string[]): void {
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${r.error?.message ?? r.stderr.trim() ?? r.signal}`);
 }
 
-export function generate(a: Args): Record<string, number> {
+function generate(a: Args): Record<string, number> {
   const rand = rng(a.seed);
   const model = new Model();
   const abs = (rel: string) => (rel ? path.join(a.root, rel) : a.root);
@@ -137,7 +137,10 @@ export function generate(a: Args): Record<string, number> {
   const total = weights.reduce((s, [, w]) => s + w, 0);
   const choose = (): Op => {
     let r = rand() * total;
-    for (const [op, w] of weights) if ((r -= w) < 0) return op;
+    for (const [op, w] of weights) {
+      r -= w;
+      if (r < 0) return op;
+    }
     return weights[0]![0];
   };
   const counts: Record<string, number> = {};

@@ -14,7 +14,7 @@ export function parseSocketPlugin(view: ElementView): SocketPluginConfig {
   deshost?.expect(['ip', 'port']);
   if (localpath && !deshost) localpath.problem('MISSING_ELEMENT', 'missing <deshost ip="..." port="..."/>');
   const ip = deshost?.required('ip') ?? '';
-  if (deshost && deshost.has('ip') && ip === '') deshost.problem('BAD_VALUE', 'ip must not be empty', 'ip');
+  if (deshost?.has('ip') && ip === '') deshost.problem('BAD_VALUE', 'ip must not be empty', 'ip');
   const port = deshost?.required('port') === undefined ? 0 : deshost.port('port', 0);
   return { name: 'socket', watch, deshost: { ip, port } };
 }
