@@ -21,8 +21,9 @@ deps: node_modules/.installed
 build: deps
 	npx tsc -p tsconfig.json
 
+# rsync: the real daemon the tests mirror to; shellcheck: the init script's POSIX check.
 system-deps:
-	sh scripts/system-deps.sh
+	sh scripts/system-deps.sh rsync:rsync shellcheck:shellcheck
 
 test: build system-deps
 	node --test --test-concurrency=2 dist/test/*.test.js
