@@ -8,7 +8,7 @@ UNITDIR = $(DESTDIR)$(PREFIX)/lib/systemd/system
 DOCDIR = $(DESTDIR)$(PREFIX)/share/doc/sersync2
 
 
-.PHONY: all build deps system-deps bench-deps test demo bench soak install uninstall clean dist deb release-test
+.PHONY: all build deps system-deps test-deps bench-deps test demo bench soak install uninstall clean dist deb release-test
 
 all: build
 
@@ -21,17 +21,20 @@ deps: node_modules/.installed
 build: deps
 	npx tsc -p tsconfig.json
 
-# rsync: the real daemon the tests mirror to; shellcheck: the init script's POSIX check.
+# rsync: the real daemon the tests and the demo mirror to; shellcheck: the init script's POSIX check.
 system-deps:
+	sh scripts/system-deps.sh rsync:rsync
+
+test-deps:
 	sh scripts/system-deps.sh rsync:rsync shellcheck:shellcheck
 
-test: build system-deps
+test: build test-deps
 	node --test --test-concurrency=2 dist/test/*.test.js
 
 # The long runs: test/storm.test.ts and test/workload.test.ts (20,000 operations each), lsyncd's churn
 # with its published 1 s sleeps (test/churn.test.ts), test/fuzz.test.ts (2000+ configs). Hours, not minutes:
 # compat mode runs one rsync per event.
-soak: build system-deps
+soak: build test-deps
 	SOAK=1 node --test --test-concurrency=1 dist/test/storm.test.js dist/test/workload.test.js dist/test/churn.test.js dist/test/fuzz.test.js
 
 demo: build system-deps
