@@ -3,7 +3,7 @@ import { ConfigError } from '../config/errors';
 import { InotifyError } from '../inotify/binding';
 import { WatchRootError } from '../inotify/root';
 
-export type StartErrorCode = 'RSYNC_TOO_OLD' | 'METRICS_LISTEN';
+export type StartErrorCode = 'RSYNC_TOO_OLD' | 'METRICS_LISTEN' | 'FAIL_LOG';
 
 export class StartError extends Error {
   constructor(
@@ -13,6 +13,14 @@ export class StartError extends Error {
     super(message);
     this.name = 'StartError';
   }
+}
+
+/** The fail log cannot be created or written at start (a read-only or missing directory...): one line naming it and why. */
+export function failLogError(path: string, error: unknown): StartError {
+  const { code, message } = error as NodeJS.ErrnoException;
+  // Node's message is `CODE: reason, syscall 'path'`: keep the reason, the path is named already.
+  const reason = /^[A-Z0-9]+: ([^,]+)/.exec(message)?.[1] ?? message;
+  return new StartError('FAIL_LOG', `cannot write the fail log ${path}: ${reason}${code ? ` (${code})` : ''}`);
 }
 
 /** What to print for an error the operator can fix (one line, no stack trace); undefined for a bug. */

@@ -30,7 +30,7 @@ import { atLeast, localRsyncVersion } from '../rsync/version';
 import { configLines, threadLines } from './banner';
 import { detach, isDetachedChild, startupLine, tellParent } from './detach';
 import { raiseKernelLimits } from './kernelLimits';
-import { operatorMessage, StartError } from './errors';
+import { failLogError, operatorMessage, StartError } from './errors';
 import { Scope } from './scope';
 import { DaemonSignals, type StopSignal } from './signals';
 
@@ -91,8 +91,13 @@ class Daemon {
     const clock = systemClock();
     const failLog = new FailLogFile(config.sersync.failLog.path);
     if (!options.plugin) {
-      failLog.ensure();
-      const recovered = failLog.recoverAside();
+      let recovered: number;
+      try {
+        failLog.ensure();
+        recovered = failLog.recoverAside();
+      } catch (error) {
+        throw failLogError(failLog.path, error);
+      }
       if (recovered) log.warn(`${recovered} commands of an interrupted fail-log run were put back into ${failLog.path}`);
     }
     const requestFullSync = () => {
