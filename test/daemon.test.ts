@@ -53,6 +53,15 @@ test('a fail log that cannot be created stops the start with one line naming it 
   assert.match(proc.stderr, /^sersync2: cannot write the fail log \/proc\/sersync2-test\/fail\.sh: [^\n]+ \(E[A-Z]+\)\n$/);
 });
 
+test('a --log-file that cannot be written stops the start with one line naming it and why, exit 1', () => {
+  const ws = workspace('badlogfile');
+  fs.writeFileSync(path.join(ws.root, 'afile'), '');
+  const logFile = path.join(ws.root, 'afile', 'sersync2.log');
+  const run = spawnSync(process.execPath, [BIN, '-o', ws.config, '--log-file', logFile], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, SERSYNC2_SYSCTL: '0' } });
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.equal(run.stderr, `sersync2: cannot write the log file ${logFile}: mkdir ${path.join(ws.root, 'afile')}: file already exists (EEXIST)\n`);
+});
+
 test('SIGTERM: running commands finish, every queued command goes to the fail log, exit 0', async () => {
   const ws = workspace('sigterm');
   const rec = commandRecorder(path.join(ws.root, 'rec'));

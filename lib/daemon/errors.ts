@@ -3,7 +3,7 @@ import { ConfigError } from '../config/errors';
 import { InotifyError } from '../inotify/binding';
 import { WatchRootError } from '../inotify/root';
 
-export type StartErrorCode = 'RSYNC_TOO_OLD' | 'METRICS_LISTEN' | 'FAIL_LOG';
+export type StartErrorCode = 'RSYNC_TOO_OLD' | 'METRICS_LISTEN' | 'FAIL_LOG' | 'LOG_FILE';
 
 export class StartError extends Error {
   constructor(
@@ -15,12 +15,13 @@ export class StartError extends Error {
   }
 }
 
-/** The fail log cannot be created or written at start (a read-only or missing directory...): one line naming it and why. */
-export function failLogError(path: string, error: unknown): StartError {
-  const { code, message } = error as NodeJS.ErrnoException;
-  // Node's message is `CODE: reason, syscall 'path'`: keep the reason, the path is named already.
+/** A file the daemon must write cannot be (a read-only or missing directory...): one line naming it and why. */
+export function fileError(code: 'FAIL_LOG' | 'LOG_FILE', what: string, path: string, error: unknown): StartError {
+  const { code: errno, message, syscall, path: failed } = error as NodeJS.ErrnoException;
+  // Node's message is `CODE: reason, syscall 'path'`: keep the reason, and the step when it was on another path.
   const reason = /^[A-Z0-9]+: ([^,]+)/.exec(message)?.[1] ?? message;
-  return new StartError('FAIL_LOG', `cannot write the fail log ${path}: ${reason}${code ? ` (${code})` : ''}`);
+  const step = syscall && failed && failed !== path ? `${syscall} ${failed}: ` : '';
+  return new StartError(code, `cannot write the ${what} ${path}: ${step}${reason}${errno ? ` (${errno})` : ''}`);
 }
 
 /** What to print for an error the operator can fix (one line, no stack trace); undefined for a bug. */

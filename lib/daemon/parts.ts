@@ -20,7 +20,7 @@ import { DaemonStatus } from '../status/daemon';
 import { createHandler, remoteLane } from '../workers/handler';
 import { largeFiles, WorkerPool } from '../workers/pool';
 import type { DaemonParts } from './context';
-import { failLogError, StartError } from './errors';
+import { fileError, StartError } from './errors';
 import type { Scope } from './scope';
 import type { DaemonSignals } from './signals';
 
@@ -93,7 +93,7 @@ function openFailLog(failLog: FailLogFile, log: Logger): void {
     failLog.ensure();
     recovered = failLog.recoverAside();
   } catch (error) {
-    throw failLogError(failLog.path, error);
+    throw fileError('FAIL_LOG', 'fail log', failLog.path, error);
   }
   if (recovered) log.warn(`${recovered} commands of an interrupted fail-log run were put back into ${failLog.path}`);
 }

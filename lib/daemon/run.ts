@@ -20,7 +20,7 @@ import { StatusWriter } from './behaviours/statusWriter';
 import { UnwatchedReport } from './behaviours/unwatchedReport';
 import { WatchSetup } from './behaviours/watchSetup';
 import { detach, isDetachedChild, startupLine, tellParent } from './detach';
-import { operatorMessage } from './errors';
+import { fileError, operatorMessage } from './errors';
 import { raiseKernelLimits } from './kernelLimits';
 import { openParts } from './parts';
 import { Scope } from './scope';
@@ -33,14 +33,23 @@ export async function runDaemon(options: CliOptions, argv: readonly string[]): P
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
   if (options.daemon && !isDetachedChild()) return detach(process.argv[1]!, argv, options.logFile);
   try {
-    const log = createLogger({ level: options.logLevel, file: options.logFile, configFile: options.logConfig, console: isDetachedChild() ? startupLine : undefined });
-    return await runScoped(options, log);
+    return await runScoped(options, openLog(options));
   } catch (error) {
     // With -d the waiting parent prints it (a bad --log-config too).
     tellParent({ error: operatorMessage(error) ?? `sersync2: internal error: ${(error as Error).stack}\n` });
     throw error;
   } finally {
     await flushLogs();
+  }
+}
+
+function openLog(options: CliOptions): Logger {
+  try {
+    return createLogger({ level: options.logLevel, file: options.logFile, configFile: options.logConfig, console: isDetachedChild() ? startupLine : undefined });
+  } catch (error) {
+    // A --log-file that cannot be written (its directory under a file, read-only...): no stack trace.
+    if (options.logFile && (error as NodeJS.ErrnoException).syscall) throw fileError('LOG_FILE', 'log file', options.logFile, error);
+    throw error;
   }
 }
 
