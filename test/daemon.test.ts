@@ -36,6 +36,32 @@ test('a missing watch directory stops the start with a one-line error', () => {
   assert.match(run.stderr.trim(), /^[^\n]*confxml.xml:\d+: <sersync><localpath watch="[^"]+">: watch directory does not exist$/);
 });
 
+test('a fail log that cannot be created stops the start with one line naming it and why, exit 1', () => {
+  const ws = workspace('badfaillog');
+  // A path under a regular file: ENOTDIR, whoever runs the test (root included).
+  fs.writeFileSync(path.join(ws.root, 'afile'), '');
+  const failLog = path.join(ws.root, 'afile', 'rsync_fail_log.sh');
+  writeConfig(ws.config, { watch: ws.watch, failLog });
+  const run = spawnSync(process.execPath, [BIN, '-o', ws.config], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, SERSYNC2_SYSCTL: '0' } });
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.equal(run.stderr, `sersync2: cannot write the fail log ${failLog}: not a directory (ENOTDIR)\n`);
+  assert.doesNotMatch(run.stdout, /watch path is/);
+  // A directory we may not write to (read-only /proc, so it holds as root too).
+  writeConfig(ws.config, { watch: ws.watch, failLog: '/proc/sersync2-test/fail.sh' });
+  const proc = spawnSync(process.execPath, [BIN, '-o', ws.config], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, SERSYNC2_SYSCTL: '0' } });
+  assert.equal(proc.status, 1, proc.stdout + proc.stderr);
+  assert.match(proc.stderr, /^sersync2: cannot write the fail log \/proc\/sersync2-test\/fail\.sh: [^\n]+ \(E[A-Z]+\)\n$/);
+});
+
+test('a --log-file that cannot be written stops the start with one line naming it and why, exit 1', () => {
+  const ws = workspace('badlogfile');
+  fs.writeFileSync(path.join(ws.root, 'afile'), '');
+  const logFile = path.join(ws.root, 'afile', 'sersync2.log');
+  const run = spawnSync(process.execPath, [BIN, '-o', ws.config, '--log-file', logFile], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, SERSYNC2_SYSCTL: '0' } });
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.equal(run.stderr, `sersync2: cannot write the log file ${logFile}: mkdir ${path.join(ws.root, 'afile')}: file already exists (EEXIST)\n`);
+});
+
 test('SIGTERM: running commands finish, every queued command goes to the fail log, exit 0', async () => {
   const ws = workspace('sigterm');
   const rec = commandRecorder(path.join(ws.root, 'rec'));

@@ -4,73 +4,26 @@
  * `concurrency` deliveries run at once and at most `maxPending` wait; past that the oldest waiting
  * one is dropped, with a warning.
  */
-import path from 'node:path';
 import type { Config } from '../config/types';
 import type { PathEvent } from '../events/types';
 import { concatPath, type PathName } from '../paths';
-import type { CommandRunner } from '../runner/shell';
-import { absolutePathOf, pluginCommand, pluginWants } from './command/command';
+import { absolutePathOf } from './command/command';
 import type { PluginName } from './config';
-import { httpForm, postForm } from './http/post';
-import { appendErrorLog, maskPassword, purgeRequest, sendPurge } from './refreshCDN/request';
-import { DELIVERY_DEFAULTS, sendOnce, withRetries, type DeliveryLimits } from './socket/send';
+import type { Delivery, PluginContext } from './plugin';
+import { PLUGINS } from './registry';
+import { DELIVERY_DEFAULTS } from './socket/send';
 
-/** Delivers one event; rejects with the reason when it could not. */
-export type Delivery = (event: PathEvent) => Promise<void>;
-
-export interface PluginContext {
-  readonly config: Config;
-  readonly runner: CommandRunner;
-  readonly trace: (command: string) => void;
-  readonly limits?: DeliveryLimits;
-  /** Where refreshCDN appends the CDN's `whatsup` replies (sersync2: errorlog.txt in the working directory). */
-  readonly errorLog?: string;
-}
+export type { Delivery, PluginContext } from './plugin';
 
 /** The directory a plugin reports paths under: its own `<localpath>`, or `<sersync><localpath>` for command. */
 export function pluginWatch(config: Config, name: PluginName): string {
   return name === 'command' ? config.sersync.localpath.watch : config.plugins[name]?.watch ?? config.sersync.localpath.watch;
 }
 
+/** The plugin's delivery, from its module in the registry. */
 export function createDelivery(name: PluginName, ctx: PluginContext): Delivery {
-  const limits = ctx.limits ?? DELIVERY_DEFAULTS;
   const watch = pluginWatch(ctx.config, name);
-  const abs = (rel: PathName) => absolutePathOf(watch, rel);
-  switch (name) {
-    case 'command': {
-      const plugin = ctx.config.plugins.command!;
-      return async (event) => {
-        if (!pluginWants(plugin, abs(event.path))) return;
-        const command = pluginCommand(plugin, abs(event.path));
-        ctx.trace(command);
-        const status = await ctx.runner.run(command);
-        if (status !== 0 && !plugin.ignoreError) throw new Error(`wait status ${status}: ${command}`);
-      };
-    }
-    case 'socket': {
-      const { ip, port } = ctx.config.plugins.socket!.deshost;
-      return (event) => withRetries(limits, () => sendOnce(ip, port, Buffer.from(abs(event.path)), limits.timeoutMs));
-    }
-    case 'http': {
-      const { url } = ctx.config.plugins.http!;
-      return async (event) => {
-        await withRetries(limits, () => postForm(url, httpForm(watch, abs(event.path), event.isDir, event.mask), limits.timeoutMs));
-      };
-    }
-    case 'refreshCDN': {
-      const plugin = ctx.config.plugins.refreshCDN!;
-      const errorLog = ctx.errorLog ?? path.resolve('errorlog.txt');
-      return async (event) => {
-        const request = purgeRequest(plugin, abs(event.path), event.isDir);
-        try {
-          const whatsup = await withRetries(limits, () => sendPurge(plugin.cdninfo.domainname, plugin.cdninfo.port, request, limits.timeoutMs));
-          if (whatsup) appendErrorLog(errorLog, whatsup);
-        } catch (error) {
-          throw new Error(`${(error as Error).message} (${maskPassword(request.split('\r\n')[0]!)})`);
-        }
-      };
-    }
-  }
+  return PLUGINS[name].delivery({ ...ctx, limits: ctx.limits ?? DELIVERY_DEFAULTS, watch, abs: (rel) => absolutePathOf(watch, rel) });
 }
 
 export class PluginDispatcher {

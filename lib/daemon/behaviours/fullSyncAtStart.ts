@@ -1,0 +1,60 @@
+/**
+ * `-r`: one full sync to every remote, after the watches are in place so nothing is missed
+ * meanwhile. A second stop signal abandons it: its commands go to the fail log, exit 1.
+ */
+import { failLogEntry } from '../../failLog/file';
+import { ProgressLine } from '../../progress/line';
+import { rsyncCommands } from '../../rsync/command';
+import { succeeded } from '../../runner/shell';
+import { remoteLane } from '../../workers/handler';
+import type { DaemonContext } from '../context';
+import type { Behaviour } from './behaviour';
+
+export class FullSyncAtStart implements Behaviour {
+  readonly name = '-r full sync';
+
+  async start(ctx: DaemonContext): Promise<void> {
+    const { options, config, log, rsync } = ctx;
+    if (!options.fullSyncAtStart || !rsync) return;
+    if (config.filter.enabled) {
+      log.info('************************attention***********************************');
+      log.info('you set the filter so the "-r " can not work');
+      return;
+    }
+    const commands = rsyncCommands(rsync.settings, rsync.remotes, { kind: 'full' });
+    const left = await Promise.race([this.run(ctx, commands).then(() => false), ctx.signals.secondStop().then(() => true)]);
+    if (left) {
+      ctx.failLog.append(commands.map((c) => failLogEntry('running at shutdown', c)));
+      ctx.exit(1);
+    }
+  }
+
+  private async run(ctx: DaemonContext, commands: readonly string[]): Promise<void> {
+    const { log, status } = ctx;
+    log.info('------------------------------------------');
+    log.info('rsync the directory recursivly to the remote servers once');
+    log.info('working please wait...');
+    const remotes = ctx.config.sersync.localpath.remotes;
+    let done = 0;
+    const running = Promise.all(
+      commands.map(async (command, i) => {
+        log.info(`execute command: ${command}`);
+        const started = performance.now();
+        const result = await ctx.runner.run(command);
+        done++;
+        // rsyncCommands gives one command per remote, in the remotes' order.
+        status.recordResult(remoteLane(remotes[i]!), succeeded(result), (performance.now() - started) / 1000);
+        if (!succeeded(result)) ctx.failures.failed(command, result);
+      }),
+    );
+    // Started after the command lines are printed, so they stay above the progress line.
+    const progress = new ProgressLine(process.stdout, (seconds) => `full sync: ${done} of ${commands.length} remotes done, ${seconds} s`);
+    progress.start();
+    try {
+      await running;
+    } finally {
+      progress.stop();
+    }
+    status.collector.recordFullSync('start (-r)');
+  }
+}

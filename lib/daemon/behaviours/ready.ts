@@ -1,0 +1,15 @@
+/** The end of start-up: sersync2's lines, the waiting parent of -d told, the workers started. */
+import { tellParent } from '../detach';
+import type { DaemonContext } from '../context';
+import type { Behaviour } from './behaviour';
+
+export class Ready implements Behaviour {
+  readonly name = 'ready';
+
+  start(ctx: DaemonContext): void {
+    ctx.log.info('run the sersync: ');
+    ctx.log.info(`watch path is: ${ctx.watch}`);
+    tellParent({ ready: true });
+    ctx.pool.kick();
+  }
+}

@@ -1,0 +1,51 @@
+/** The daemon's parts as the behaviours see them, opened by run.ts in the data path's order. */
+import type { CliOptions } from '../cli/args';
+import type { Clock } from '../clock';
+import type { Config } from '../config/types';
+import type { FullSyncReason, SyncEvent } from '../events/types';
+import type { Failures } from '../failLog/failures';
+import type { FailLogFile } from '../failLog/file';
+import type { Watcher } from '../inotify/watcher';
+import type { Logger } from '../log/logger';
+import type { PluginDispatcher } from '../plugin/hook';
+import type { EventQueue } from '../queue/queue';
+import type { CommandRunner } from '../runner/shell';
+import type { DaemonStatus } from '../status/daemon';
+import type { HandlerDeps } from '../workers/handler';
+import type { WorkerPool } from '../workers/pool';
+import type { DaemonSignals } from './signals';
+
+/** Everything but the watcher, which is opened last, with callbacks into these. */
+export interface DaemonParts {
+  readonly options: CliOptions;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly signals: DaemonSignals;
+  readonly runner: CommandRunner;
+  readonly failLog: FailLogFile;
+  readonly failures: Failures;
+  readonly status: DaemonStatus;
+  /** Undefined when no plugin runs. */
+  readonly plugin: PluginDispatcher | undefined;
+  /** Undefined with `-m PLUGIN`: no rsync at all. */
+  readonly rsync: HandlerDeps['rsync'];
+  readonly queue: EventQueue;
+  readonly pool: WorkerPool;
+  /** The directory watched: the plugin's own `<localpath>` with -m (sersync2's rule), else `<sersync><localpath>`. */
+  readonly watch: string;
+  /** Notes a watcher event in the status and queues it (the workers are woken by the caller). */
+  push(event: SyncEvent): void;
+  /** Queues a full sync to every remote (none with -m: no remote) and wakes the workers. */
+  fullSync(reason: FullSyncReason): void;
+  /** Set when the graceful stop begins: events and reports from then on are ignored. */
+  stopping: boolean;
+  /** Ends the daemon with this exit code; the first call wins. */
+  exit(code: number): void;
+  /** True once exit() was called. */
+  readonly exited: boolean;
+}
+
+export interface DaemonContext extends DaemonParts {
+  readonly watcher: Watcher;
+}

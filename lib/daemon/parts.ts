@@ -1,0 +1,113 @@
+/**
+ * Opens the daemon's parts in the data path's order, each registered in the scope with its closer
+ * as it is opened: a failure at any step closes exactly what the steps before it opened.
+ */
+import fs from 'node:fs';
+import type { CliOptions } from '../cli/args';
+import { systemClock } from '../clock';
+import type { Config } from '../config/types';
+import type { SyncEvent } from '../events/types';
+import { Failures } from '../failLog/failures';
+import { FailLogFile } from '../failLog/file';
+import type { Logger } from '../log/logger';
+import { concatPath, type PathName } from '../paths';
+import { createDelivery, PluginDispatcher, pluginWatch } from '../plugin/hook';
+import { EventQueue } from '../queue/queue';
+import { commandSettings } from '../rsync/command';
+import { atLeast, localRsyncVersion } from '../rsync/version';
+import { DryRunRunner, ShellRunner, type CommandRunner } from '../runner/shell';
+import { DaemonStatus } from '../status/daemon';
+import { createHandler, remoteLane } from '../workers/handler';
+import { largeFiles, WorkerPool } from '../workers/pool';
+import type { DaemonParts } from './context';
+import { fileError, StartError } from './errors';
+import type { Scope } from './scope';
+import type { DaemonSignals } from './signals';
+
+export interface Opened {
+  readonly parts: DaemonParts;
+  /** Resolves to the exit code given to parts.exit(). */
+  readonly done: Promise<number>;
+}
+
+export async function openParts(options: CliOptions, config: Config, configFile: string, log: Logger, signals: DaemonSignals, scope: Scope): Promise<Opened> {
+  // Batch commands are long: build the debug line only when it will be written.
+  const trace = (command: string) => (config.debug ? log.info(command) : log.isDebugEnabled() && log.debug(`run: ${command}`));
+  const runner: CommandRunner = options.dryRun ? new DryRunRunner((command) => log.info(command)) : new ShellRunner();
+  const clock = systemClock();
+  const failLog = new FailLogFile(config.sersync.failLog.path);
+  if (!options.plugin) openFailLog(failLog, log);
+  const pluginName = options.plugin ?? (config.sersync.plugin.enabled ? config.sersync.plugin.name : undefined);
+  const plugin = pluginName ? new PluginDispatcher(pluginName, createDelivery(pluginName, { config, runner, trace }), (message) => log.warn(message)) : undefined;
+  const rsync = options.plugin ? undefined : { settings: commandSettings(config), remotes: config.sersync.localpath.remotes };
+  const batch = !options.plugin && (options.batch || config.sersync.rsync.batch.enabled) ? config.sersync.rsync.batch : undefined;
+  if (batch) {
+    const version = localRsyncVersion();
+    if (version && !atLeast(version, 3, 1)) throw new StartError('RSYNC_TOO_OLD', `batch mode needs rsync 3.1 or later here (for --ignore-missing-args); this rsync is ${version.text}: upgrade it, or run without --batch and <batch start="true">`);
+    log.info(`batch mode: events settle for ${batch.windowMs} ms, one batch of up to ${batch.maxPaths} at a time, a big one split among ${Math.min(batch.parallel, options.threads)} rsyncs`);
+  }
+  const queue = batch ? new EventQueue({ settleMs: batch.windowMs }) : new EventQueue();
+  // The failures ask for a full sync through the pool, opened after them (the pool's handler needs them).
+  let pool: WorkerPool | undefined;
+  const kick = () => pool?.kick();
+  const status = scope.add('status and metrics', new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message), metricsListen: options.metricsListen, metricsFile: options.metricsFile }), (s) => s.stop());
+  await status.openMetrics();
+  const requestFullSync = () => {
+    queue.push({ kind: 'full', reason: 'recovery' });
+    kick();
+  };
+  const failures = scope.add('fail-log timers', new Failures({ runner, failLog, clock, log, timeToExecute: config.sersync.failLog.timeToExecute, requestFullSync, onRetried: (lane, ok) => status.recordRetry(lane, ok) }), (f) => f.stop());
+  const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, onResult: status.recordResult, onSpawned: (ms) => status.collector.eventToSpawn.record(ms) }));
+  const watchRoot = config.sersync.localpath.watch;
+  pool = scope.add('workers', new WorkerPool(queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, parallel: batch.parallel, isLarge: largeFiles((rel) => fileSize(concatPath(watchRoot, '/', rel))) }), (p) => p.stop());
+  const push = (event: SyncEvent) => {
+    status.recordEvent(event);
+    if (queue.push(event) === 'collapsed') log.warn(`queue full: ${queue.collapsedEvents} events folded into one full sync`);
+  };
+  let exited = false;
+  let resolveDone: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
+  const parts: DaemonParts = {
+    options, config, log, clock, signals, runner, failLog, failures, status, plugin, rsync, queue, pool, push,
+    watch: options.plugin ? pluginWatch(config, options.plugin) : watchRoot,
+    fullSync: (reason) => {
+      if (!options.plugin) push({ kind: 'full', reason });
+      kick();
+    },
+    stopping: false,
+    get exited() {
+      return exited;
+    },
+    exit: (code) => {
+      exited = true;
+      resolveDone(code);
+    },
+  };
+  return { parts, done };
+}
+
+/** Created at start, as sersync2 does; a file left by an interrupted fail-log run is merged back. */
+function openFailLog(failLog: FailLogFile, log: Logger): void {
+  let recovered: number;
+  try {
+    failLog.ensure();
+    recovered = failLog.recoverAside();
+  } catch (error) {
+    throw fileError('FAIL_LOG', 'fail log', failLog.path, error);
+  }
+  if (recovered) log.warn(`${recovered} commands of an interrupted fail-log run were put back into ${failLog.path}`);
+}
+
+/** Read here rather than from cli/main, which loads the daemon: no import cycle. */
+function packageVersion(): string {
+  return (require('../../../package.json') as { version: string }).version;
+}
+
+/** 0 for a path that is gone (no exception: in a storm most are). */
+function fileSize(path: PathName): number {
+  try {
+    return fs.statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+  } catch {
+    return 0;
+  }
+}
