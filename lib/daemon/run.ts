@@ -13,6 +13,7 @@ import { CrontabTimer, crontabActive } from '../crontab/timer';
 import { failLogEntry, FailLogFile } from '../failLog/file';
 import { Failures } from '../failLog/failures';
 import { Inotify } from '../inotify/binding';
+import { changeMask } from '../inotify/change';
 import { Watcher } from '../inotify/watcher';
 import { countDirectories, watchLimitMessage } from '../inotify/limits';
 import { rootLossMessage } from '../inotify/root';
@@ -150,7 +151,7 @@ class Daemon {
       onEvents: (events) => {
         if (this.stopping) return;
         for (const raw of events) {
-          if (config.debug) log.info(`inotify name:${describe(raw.dir, raw.name)}\tmask:${raw.mask}`);
+          if (config.debug) log.info(`inotify name:${describe(raw.dir, raw.name)}\tmask:${changeMask(raw.change, raw.isDir)}`);
           const event = classify(rules, raw);
           if (event) push(event);
         }

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { Config } from '../config/types';
 import type { PathEvent } from '../events/types';
+import { changeMask } from '../inotify/change';
 import { concatPath, type PathName } from '../paths';
 import type { CommandRunner } from '../runner/shell';
 import { absolutePathOf, pluginCommand, pluginWants } from './command/command';
@@ -54,7 +55,7 @@ export function createDelivery(name: PluginName, ctx: PluginContext): Delivery {
     case 'http': {
       const { url } = ctx.config.plugins.http!;
       return async (event) => {
-        await withRetries(limits, () => postForm(url, httpForm(watch, abs(event.path), event.isDir, event.mask), limits.timeoutMs));
+        await withRetries(limits, () => postForm(url, httpForm(watch, abs(event.path), event.isDir, changeMask(event.cause, event.isDir)), limits.timeoutMs));
       };
     }
     case 'refreshCDN': {
