@@ -67,20 +67,14 @@ export class InotifyError extends Error {
 type NativeCallback = (events: InotifyEvent[], errno: number) => void;
 
 interface NativeHandle {
-  readonly fd: number;
-  addWatch(path: string | Buffer, mask: number): number;
   addWatches(paths: ReadonlyArray<string | Buffer>, mask: number): Int32Array;
   removeWatch(wd: number): number;
   subdirectories(path: string | Buffer, statEach: boolean): Buffer | number;
   close(): void;
-  ref(): void;
-  unref(): void;
 }
 
 interface NativeModule {
   readonly InotifyHandle: new (onEvents: NativeCallback, persistent: boolean) => NativeHandle;
-  readonly constants: Readonly<Record<string, number>>;
-  readonly readBufferSize: number;
 }
 
 let loaded: NativeModule | undefined;
