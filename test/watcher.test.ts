@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import type { RawEvent } from '../lib/inotify/watcherTypes';
-import { Inotify } from '../lib/inotify/binding';
+import { Inotify, type InotifyEvent } from '../lib/inotify/binding';
 import { IN } from '../lib/inotify/mask';
-import { Watcher, type KernelEvent } from '../lib/inotify/watcher';
+import { Watcher } from '../lib/inotify/watcher';
 import { waitFor } from './helpers/wait';
 
 const roots: string[] = [];
@@ -72,7 +72,7 @@ function watched(dirs: readonly string[]) {
       await drained();
       holding = false;
     },
-    overflow: () => watcher.handleBatch([{ wd: -1, mask: IN.Q_OVERFLOW, cookie: 0 } satisfies KernelEvent]),
+    overflow: () => watcher.handleBatch([{ wd: -1, mask: IN.Q_OVERFLOW, cookie: 0 } satisfies InotifyEvent]),
     close: () => watcher.close(),
   };
 }

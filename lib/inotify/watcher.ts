@@ -27,10 +27,11 @@ import { isWithin, pathOf, type DirNode } from './dirNode';
 import { readEntries, readSubdirectories } from './listing';
 import { IN } from './mask';
 import { rootMask, rootUnreadable, WatchRootError, type RootLoss } from './root';
-import type { InotifyBinding, KernelEvent, RawEvent, WatcherOptions } from './watcherTypes';
+import type { InotifyEvent } from './binding';
+import type { InotifyBinding, RawEvent, WatcherOptions } from './watcherTypes';
 import { PENDING_TRIES, PendingDirs } from './pendingDirs';
 
-export type { InotifyBinding, KernelEvent, WatcherOptions } from './watcherTypes';
+export type { InotifyBinding, WatcherOptions } from './watcherTypes';
 
 export class Watcher {
   private readonly nodes = new Map<number, DirNode>();
@@ -164,7 +165,7 @@ export class Watcher {
   }
 
   /** Handles one kernel read. */
-  handleBatch(batch: readonly KernelEvent[]): void {
+  handleBatch(batch: readonly InotifyEvent[]): void {
     const out: RawEvent[] = [];
     const readAt = performance.now();
     for (const event of batch) {

@@ -1,26 +1,12 @@
 /** What the watcher (lib/inotify/watcher.ts) is given: its binding, the kernel's events, its options. */
 import type { FilterConfig } from '../filter/config';
 import type { PathName } from '../paths';
+import type { Inotify } from './binding';
 import type { Change } from './change';
 import type { RootLoss } from './root';
 
-/** The part of the binding the watcher uses; tests may pass another implementation. */
-export interface InotifyBinding {
-  addWatches(paths: ReadonlyArray<string | Buffer>, mask: number): ArrayLike<number>;
-  removeWatch(wd: number): boolean;
-  /** Subdirectory names only, read natively (throws when unreadable); readdir is used without it. */
-  subdirectories?(path: string | Buffer, statEach: boolean): Buffer[];
-  close(): void;
-}
-
-export interface KernelEvent {
-  readonly wd: number;
-  readonly mask: number;
-  readonly cookie: number;
-  readonly name?: string | undefined;
-  /** Only for a name that is not valid UTF-8 (see lib/inotify/binding.ts). */
-  readonly nameBytes?: Buffer | undefined;
-}
+/** The part of the binding the watcher uses. */
+export type InotifyBinding = Pick<Inotify, 'addWatches' | 'removeWatch' | 'subdirectories' | 'close'>;
 
 /** A kernel event on an entry, decoded, with its directory already resolved from the watch descriptor. */
 export interface RawEvent {
