@@ -1,8 +1,8 @@
 /**
  * inotify on our own N-API addon (native/inotify.c, built to build/Release/inotify.node), since
  * node-inotify does not build on Node 20. One API, the one the watcher uses, with node-inotify's
- * names where the contract is the same (`removeWatch(wd)`, `close()`, an event's `wd`, `mask`,
- * `cookie`, `name`); the mask bits are lib/inotify/mask.ts's `IN`. Unlike node-inotify:
+ * names where the contract is the same (`removeWatch(wd)`, `close()`, `persistent`, an event's
+ * `mask`, `cookie`, `name`); the mask bits are lib/inotify/mask.ts's `IN`. Unlike node-inotify:
  * - `addWatches(paths, mask)` adds many watches in one native call and never throws for a path:
  *   each slot holds the wd or a negative errno (ENOENT for a directory gone meanwhile is normal).
  *   Paths may be Buffers (exact bytes, for non-UTF-8 names).
