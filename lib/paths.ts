@@ -10,12 +10,22 @@ export type PathName = string | Buffer;
 // ignoreBOM: a name may begin with U+FEFF, and that character is part of it.
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export function toPathName(bytes: Buffer): PathName {
+/**
+ * The one UTF-8 rule for names and the files that hold them: well-formed UTF-8 (no overlong
+ * forms, no surrogates, nothing past U+10FFFF; a leading U+FEFF is kept), as a fatal TextDecoder
+ * reads it. The text, or undefined when the bytes are not UTF-8. native/inotify.c applies the
+ * same rule to the kernel's names (test/inotify-binding.test.ts holds it to this one).
+ */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
     return UTF8.decode(bytes);
   } catch {
-    return bytes;
+    return undefined;
   }
+}
+
+export function toPathName(bytes: Buffer): PathName {
+  return decodeUtf8(bytes) ?? bytes;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range starts at NUL, on purpose

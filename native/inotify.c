@@ -5,10 +5,10 @@
  *   new InotifyHandle(onEvents, persistent)
  *       inotify_init1(IN_NONBLOCK | IN_CLOEXEC) and a uv_poll_t on the descriptor.
  *       onEvents(events, errno) is called once per readable wake-up with every event read until
- *       EAGAIN (an array of {watch, wd, mask, cookie[, name, nameBytes]}); errno is 0, or the
+ *       EAGAIN (an array of {wd, mask, cookie[, name, nameBytes]}); errno is 0, or the
  *       negative errno of a read (or poll) error, after which the handle stops reading.
- *   addWatch(path, mask)     -> wd, or -errno                (path: string or Buffer)
- *   addWatches(paths, mask)  -> Int32Array of wd or -errno   (one native call for all paths)
+ *   addWatches(paths, mask)  -> Int32Array of wd or -errno   (one native call for all paths;
+ *                            a path is a string or a Buffer)
  *   removeWatch(wd)          -> 0, or -errno
  *   subdirectories(path, statEach) -> Buffer of the names of path's subdirectories, each ended
  *                            by a NUL, unsorted; or -errno. Types come from the directory entry
@@ -19,17 +19,16 @@
  *                            one stat costs a fraction of open + getdents + close. The caller
  *                            adds the watch first, so a subdirectory made after the stat is
  *                            reported by the kernel.
- *   ref() / unref()          keep (or stop keeping) the event loop alive
  *   close()                  idempotent, allowed inside onEvents
- *   fd                       the descriptor, -1 once closed
- * Module exports: InotifyHandle, constants (IN_* from <sys/inotify.h>), readBufferSize.
+ * Module exports: InotifyHandle.
  *
  * Lifetimes. ino_state belongs to the JS object (napi_wrap) and is freed by its finalizer, which
  * closes the descriptor first if close() was never called. The uv_poll_t lives in a separate
  * ino_poll allocation that libuv owns from uv_close() until its close callback frees it, so the
- * JS object may be collected while libuv still holds the handle. While open and referenced, the
+ * JS object may be collected while libuv still holds the handle. While open and persistent, the
  * JS object and the callback are held by strong napi references (like an active socket, a watching
- * instance is not collected); unref() and close() turn them weak. An async cleanup hook closes
+ * instance is not collected); close() turns them weak, and a non-persistent instance holds them
+ * weakly from the start. An async cleanup hook closes
  * the handle when the environment (a worker, or the process) is torn down.
  */
 #define ADDON_NAME "inotify"
@@ -66,8 +65,7 @@ struct ino_state {
   napi_env env;
   int fd; /* -1 once closed */
   bool closed;
-  bool referenced; /* persistent: the poll handle keeps the loop alive */
-  bool strong; /* self and callback are strong references (open and referenced) */
+  bool strong; /* self and callback are strong references (open and persistent) */
   ino_poll *poll; /* NULL once handed to uv_close */
   napi_ref self; /* the JS object */
   napi_ref callback; /* onEvents; NULL once closed */
@@ -150,8 +148,8 @@ static void finalize_state(napi_env env, void *data, void *hint) {
 
 /* ---- reading ------------------------------------------------------------------------------- */
 
-enum { KEY_WATCH, KEY_WD, KEY_MASK, KEY_COOKIE, KEY_NAME, KEY_NAME_BYTES, KEY_COUNT };
-static const char *const key_names[KEY_COUNT] = {"watch", "wd", "mask", "cookie", "name", "nameBytes"};
+enum { KEY_WD, KEY_MASK, KEY_COOKIE, KEY_NAME, KEY_NAME_BYTES, KEY_COUNT };
+static const char *const key_names[KEY_COUNT] = {"wd", "mask", "cookie", "name", "nameBytes"};
 
 /* Appends the events of one read to `array`. Returns false when a N-API call failed. */
 /* Well-formed UTF-8 (Unicode's table 3-7: no overlong forms, no surrogates, nothing past
@@ -203,7 +201,6 @@ static bool push_events(napi_env env, const char *bytes, size_t length, napi_val
     }
     napi_value object;
     if (napi_create_int32(env, event->wd, &props[KEY_WD].value) != napi_ok) return false;
-    props[KEY_WATCH].value = props[KEY_WD].value;
     if (napi_create_uint32(env, event->mask, &props[KEY_MASK].value) != napi_ok) return false;
     if (napi_create_uint32(env, event->cookie, &props[KEY_COOKIE].value) != napi_ok) return false;
     if (name_length > 0) {
@@ -388,7 +385,6 @@ static napi_value js_constructor(napi_env env, napi_callback_info info) {
   state->fd = fd;
   state->buffer = buffer;
   state->poll = poll;
-  state->referenced = persistent;
   state->strong = persistent;
   poll->state = state;
 
@@ -419,22 +415,6 @@ static napi_value js_constructor(napi_env env, napi_callback_info info) {
   }
   if (!persistent) uv_unref((uv_handle_t *)&poll->poll);
   return self;
-}
-
-static napi_value js_add_watch(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2], result;
-  ino_state *state = get_this(env, info, &argc, argv);
-  if (state == NULL) return NULL;
-  uint32_t mask = 0;
-  if (argc < 2 || napi_get_value_uint32(env, argv[1], &mask) != napi_ok) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "mask must be a number");
-    return NULL;
-  }
-  int rc = get_path(env, state, argv[0]);
-  if (rc == 0) rc = add_watch(state, mask);
-  NAPI_CALL(env, napi_create_int32(env, rc, &result));
-  return result;
 }
 
 static napi_value js_add_watches(napi_env env, napi_callback_info info) {
@@ -591,95 +571,17 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_value set_referenced(napi_env env, napi_callback_info info, bool referenced) {
-  size_t argc = 0;
-  ino_state *state = get_this(env, info, &argc, NULL);
-  if (state == NULL || state->referenced == referenced) return NULL;
-  state->referenced = referenced;
-  if (state->closed) return NULL;
-  if (state->poll != NULL) {
-    if (referenced) uv_ref((uv_handle_t *)&state->poll->poll);
-    else uv_unref((uv_handle_t *)&state->poll->poll);
-  }
-  set_strong(state, referenced);
-  return NULL;
-}
-
-static napi_value js_ref(napi_env env, napi_callback_info info) {
-  return set_referenced(env, info, true);
-}
-
-static napi_value js_unref(napi_env env, napi_callback_info info) {
-  return set_referenced(env, info, false);
-}
-
-static napi_value js_get_fd(napi_env env, napi_callback_info info) {
-  size_t argc = 0;
-  napi_value result;
-  ino_state *state = get_this(env, info, &argc, NULL);
-  if (state == NULL) return NULL;
-  NAPI_CALL(env, napi_create_int32(env, state->fd, &result));
-  return result;
-}
-
 /* ---- module -------------------------------------------------------------------------------- */
-
-static const struct {
-  const char *name;
-  uint32_t value;
-} constants[] = {
-  {"IN_ACCESS", IN_ACCESS},
-  {"IN_MODIFY", IN_MODIFY},
-  {"IN_ATTRIB", IN_ATTRIB},
-  {"IN_CLOSE_WRITE", IN_CLOSE_WRITE},
-  {"IN_CLOSE_NOWRITE", IN_CLOSE_NOWRITE},
-  {"IN_CLOSE", IN_CLOSE},
-  {"IN_OPEN", IN_OPEN},
-  {"IN_MOVED_FROM", IN_MOVED_FROM},
-  {"IN_MOVED_TO", IN_MOVED_TO},
-  {"IN_MOVE", IN_MOVE},
-  {"IN_CREATE", IN_CREATE},
-  {"IN_DELETE", IN_DELETE},
-  {"IN_DELETE_SELF", IN_DELETE_SELF},
-  {"IN_MOVE_SELF", IN_MOVE_SELF},
-  {"IN_ALL_EVENTS", IN_ALL_EVENTS},
-  {"IN_UNMOUNT", IN_UNMOUNT},
-  {"IN_Q_OVERFLOW", IN_Q_OVERFLOW},
-  {"IN_IGNORED", IN_IGNORED},
-  {"IN_ONLYDIR", IN_ONLYDIR},
-  {"IN_DONT_FOLLOW", IN_DONT_FOLLOW},
-  {"IN_EXCL_UNLINK", IN_EXCL_UNLINK},
-  {"IN_MASK_ADD", IN_MASK_ADD},
-  {"IN_ISDIR", IN_ISDIR},
-  {"IN_ONESHOT", IN_ONESHOT},
-#ifdef IN_MASK_CREATE
-  {"IN_MASK_CREATE", IN_MASK_CREATE},
-#endif
-};
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor methods[] = {
-    {"addWatch", NULL, js_add_watch, NULL, NULL, NULL, napi_default_method, NULL},
     {"addWatches", NULL, js_add_watches, NULL, NULL, NULL, napi_default_method, NULL},
     {"removeWatch", NULL, js_remove_watch, NULL, NULL, NULL, napi_default_method, NULL},
     {"subdirectories", NULL, js_subdirectories, NULL, NULL, NULL, napi_default_method, NULL},
     {"close", NULL, js_close, NULL, NULL, NULL, napi_default_method, NULL},
-    {"ref", NULL, js_ref, NULL, NULL, NULL, napi_default_method, NULL},
-    {"unref", NULL, js_unref, NULL, NULL, NULL, napi_default_method, NULL},
-    {"fd", NULL, NULL, js_get_fd, NULL, NULL, napi_default, NULL},
   };
-  napi_value klass, object, value;
+  napi_value klass;
   NAPI_CALL(env, napi_define_class(env, "InotifyHandle", NAPI_AUTO_LENGTH, js_constructor, NULL, sizeof methods / sizeof methods[0], methods, &klass));
   NAPI_CALL(env, napi_set_named_property(env, exports, "InotifyHandle", klass));
-
-  NAPI_CALL(env, napi_create_object(env, &object));
-  for (size_t i = 0; i < sizeof constants / sizeof constants[0]; i++) {
-    NAPI_CALL(env, napi_create_uint32(env, constants[i].value, &value));
-    NAPI_CALL(env, napi_set_named_property(env, object, constants[i].name, value));
-  }
-  NAPI_CALL(env, napi_object_freeze(env, object));
-  NAPI_CALL(env, napi_set_named_property(env, exports, "constants", object));
-  NAPI_CALL(env, napi_create_uint32(env, READ_BUFFER_SIZE, &value));
-  NAPI_CALL(env, napi_set_named_property(env, exports, "readBufferSize", value));
   return exports;
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { parseConfig } from '../lib/config/load';
 import type { PathEvent } from '../lib/events/types';
-import { IN } from '../lib/inotify/mask';
+import type { Change } from '../lib/inotify/change';
 import { BATCH_EXIT_RULE, batchCommands } from '../lib/rsync/batch';
 import { atLeast, localRsyncVersion, parseRsyncVersion } from '../lib/rsync/version';
 import { commandSettings } from '../lib/rsync/command';
@@ -28,7 +28,7 @@ after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-const ev = (kind: 'sync' | 'delete', p: string | Buffer, isDir = false): PathEvent => ({ kind, path: p, isDir, mask: 0 });
+const ev = (kind: 'sync' | 'delete', p: string | Buffer, isDir = false): PathEvent => ({ kind, path: p, isDir, cause: kind === 'sync' ? 'modified' : 'deleted' });
 /** The include list a batch with deletes hands rsync (one command: the lists here are short). */
 const includePatterns = (events: readonly PathEvent[]): string[] => {
   const commands = batchCommands(stock(), remote, events);
@@ -43,19 +43,19 @@ test('the include list of deletes: ancestors first, the path, `dir/***` for dire
 });
 
 test('a directory created here gets no `***` (the watcher reports what it holds); one moved in, changed or deleted does', () => {
-  const dir = (kind: 'sync' | 'delete', p: string, mask: number): PathEvent => ({ kind, path: p, isDir: true, mask });
+  const dir = (kind: 'sync' | 'delete', p: string, cause: Change): PathEvent => ({ kind, path: p, isDir: true, cause });
   const patterns = includePatterns([
-    dir('sync', 'made', IN.CREATE | IN.ISDIR),
-    dir('sync', 'moved', IN.MOVED_TO | IN.ISDIR),
-    dir('sync', 'touched', IN.ATTRIB | IN.ISDIR),
-    dir('delete', 'gone', IN.DELETE | IN.ISDIR),
+    dir('sync', 'made', 'created'),
+    dir('sync', 'moved', 'movedTo'),
+    dir('sync', 'touched', 'attrib'),
+    dir('delete', 'gone', 'deleted'),
   ]);
   assert.deepEqual(patterns, ['made', 'moved', 'moved/***', 'touched', 'touched/***', 'gone', 'gone/***']);
 });
 
 test('changes: a directory created here that holds a listed path is left to -R, which creates it as that path\'s parent', () => {
-  const d = (p: string, mask: number): PathEvent => ({ kind: 'sync', path: p, isDir: true, mask });
-  const events = [d('made', IN.CREATE | IN.ISDIR), ev('sync', 'made/f'), d('empty', IN.CREATE | IN.ISDIR), d('moved', IN.MOVED_TO | IN.ISDIR), ev('sync', 'moved/g')];
+  const d = (p: string, cause: Change): PathEvent => ({ kind: 'sync', path: p, isDir: true, cause });
+  const events = [d('made', 'created'), ev('sync', 'made/f'), d('empty', 'created'), d('moved', 'movedTo'), ev('sync', 'moved/g')];
   const [command] = batchCommands(stock(), remote, events);
   assert.deepEqual(listOf(command!), ['made/f', 'empty', 'moved', 'moved/g']);
 });

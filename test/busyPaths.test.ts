@@ -4,7 +4,7 @@ import type { SyncEvent } from '../lib/events/types';
 import { BusyPaths } from '../lib/queue/busyPaths';
 import { isUnderKey, pathKey, type PathName } from '../lib/paths';
 
-const sync = (path: PathName, isDir = false): SyncEvent => ({ kind: 'sync', path, isDir, mask: 0 });
+const sync = (path: PathName, isDir = false): SyncEvent => ({ kind: 'sync', path, isDir, cause: 'modified' });
 
 test('a running path blocks itself, what is inside it and what contains it, nothing else', () => {
   const busy = BusyPaths.of([sync('a/b', true)]);

@@ -69,7 +69,7 @@ function generatedNames(seed: number, count: number): PathName[] {
 
 /** Every kind of command a name can end up in: sync, file and directory delete, both batch lists. */
 function commandsFor(s: CommandSettings, names: readonly PathName[]): string[] {
-  const events = names.map((name, i): PathEvent => ({ kind: i % 2 ? 'delete' : 'sync', path: name, isDir: i % 3 === 0, mask: 0 }));
+  const events = names.map((name, i): PathEvent => ({ kind: i % 2 ? 'delete' : 'sync', path: name, isDir: i % 3 === 0, cause: i % 2 ? 'deleted' : 'modified' }));
   return [
     ...events.flatMap((e) => [rsyncCommand(s, REMOTE, { kind: 'sync', path: e.path }), rsyncCommand(s, REMOTE, { kind: 'delete', path: e.path, isDir: e.isDir })]),
     ...batchCommands(s, REMOTE, events.filter((e) => e.kind === 'sync'), 4096),
@@ -152,7 +152,7 @@ test('`sh FILE` by hand: a failing batch entry (rsync exit 24, 23, 10) ends that
   fs.mkdirSync(watch);
   const s = settings(watch);
   const file = new FailLogFile(path.join(dir, 'fail.sh'));
-  const batches = HOSTILE.map((name): PathEvent => ({ kind: 'sync', path: name, isDir: false, mask: 0 })).map((e) => batchCommands(s, REMOTE, [e])[0]!);
+  const batches = HOSTILE.map((name): PathEvent => ({ kind: 'sync', path: name, isDir: false, cause: 'modified' })).map((e) => batchCommands(s, REMOTE, [e])[0]!);
   file.append(batches.map((c) => failLogEntry('errno 6144', c)));
   for (const code of [24, 23, 10]) {
     const rsync = recordingRsync(path.join(dir, String(code)), code);

@@ -24,9 +24,9 @@ after(() => {
 });
 
 const fast = { timeoutMs: 500, attempts: 2, retryDelayMs: 20 };
-const file = (p: string, mask = 8): PathEvent => ({ kind: 'sync', path: p, isDir: false, mask });
-const dir = (p: string): PathEvent => ({ kind: 'sync', path: p, isDir: true, mask: 0x40000100 });
-const gone = (p: string): PathEvent => ({ kind: 'delete', path: p, isDir: false, mask: 0x200 });
+const file = (p: string): PathEvent => ({ kind: 'sync', path: p, isDir: false, cause: 'closeWrite' });
+const dir = (p: string): PathEvent => ({ kind: 'sync', path: p, isDir: true, cause: 'created' });
+const gone = (p: string): PathEvent => ({ kind: 'delete', path: p, isDir: false, cause: 'deleted' });
 
 /** The stock config with its plugin blocks pointed at loopback servers. */
 function config(edit: (xml: string) => string): Config {
@@ -59,7 +59,7 @@ test('socket: one connection per event carrying the absolute path bytes, no newl
   await deliver(file('a.txt'));
   await deliver(dir('d'));
   await deliver(gone('d/b c.txt'));
-  await deliver({ kind: 'sync', path: Buffer.from([0x78, 0xff]), isDir: false, mask: 8 });
+  await deliver({ kind: 'sync', path: Buffer.from([0x78, 0xff]), isDir: false, cause: 'closeWrite' });
   await waitFor('4 connections', () => tcp.received.length === 4);
   assert.deepEqual(tcp.received.map((b) => b.toString('latin1')), ['/opt/tongbu/a.txt', '/opt/tongbu/d', '/opt/tongbu/d/b c.txt', '/opt/tongbu/x\xff']);
 });

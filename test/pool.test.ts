@@ -8,7 +8,7 @@ import type { SyncEvent } from '../lib/events/types';
 import { EventQueue } from '../lib/queue/queue';
 import { WorkerPool, type BatchOptions } from '../lib/workers/pool';
 
-const sync = (path: string): SyncEvent => ({ kind: 'sync', path, isDir: false, mask: 0 });
+const sync = (path: string): SyncEvent => ({ kind: 'sync', path, isDir: false, cause: 'modified' });
 const pathsOf = (job: readonly SyncEvent[]) => job.map((e) => (e.kind === 'full' ? 'FULL' : String(e.path)));
 
 /** A pool over a queue without settling; each started job waits until finish(i) is called. */
@@ -95,6 +95,6 @@ test('batch: a big batch of changes is split among `parallel` rsyncs; one with d
   await t.finish(0);
   assert.equal(t.started.length, 2, 'no new batch while a part of the last one runs');
   await t.finish(1);
-  t.push(...Array.from({ length: 1200 }, (_, i) => sync(`g${i}`)), { kind: 'delete', path: 'gone', isDir: false, mask: 0 });
+  t.push(...Array.from({ length: 1200 }, (_, i) => sync(`g${i}`)), { kind: 'delete', path: 'gone', isDir: false, cause: 'deleted' });
   assert.deepEqual(t.started.slice(2).map((job) => job.length), [1201]);
 });

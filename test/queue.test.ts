@@ -4,8 +4,8 @@ import type { SyncEvent } from '../lib/events/types';
 import { BusyPaths } from '../lib/queue/busyPaths';
 import { EventQueue } from '../lib/queue/queue';
 
-const sync = (path: string, isDir = false): SyncEvent => ({ kind: 'sync', path, isDir, mask: 0 });
-const del = (path: string, isDir = false): SyncEvent => ({ kind: 'delete', path, isDir, mask: 0 });
+const sync = (path: string, isDir = false): SyncEvent => ({ kind: 'sync', path, isDir, cause: 'modified' });
+const del = (path: string, isDir = false): SyncEvent => ({ kind: 'delete', path, isDir, cause: 'deleted' });
 
 /** Tests of the rules use no settling time; the settling test below sets its own clock. */
 class Queue extends EventQueue {
@@ -90,9 +90,9 @@ test('an overflow full sync replaces what was queued, and is not queued twice', 
 test('raw-byte paths are distinct from text paths and merge with themselves', () => {
   const q = new Queue();
   const bytes = Buffer.from([0x61, 0xff]);
-  q.push({ kind: 'sync', path: bytes, isDir: false, mask: 0 });
-  q.push({ kind: 'sync', path: 'a\u00ff', isDir: false, mask: 0 });
-  assert.equal(q.push({ kind: 'delete', path: Buffer.from([0x61, 0xff]), isDir: false, mask: 0 }), 'merged');
+  q.push({ kind: 'sync', path: bytes, isDir: false, cause: 'modified' });
+  q.push({ kind: 'sync', path: 'a\u00ff', isDir: false, cause: 'modified' });
+  assert.equal(q.push({ kind: 'delete', path: Buffer.from([0x61, 0xff]), isDir: false, cause: 'deleted' }), 'merged');
   assert.equal(q.length, 2);
 });
 
@@ -147,18 +147,18 @@ test('a directory delete drops everything queued under it, whatever the bytes of
   const raw = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
   const q = new Queue({ mergeWindow: 0 });
   // A UTF-8 directory holding non-UTF-8 names (raw-byte paths), an ASCII one too.
-  q.push({ kind: 'sync', path: raw('café/', [0xff, 0x41]), isDir: false, mask: 0 });
-  q.push({ kind: 'sync', path: raw('café/sub/', [0xe9]), isDir: false, mask: 0 });
-  q.push({ kind: 'sync', path: raw('plain/', [0xfe]), isDir: false, mask: 0 });
+  q.push({ kind: 'sync', path: raw('café/', [0xff, 0x41]), isDir: false, cause: 'modified' });
+  q.push({ kind: 'sync', path: raw('café/sub/', [0xe9]), isDir: false, cause: 'modified' });
+  q.push({ kind: 'sync', path: raw('plain/', [0xfe]), isDir: false, cause: 'modified' });
   q.push(sync('café/ok.txt'));
   // A non-UTF-8 directory holding UTF-8 names: the whole path is raw bytes.
-  q.push({ kind: 'sync', path: raw([0xd6, 0xd0], '/ü.txt'), isDir: false, mask: 0 });
+  q.push({ kind: 'sync', path: raw([0xd6, 0xd0], '/ü.txt'), isDir: false, cause: 'modified' });
   // Look-alikes that are not inside: a sibling with the same prefix, another encoding of "café".
-  q.push({ kind: 'sync', path: raw('café2/', [0xff]), isDir: false, mask: 0 });
-  q.push({ kind: 'sync', path: raw('caf', [0xe9], '/x'), isDir: false, mask: 0 });
+  q.push({ kind: 'sync', path: raw('café2/', [0xff]), isDir: false, cause: 'modified' });
+  q.push({ kind: 'sync', path: raw('caf', [0xe9], '/x'), isDir: false, cause: 'modified' });
   q.push(del('café', true));
   q.push(del('plain', true));
-  q.push({ kind: 'delete', path: Buffer.from([0xd6, 0xd0]), isDir: true, mask: 0 });
+  q.push({ kind: 'delete', path: Buffer.from([0xd6, 0xd0]), isDir: true, cause: 'deleted' });
   const left = drainPaths(q).map((p) => Buffer.from(p).toString('hex'));
   const expected = ['sync:café2/\ufffd', 'sync:caf\ufffd/x', 'delete:café', 'delete:plain', 'delete:\ufffd\ufffd'].map((p) => Buffer.from(p).toString('hex'));
   assert.deepEqual(left, expected);

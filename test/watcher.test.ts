@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import type { RawEvent } from '../lib/inotify/watcherTypes';
-import { Inotify } from '../lib/inotify/binding';
+import { Inotify, type InotifyEvent } from '../lib/inotify/binding';
 import { IN } from '../lib/inotify/mask';
-import { Watcher, type KernelEvent } from '../lib/inotify/watcher';
+import { Watcher } from '../lib/inotify/watcher';
 import { waitFor } from './helpers/wait';
 
 const roots: string[] = [];
@@ -72,12 +72,12 @@ function watched(dirs: readonly string[]) {
       await drained();
       holding = false;
     },
-    overflow: () => watcher.handleBatch([{ wd: -1, mask: IN.Q_OVERFLOW, cookie: 0 } satisfies KernelEvent]),
+    overflow: () => watcher.handleBatch([{ wd: -1, mask: IN.Q_OVERFLOW, cookie: 0 } satisfies InotifyEvent]),
     close: () => watcher.close(),
   };
 }
 
-const written = (events: readonly RawEvent[], dir: string, name: string) => events.some((e) => e.dir === dir && e.name === name && e.mask & IN.CLOSE_WRITE);
+const written = (events: readonly RawEvent[], dir: string, name: string) => events.some((e) => e.dir === dir && e.name === name && e.change === 'closeWrite');
 
 test('a rename seen after the one that was lost cannot make a cycle; the tree is rebuilt from the disk', { timeout: 10_000 }, async () => {
   const w = watched(['A/B']);
@@ -85,7 +85,7 @@ test('a rename seen after the one that was lost cannot make a cycle; the tree is
     // Lost: B leaves A. Seen: A moves into B (one read: MOVED_FROM in the root, MOVED_TO in B).
     await w.lose(() => fs.renameSync(path.join(w.root, 'A/B'), path.join(w.root, 'B2')));
     fs.renameSync(path.join(w.root, 'A'), path.join(w.root, 'B2/A'));
-    await waitFor('the move of A to be seen', () => w.events.some((e) => e.name === 'A' && e.mask & IN.MOVED_TO));
+    await waitFor('the move of A to be seen', () => w.events.some((e) => e.name === 'A' && e.change === 'movedTo'));
     assert.equal(w.watcher.watchCount, 3, 'root, B2 and B2/A');
     fs.writeFileSync(path.join(w.root, 'B2/A/inside.txt'), 'x');
     await waitFor('a write below the moved directory, at its real path', () => written(w.events, 'B2/A', 'inside.txt'));
@@ -124,8 +124,8 @@ test('a directory made in a directory whose ancestor was then renamed (still unr
     // N (A/B/N) is already gone. N used to be taken for gone and was never watched.
     fs.mkdirSync(path.join(w.root, 'A/B/N'));
     fs.renameSync(path.join(w.root, 'A'), path.join(w.root, 'C'));
-    await waitFor('the rename of A to be seen', () => w.events.some((e) => e.name === 'C' && e.mask & IN.MOVED_TO));
-    assert.ok(w.events.some((e) => e.dir === 'C/B' && e.name === 'N' && e.mask & IN.CREATE), 'N is reported at its real path once watched');
+    await waitFor('the rename of A to be seen', () => w.events.some((e) => e.name === 'C' && e.change === 'movedTo'));
+    assert.ok(w.events.some((e) => e.dir === 'C/B' && e.name === 'N' && e.change === 'created'), 'N is reported at its real path once watched');
     assert.equal(w.watcher.watchCount, 4, 'root, C, C/B and C/B/N');
     fs.writeFileSync(path.join(w.root, 'C/B/N/f.txt'), 'x');
     await waitFor('a write in N, at its real path', () => written(w.events, 'C/B/N', 'f.txt'));
@@ -145,7 +145,7 @@ test('a directory moved into a tree not watched yet keeps its watches when a rea
     fs.mkdirSync(path.join(outside, 'c'));
     fs.renameSync(path.join(w.root, 'D'), path.join(outside, 'c/D2'));
     fs.renameSync(outside, path.join(w.root, 'O'));
-    await waitFor('the move of O to be seen', () => w.events.some((e) => e.name === 'O' && e.mask & IN.MOVED_TO));
+    await waitFor('the move of O to be seen', () => w.events.some((e) => e.name === 'O' && e.change === 'movedTo'));
     assert.equal(w.watcher.watchCount, 5, 'root, O, O/c, O/c/D2 and O/c/D2/E');
     fs.writeFileSync(path.join(w.root, 'O/c/D2/E/f.txt'), 'x');
     await waitFor('a write in the moved directory, at its real path', () => written(w.events, 'O/c/D2/E', 'f.txt'));

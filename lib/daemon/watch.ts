@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { classify, watchMask, type EventRules } from '../events/rules';
 import { Inotify } from '../inotify/binding';
+import { changeMask } from '../inotify/change';
 import { rootLossMessage } from '../inotify/root';
 import { Watcher } from '../inotify/watcher';
 import { concatPath, joinRel, type PathName } from '../paths';
@@ -30,7 +31,7 @@ export function openWatcher(parts: DaemonParts, scope: Scope, listeners: WatchLi
     onEvents: (events) => {
       if (parts.stopping) return;
       for (const raw of events) {
-        if (config.debug) log.info(`inotify name:${describePath(raw.dir, raw.name)}\tmask:${raw.mask}`);
+        if (config.debug) log.info(`inotify name:${describePath(raw.dir, raw.name)}\tmask:${changeMask(raw.change, raw.isDir)}`);
         const event = classify(rules, raw);
         if (event) parts.push(event);
       }

@@ -4,6 +4,7 @@
  */
 import type { FilterConfig } from '../filter/config';
 import { excludedByFilter } from '../filter/exclude';
+import type { Change } from '../inotify/change';
 import type { InotifyConfig } from '../inotify/config';
 import { IN } from '../inotify/mask';
 import type { RawEvent } from '../inotify/watcherTypes';
@@ -43,30 +44,38 @@ function isVimProbe(name: PathName): boolean {
 
 /** Returns the sync or delete a raw event stands for, or undefined when sersync2 ignores it. */
 export function classify(rules: EventRules, event: RawEvent): PathEvent | undefined {
-  const { inotify } = rules;
-  const { name, mask, isDir } = event;
+  const { name, change, isDir } = event;
   if (name.length === 0) return undefined;
   if (!isDir && (isVimProbe(name) || firstChar(name) === 0x2e || lastChar(name) === 0x7e)) return undefined;
 
-  let kind: 'sync' | 'delete' | undefined;
   // An entry found in a new directory exists and may have been written before its watch: sync it.
-  if (event.scanned) kind = 'sync';
-  else if (mask & IN.CREATE) {
-    const path = relativePath(event);
-    if (isDir ? inotify.createFolder : inotify.createFile || (rules.isSpecialCreation?.(path) ?? false)) kind = 'sync';
-  } else if (mask & IN.CLOSE_WRITE) kind = inotify.closeWrite ? 'sync' : undefined;
-  else if (mask & IN.MOVED_TO) kind = inotify.moveTo ? 'sync' : undefined;
-  else if (mask & IN.MODIFY) kind = inotify.modify ? 'sync' : undefined;
-  else if (mask & IN.DELETE) kind = inotify.delete ? 'delete' : undefined;
-  else if (mask & IN.MOVED_FROM) kind = inotify.moveFrom ? 'delete' : undefined;
-  // sersync2 turns an attribute change into a delete-shaped command (golden case 06): a filtered
-  // sync of that one path, which carries the new attributes over.
-  else if (mask & IN.ATTRIB) kind = inotify.attrib ? 'delete' : undefined;
+  const kind = event.scanned ? 'sync' : kindOf(rules, event);
   if (kind === undefined) return undefined;
 
   if (excludedByFilter(rules.filter, event.dir, name)) return undefined;
   const path = relativePath(event);
-  return event.readAt === undefined ? { kind, path, isDir, mask } : { kind, path, isDir, mask, readAt: event.readAt };
+  return event.readAt === undefined ? { kind, path, isDir, cause: change } : { kind, path, isDir, cause: change, readAt: event.readAt };
+}
+
+/** Each change but a creation: the `<inotify>` switch that turns it on, and what it becomes. */
+const OPERATIONS: Readonly<Record<Exclude<Change, 'created'>, readonly [keyof InotifyConfig, 'sync' | 'delete']>> = {
+  closeWrite: ['closeWrite', 'sync'],
+  movedTo: ['moveTo', 'sync'],
+  modified: ['modify', 'sync'],
+  deleted: ['delete', 'delete'],
+  movedFrom: ['moveFrom', 'delete'],
+  // sersync2 turns an attribute change into a delete-shaped command (golden case 06): a filtered
+  // sync of that one path, which carries the new attributes over.
+  attrib: ['attrib', 'delete'],
+};
+
+function kindOf(rules: EventRules, event: RawEvent): 'sync' | 'delete' | undefined {
+  const { inotify } = rules;
+  if (event.change === 'created') {
+    return (event.isDir ? inotify.createFolder : inotify.createFile || (rules.isSpecialCreation?.(relativePath(event)) ?? false)) ? 'sync' : undefined;
+  }
+  const [enabled, kind] = OPERATIONS[event.change];
+  return inotify[enabled] ? kind : undefined;
 }
 
 export function relativePath(event: Pick<RawEvent, 'dir' | 'name'>): PathName {

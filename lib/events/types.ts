@@ -1,4 +1,5 @@
 /** What flows from the watcher through the queue to the workers. */
+import type { Change } from '../inotify/change';
 import type { PathName } from '../paths';
 
 /** A change to one path, relative to the watch directory (no leading `./` or `/`). */
@@ -6,8 +7,8 @@ export interface PathEvent {
   readonly kind: 'sync' | 'delete';
   readonly path: PathName;
   readonly isDir: boolean;
-  /** The inotify mask that caused it (the http plugin reports it). */
-  readonly mask: number;
+  /** The kernel event behind it: the queue ends a burst at a closeWrite, a batch list treats a created directory apart. */
+  readonly cause: Change;
   /** When the kernel event behind it was read (performance.now()): the event-to-spawn figure. */
   readonly readAt?: number;
 }

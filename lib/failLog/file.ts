@@ -11,6 +11,7 @@
  * (sersync2's file, or one edited by hand) ends where the shell ends it (lib/shell/scan.ts).
  */
 import fs from 'node:fs';
+import { decodeUtf8 } from '../paths';
 import { scanLine } from '../shell/scan';
 
 const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW, O_RDONLY } = fs.constants;
@@ -53,9 +54,6 @@ export function parseFailLogEntries(text: string): FailLogEntry[] {
   }
   return entries;
 }
-
-// ignoreBOM: a name may begin with U+FEFF, and that character is part of it.
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Why a fail log must not be run, or undefined when it is safe: ours, a regular file, writable only by us. */
 export function unsafeReason(stat: fs.Stats, uid = process.getuid?.() ?? 0): string | undefined {
@@ -102,7 +100,7 @@ export class FailLogFile {
     if (stat.size === 0) return none;
     // Checked before the file moves, so a file we refuse stays where it is, whole (no await here:
     // nothing of ours appends in between).
-    const text = decode(readNoFollow(this.path));
+    const text = decodeUtf8(readNoFollow(this.path));
     if (text === undefined) {
       throw Object.assign(new Error(`refusing to run the fail log ${this.path}: it holds bytes that are not UTF-8 (sersync2 wrote such names raw); run it by hand with /bin/sh, then empty it`), { code: 'FAILLOG_NOT_UTF8' });
     }
@@ -146,14 +144,5 @@ function readNoFollow(file: string): Buffer {
     return fs.readFileSync(fd);
   } finally {
     fs.closeSync(fd);
-  }
-}
-
-/** The text, or undefined when the bytes are not UTF-8. */
-function decode(bytes: Buffer): string | undefined {
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    return undefined;
   }
 }

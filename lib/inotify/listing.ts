@@ -1,7 +1,7 @@
 /**
  * A directory's entries, read for the watcher: every entry with its type (a new directory's
- * entries are reported), or only the subdirectories (natively, when the binding can: a big tree's
- * files never become JavaScript objects). A directory that cannot be read gives nothing: it is
+ * entries are reported), or only the subdirectories (natively: a big tree's files never
+ * become JavaScript objects). A directory that cannot be read gives nothing: it is
  * gone or unreadable, and its own events will tell.
  */
 import fs from 'node:fs';
@@ -14,7 +14,6 @@ export interface Entry {
 }
 
 export function readSubdirectories(inotify: InotifyBinding, abs: PathName, xfs: boolean): Entry[] {
-  if (!inotify.subdirectories) return readEntries(abs, xfs);
   let names: Buffer[];
   try {
     names = inotify.subdirectories(abs, xfs);

@@ -10,12 +10,13 @@
  * added, or an event (a delete or a move away in that parent) or the parent's end says it left.
  */
 import { pathKey, type PathName } from '../paths';
+import type { DirArrival } from './change';
 
 interface Pending<Node> {
   readonly parent: Node;
   readonly name: PathName;
-  /** The event that made the directory known (IN_CREATE or IN_MOVED_TO, with IN_ISDIR). */
-  readonly mask: number;
+  /** The event that made the directory known. */
+  readonly change: DirArrival;
   tries: number;
 }
 
@@ -31,13 +32,13 @@ export class PendingDirs<Node> {
     return n;
   }
 
-  add(parent: Node, name: PathName, mask: number, tries = 0): void {
+  add(parent: Node, name: PathName, change: DirArrival, tries = 0): void {
     let names = this.byParent.get(parent);
     if (!names) {
       names = new Map();
       this.byParent.set(parent, names);
     }
-    names.set(pathKey(name), { parent, name, mask, tries });
+    names.set(pathKey(name), { parent, name, change, tries });
   }
 
   /** The entry `name` of `parent` was deleted or moved away: it is no longer waited for. */

@@ -19,7 +19,7 @@ export class WatchRootError extends Error {
 }
 
 /** How the root was lost while running. */
-export type RootLoss = { readonly kind: 'gone'; readonly mask: number } | { readonly kind: 'unreadable'; readonly errno: string };
+export type RootLoss = { readonly kind: 'gone' } | { readonly kind: 'unreadable'; readonly errno: string };
 
 export function rootLossMessage(root: string, loss: RootLoss): string {
   const what = loss.kind === 'gone' ? 'was deleted, moved or unmounted' : `cannot be read any more (${reason(loss.errno)})`;

@@ -22,14 +22,16 @@
 import { errnoName } from '../errno';
 import { excludedAtStart, excludedByFilter } from '../filter/exclude';
 import { concatPath, joinRel, pathKey, type PathName } from '../paths';
+import { changeOf, type DirArrival } from './change';
 import { isWithin, pathOf, type DirNode } from './dirNode';
 import { readEntries, readSubdirectories } from './listing';
 import { IN } from './mask';
 import { rootMask, rootUnreadable, WatchRootError, type RootLoss } from './root';
-import type { InotifyBinding, KernelEvent, RawEvent, WatcherOptions } from './watcherTypes';
+import type { InotifyEvent } from './binding';
+import type { InotifyBinding, RawEvent, WatcherOptions } from './watcherTypes';
 import { PENDING_TRIES, PendingDirs } from './pendingDirs';
 
-export type { InotifyBinding, KernelEvent, WatcherOptions } from './watcherTypes';
+export type { InotifyBinding, WatcherOptions } from './watcherTypes';
 
 export class Watcher {
   private readonly nodes = new Map<number, DirNode>();
@@ -81,10 +83,10 @@ export class Watcher {
    * one native call, then its directories are read. `report` collects the entries found, for a
    * directory that was just created.
    */
-  private addTree(parent: DirNode | undefined, name: PathName, atStartFilter: boolean, report: RawEvent[] | undefined, mask = IN.CREATE | IN.ISDIR, tries = 0): number {
-    // `mask`: the event that made the top directory known; below it, each is found by reading.
-    const below = report ? IN.CREATE | IN.ISDIR : IN.MOVED_TO | IN.ISDIR;
-    let level: Array<{ parent: DirNode | undefined; name: PathName; rel: PathName; mask: number }> = [{ parent, name, rel: parent ? joinRel(pathOf(parent), name) : '', mask }];
+  private addTree(parent: DirNode | undefined, name: PathName, atStartFilter: boolean, report: RawEvent[] | undefined, change: DirArrival = 'created', tries = 0): number {
+    // `change`: the event that made the top directory known; below it, each is found by reading.
+    const below: DirArrival = report ? 'created' : 'movedTo';
+    let level: Array<{ parent: DirNode | undefined; name: PathName; rel: PathName; change: DirArrival }> = [{ parent, name, rel: parent ? joinRel(pathOf(parent), name) : '', change }];
     let added = 0;
     while (level.length > 0) {
       const wds = this.inotify.addWatches(level.map((d) => this.absolute(d.rel)), level[0]!.parent ? this.options.mask : rootMask(this.options.mask));
@@ -99,7 +101,7 @@ export class Watcher {
           }
           // Gone, or only moved with an ancestor whose rename is still unread: its parent's events
           // say which (a delete or a move away drops it); meanwhile it is tried again.
-          if (code === 'ENOENT' || code === 'ENOTDIR') this.pending.add(dir.parent, dir.name, dir.mask, dir.parent === parent ? tries : 0);
+          if (code === 'ENOENT' || code === 'ENOTDIR') this.pending.add(dir.parent, dir.name, dir.change, dir.parent === parent ? tries : 0);
           else this.options.onUnwatched(dir.rel, code);
           return;
         }
@@ -111,10 +113,10 @@ export class Watcher {
         const entries = report ? readEntries(abs, this.options.xfs) : readSubdirectories(this.inotify, abs, this.options.xfs);
         for (const entry of entries) {
           const childRel = joinRel(dir.rel, entry.name);
-          if (report) report.push({ dir: dir.rel, name: entry.name, mask: entry.isDir ? IN.CREATE | IN.ISDIR : IN.CLOSE_WRITE, isDir: entry.isDir, scanned: true });
+          if (report) report.push({ dir: dir.rel, name: entry.name, change: entry.isDir ? 'created' : 'closeWrite', isDir: entry.isDir, scanned: true });
           if (!entry.isDir) continue;
           const skip = atStartFilter ? excludedAtStart(this.options.filter, childRel) : excludedByFilter(this.options.filter, dir.rel, entry.name);
-          if (!skip) next.push({ parent: node, name: entry.name, rel: childRel, mask: below });
+          if (!skip) next.push({ parent: node, name: entry.name, rel: childRel, change: below });
         }
       });
       level = next;
@@ -163,7 +165,7 @@ export class Watcher {
   }
 
   /** Handles one kernel read. */
-  handleBatch(batch: readonly KernelEvent[]): void {
+  handleBatch(batch: readonly InotifyEvent[]): void {
     const out: RawEvent[] = [];
     const readAt = performance.now();
     for (const event of batch) {
@@ -181,11 +183,11 @@ export class Watcher {
         this.nodes.delete(event.wd);
         this.pending.dropParent(node);
         this.detach(node);
-        if (node === this.rootNode) this.loseRoot({ kind: 'gone', mask: event.mask });
+        if (node === this.rootNode) this.loseRoot({ kind: 'gone' });
         continue;
       }
       if (event.mask & (IN.DELETE_SELF | IN.MOVE_SELF | IN.UNMOUNT)) {
-        if (node === this.rootNode) this.loseRoot({ kind: 'gone', mask: event.mask });
+        if (node === this.rootNode) this.loseRoot({ kind: 'gone' });
         continue;
       }
       if (event.mask & IN.ATTRIB && node === this.rootNode) {
@@ -197,32 +199,33 @@ export class Watcher {
         }
         if (!(this.options.mask & IN.ATTRIB)) continue; // asked for the root's own sake only (rootMask)
       }
-      if (!event.name) continue;
+      const change = changeOf(event.mask);
+      if (!event.name || !change) continue;
       // Raw bytes when the name is not UTF-8, so that rsync gets them unchanged.
       const name: PathName = event.nameBytes ?? event.name;
       const dir = pathOf(node);
       const isDir = (event.mask & IN.ISDIR) !== 0;
-      out.push({ dir, name, mask: event.mask, isDir, readAt });
+      out.push({ dir, name, change, isDir, cookie: event.cookie, readAt });
       if (!isDir) continue;
-      if (event.mask & (IN.MOVED_FROM | IN.DELETE)) this.pending.drop(node, name);
-      if (event.mask & IN.MOVED_FROM) {
+      if (change === 'movedFrom' || change === 'deleted') this.pending.drop(node, name);
+      if (change === 'movedFrom') {
         const child = node.children?.get(pathKey(name));
         if (child) {
           this.detach(child);
           this.movedAway.set(event.cookie, child);
         }
-      } else if (event.mask & IN.DELETE) {
+      } else if (change === 'deleted') {
         const child = node.children?.get(pathKey(name));
         if (child) this.forget(child, false);
-      } else if (event.mask & (IN.CREATE | IN.MOVED_TO)) {
+      } else if (change === 'created' || change === 'movedTo') {
         if (excludedByFilter(this.options.filter, dir, name)) continue;
-        const moved = event.mask & IN.MOVED_TO ? this.movedAway.get(event.cookie) : undefined;
+        const moved = change === 'movedTo' ? this.movedAway.get(event.cookie) : undefined;
         if (moved) {
           this.movedAway.delete(event.cookie);
           this.attach(moved.wd, node, name);
         } else {
           // A moved-in tree is synced whole by its own rsync; only a new directory reports its entries.
-          this.addTree(node, name, false, event.mask & IN.CREATE ? out : undefined, event.mask);
+          this.addTree(node, name, false, change === 'created' ? out : undefined, change);
         }
       }
     }
@@ -254,9 +257,8 @@ export class Watcher {
         continue;
       }
       const at = out.length;
-      const created = (p.mask & IN.CREATE) !== 0;
-      if (this.addTree(p.parent, p.name, false, created ? out : undefined, p.mask, p.tries + 1) > 0) {
-        out.splice(at, 0, { dir: pathOf(p.parent), name: p.name, mask: p.mask, isDir: true, readAt });
+      if (this.addTree(p.parent, p.name, false, p.change === 'created' ? out : undefined, p.change, p.tries + 1) > 0) {
+        out.splice(at, 0, { dir: pathOf(p.parent), name: p.name, change: p.change, isDir: true, readAt });
       }
     }
   }
@@ -282,7 +284,7 @@ export class Watcher {
     this.rootNode = undefined;
     const added = this.addTree(undefined, '', true, undefined);
     for (const wd of before.keys()) if (!this.nodes.has(wd)) this.inotify.removeWatch(wd);
-    if (hadRoot && !this.rootNode) this.options.onRootGone({ kind: 'gone', mask: 0 });
+    if (hadRoot && !this.rootNode) this.options.onRootGone({ kind: 'gone' });
     return added;
   }
 

@@ -1,33 +1,22 @@
 /** What the watcher (lib/inotify/watcher.ts) is given: its binding, the kernel's events, its options. */
 import type { FilterConfig } from '../filter/config';
 import type { PathName } from '../paths';
+import type { Inotify } from './binding';
+import type { Change } from './change';
 import type { RootLoss } from './root';
 
-/** The part of the binding the watcher uses; tests may pass another implementation. */
-export interface InotifyBinding {
-  addWatches(paths: ReadonlyArray<string | Buffer>, mask: number): ArrayLike<number>;
-  removeWatch(wd: number): boolean;
-  /** Subdirectory names only, read natively (throws when unreadable); readdir is used without it. */
-  subdirectories?(path: string | Buffer, statEach: boolean): Buffer[];
-  close(): void;
-}
+/** The part of the binding the watcher uses. */
+export type InotifyBinding = Pick<Inotify, 'addWatches' | 'removeWatch' | 'subdirectories' | 'close'>;
 
-export interface KernelEvent {
-  readonly wd: number;
-  readonly mask: number;
-  readonly cookie: number;
-  readonly name?: string | undefined;
-  /** Only for a name that is not valid UTF-8 (see lib/inotify/binding.ts). */
-  readonly nameBytes?: Buffer | undefined;
-}
-
-/** An inotify event with its directory already resolved from the watch descriptor. */
+/** A kernel event on an entry, decoded, with its directory already resolved from the watch descriptor. */
 export interface RawEvent {
   /** Relative path of the watched directory ('' for the watch root). */
   readonly dir: PathName;
   readonly name: PathName;
-  readonly mask: number;
+  readonly change: Change;
   readonly isDir: boolean;
+  /** The kernel's cookie, which links a movedFrom and its movedTo (0 otherwise); absent on entries found by reading. */
+  readonly cookie?: number;
   /** Found by reading a new directory rather than reported by the kernel. */
   readonly scanned?: boolean;
   /** When it was read from the kernel (performance.now()). */

@@ -14,7 +14,6 @@
  * - events on the same path, or one inside the other, are never handed out together.
  */
 import type { FullSyncReason, SyncEvent } from '../events/types';
-import { IN } from '../inotify/mask';
 import { isUnderKey, pathKey } from '../paths';
 import { BusyPaths, NOTHING_BUSY, type Busy } from './busyPaths';
 
@@ -43,9 +42,9 @@ interface Entry {
   readonly at: number;
 }
 
-/** An IN_CLOSE_WRITE is the last event of a write: nothing more is coming to merge with it. */
+/** A closeWrite is the last event of a write: nothing more is coming to merge with it. */
 function burstEnded(event: SyncEvent): boolean {
-  return event.kind === 'sync' && (event.mask & IN.CLOSE_WRITE) !== 0;
+  return event.kind === 'sync' && event.cause === 'closeWrite';
 }
 
 

@@ -28,7 +28,6 @@
  * on loopback, 10 ms without). It changes nothing that is transferred.
  */
 import type { PathEvent } from '../events/types';
-import { IN } from '../inotify/mask';
 import type { Remote } from '../localpath/config';
 import { ancestorsOf, concatPath, pathKey, type PathName } from '../paths';
 import { shellWord } from '../shell/quote';
@@ -70,7 +69,7 @@ function withoutImpliedDirs(events: readonly PathEvent[]): PathEvent[] {
 }
 
 function createdHere(event: PathEvent): boolean {
-  return event.kind === 'sync' && (event.mask & IN.CREATE) !== 0 && (event.mask & IN.MOVED_TO) === 0;
+  return event.kind === 'sync' && event.cause === 'created';
 }
 
 /**

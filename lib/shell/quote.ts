@@ -4,36 +4,33 @@
  * output is byte-identical to it; where sersync2 was exploitable, we escape more.
  */
 
-import type { PathName } from '../paths';
-
-// ignoreBOM: a name may begin with U+FEFF, and that character is part of it.
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+import { decodeUtf8, type PathName } from '../paths';
 
 /** Splits a name into text runs and runs of bytes that are not valid UTF-8. */
 function runs(name: PathName): Array<{ text: string } | { bytes: Buffer }> {
   if (typeof name === 'string') return [{ text: name }];
-  try {
-    return [{ text: UTF8.decode(name) }];
-  } catch {
-    // Decode piece by piece: each maximal valid stretch is text, the rest stays bytes.
-    const out: Array<{ text: string } | { bytes: Buffer }> = [];
-    let start = 0;
-    let i = 0;
-    while (i < name.length) {
-      const len = utf8SequenceLength(name, i);
-      if (len > 0) {
-        i += len;
-        continue;
-      }
-      if (i > start) out.push({ text: UTF8.decode(name.subarray(start, i)) });
-      const badStart = i;
-      while (i < name.length && utf8SequenceLength(name, i) === 0) i++;
-      out.push({ bytes: name.subarray(badStart, i) });
-      start = i;
+  const whole = decodeUtf8(name);
+  if (whole !== undefined) return [{ text: whole }];
+  // Decode piece by piece: each maximal valid stretch is text, the rest stays bytes.
+  const out: Array<{ text: string } | { bytes: Buffer }> = [];
+  // A stretch made of valid sequences only: plain decoding gives its text.
+  const text = (from: number, to: number) => ({ text: name.toString('utf8', from, to) });
+  let start = 0;
+  let i = 0;
+  while (i < name.length) {
+    const len = utf8SequenceLength(name, i);
+    if (len > 0) {
+      i += len;
+      continue;
     }
-    if (start < name.length) out.push({ text: UTF8.decode(name.subarray(start)) });
-    return out;
+    if (i > start) out.push(text(start, i));
+    const badStart = i;
+    while (i < name.length && utf8SequenceLength(name, i) === 0) i++;
+    out.push({ bytes: name.subarray(badStart, i) });
+    start = i;
   }
+  if (start < name.length) out.push(text(start, name.length));
+  return out;
 }
 
 /** Length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there starts none. */
@@ -42,12 +39,7 @@ function utf8SequenceLength(b: Buffer, i: number): number {
   if (c < 0x80) return 1;
   const len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
   if (len === 0 || i + len > b.length) return 0;
-  try {
-    UTF8.decode(b.subarray(i, i + len));
-    return len;
-  } catch {
-    return 0;
-  }
+  return decodeUtf8(b.subarray(i, i + len)) === undefined ? 0 : len;
 }
 
 /** Bytes that no text encoding can carry are produced by the shell itself, from octal escapes. */

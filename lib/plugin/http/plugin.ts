@@ -1,4 +1,5 @@
 /** The http plugin: a form POST per event. */
+import { changeMask } from '../../inotify/change';
 import type { PluginModule } from '../plugin';
 import { withRetries } from '../socket/send';
 import { httpForm, postForm } from './post';
@@ -8,7 +9,7 @@ export const httpPlugin: PluginModule<'http'> = {
   delivery(ctx) {
     const { url } = ctx.config.plugins.http!;
     return async (event) => {
-      await withRetries(ctx.limits, () => postForm(url, httpForm(ctx.watch, ctx.abs(event.path), event.isDir, event.mask), ctx.limits.timeoutMs));
+      await withRetries(ctx.limits, () => postForm(url, httpForm(ctx.watch, ctx.abs(event.path), event.isDir, changeMask(event.cause, event.isDir)), ctx.limits.timeoutMs));
     };
   },
 };
