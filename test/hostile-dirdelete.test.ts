@@ -2,8 +2,9 @@
  * sersync2's queue rule, "a directory delete erases every queued event under it", whatever the
  * bytes of the names: a UTF-8 directory holding names that are not UTF-8, and a directory whose
  * own name is not UTF-8 holding UTF-8 names. Real bin/sersync2 and kernel inotify; the only worker
- * is held busy by a slow command while `rm -rf` runs, so every event of the removal is queued when
- * the directory's delete arrives, and only the two directory deletes may run.
+ * is held by a command that waits for a release file until the daemon has read every event of the
+ * `rm -rf` (its debug line for a marker written afterwards), so they are all queued when the
+ * directory's delete arrives, and only the two directory deletes may run.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -26,10 +27,11 @@ for (const [mode, args] of [['compat', []], ['batch', ['--batch']]] as const) {
     cleanups.push(() => fs.rmSync(root, { recursive: true, force: true }));
     const watch = path.join(root, 'w');
     fs.mkdirSync(watch);
-    const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh') });
+    const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh'), debug: true });
     const rec = commandRecorder(path.join(root, 'rec'));
-    // rsync stand-in: the command for `slow` holds the only worker for 2 s.
-    fs.writeFileSync(path.join(root, 'rec', 'bin', 'rsync'), '#!/bin/sh\ncase "$*" in *slow*) sleep 2;; esac\nexit 0\n', { mode: 0o755 });
+    // rsync stand-in: the command for `slow` holds the only worker until the test releases it (at most 30 s).
+    const release = path.join(root, 'release');
+    fs.writeFileSync(path.join(root, 'rec', 'bin', 'rsync'), `#!/bin/sh\ncase "$*" in *slow*) i=0; while [ ! -e '${release}' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done;; esac\nexit 0\n`, { mode: 0o755 });
     const utf8Dir = Buffer.from(`${watch}/café`);
     const rawDir = Buffer.concat([Buffer.from(`${watch}/`), Buffer.from([0xd6, 0xd0])]);
     fs.mkdirSync(utf8Dir);
@@ -47,6 +49,11 @@ for (const [mode, args] of [['compat', []], ['batch', ['--batch']]] as const) {
     const rm = spawnSync('/bin/sh', ['-c', `cd "$1" && rm -rf café "$(printf '\\326\\320')"`, 'sh', watch], { encoding: 'utf8' });
     assert.equal(rm.status, 0, rm.stderr);
     assert.deepEqual(fs.readdirSync(watch), ['slow']);
+    // Events are read in order: once the marker's is, every event of the removal is queued.
+    fs.writeFileSync(path.join(watch, 'marker'), 'x');
+    await waitFor('the daemon to read the marker', () => sersync.stdout().includes('inotify name:marker'), 20_000);
+    assert.ok(!fs.existsSync(release) && rec.commands().filter((c) => !c.includes('slow')).length === 0, 'the worker was still held');
+    fs.writeFileSync(release, '');
     const deletes = (dir: string) => rec.commands().some((c) => c.includes('--delete') && c.includes(dir));
     await waitFor('both directory deletes', () => deletes('café') && deletes("printf '\\326\\320'"), 20_000);
     const commands = await waitForStable('the commands', () => rec.commands(), 1000, 20_000);
