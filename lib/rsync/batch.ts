@@ -33,6 +33,7 @@ import type { Remote } from '../localpath/config';
 import { ancestorsOf, concatPath, pathKey, type PathName } from '../paths';
 import { shellWord } from '../shell/quote';
 import { commandPieces, literalPattern, type CommandSettings } from './command';
+import { BATCH_POLICY, COMPAT_POLICY, type ExitPolicy, shellExitRule } from './exitCodes';
 
 /**
  * Most bytes of quoted list words in one command. Linux refuses a single argument over 128 KiB
@@ -43,7 +44,12 @@ export const MAX_LIST_BYTES = 120 * 1024;
 export const NODELAY = '--sockopts=TCP_NODELAY';
 
 /** Appended to every batch command (see the exit statuses above). */
-export const BATCH_EXIT_RULE = ' || ( s=$?; [ $s = 24 ] && exit 0; [ $s = 23 ] && exit 123; exit $s )';
+export const BATCH_EXIT_RULE = shellExitRule(BATCH_POLICY);
+
+/** The exit policy a command line is judged by: a batch command's own rule, else sersync2's. */
+export function exitPolicyOf(command: string): ExitPolicy {
+  return command.endsWith(BATCH_EXIT_RULE) ? BATCH_POLICY : COMPAT_POLICY;
+}
 
 /**
  * An event's include patterns, ancestors first: `a/`, `a/b/`, `a/b/c`, and `a/b/c/***` for a

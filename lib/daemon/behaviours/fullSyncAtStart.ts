@@ -5,7 +5,7 @@
 import { failLogEntry } from '../../failLog/file';
 import { ProgressLine } from '../../progress/line';
 import { rsyncCommands } from '../../rsync/command';
-import { succeeded } from '../../runner/shell';
+import { succeeded } from '../../runner/result';
 import { remoteLane } from '../../workers/handler';
 import type { DaemonContext } from '../context';
 import type { Behaviour } from './behaviour';
@@ -39,12 +39,11 @@ export class FullSyncAtStart implements Behaviour {
     const running = Promise.all(
       commands.map(async (command, i) => {
         log.info(`execute command: ${command}`);
-        const started = performance.now();
         const result = await ctx.runner.run(command);
         done++;
         // rsyncCommands gives one command per remote, in the remotes' order.
-        status.recordResult(remoteLane(remotes[i]!), succeeded(result), (performance.now() - started) / 1000);
-        if (!succeeded(result)) ctx.failures.failed(command, result);
+        status.recordResult(remoteLane(remotes[i]!), succeeded(result), result.durationMs / 1000);
+        if (!succeeded(result)) ctx.failures.failed(result);
       }),
     );
     // Started after the command lines are printed, so they stay above the progress line.
