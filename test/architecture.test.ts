@@ -40,7 +40,7 @@ const LAYERS: ReadonlyArray<{ readonly name: string; readonly members: readonly 
 const KNOWN: ReadonlyMap<string, string> = new Map([
   // The job handler composes the tail (commands, runs, fail log) inside workers/; it belongs above
   // the fail log, which moves daemon/run.ts's import of it (issue 15, items 5 and 6).
-  ...['rsync/batch.ts', 'rsync/command.ts', 'plugin/hook.ts', 'runner/shell.ts', 'runner/result.ts', 'failLog/failures.ts'].map(
+  ...['rsync/batch.ts', 'rsync/command.ts', 'rsync/commandModel.ts', 'plugin/hook.ts', 'runner/shell.ts', 'runner/result.ts', 'failLog/failures.ts'].map(
     (to) => [`workers/handler.ts -> ${to}`, 'the job handler lives in workers/'] as const,
   ),
   // A plugin module is handed the runner its commands go through (the CommandRunner type).

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { BATCH_EXIT_RULE, exitPolicyOf } from '../lib/rsync/batch';
+import { BATCH_EXIT_RULE, exitPolicyOf } from '../lib/rsync/commandModel';
 import { BATCH_POLICY, COMPAT_POLICY, exitMeaning, exitSucceeded, RSYNC_EXIT_CODES } from '../lib/rsync/exitCodes';
 import { describeExit, resultOfStatus, succeeded } from '../lib/runner/result';
 

@@ -16,8 +16,13 @@ import type { PathEvent } from '../lib/events/types';
 import { failLogEntry, FailLogFile, parseFailLogEntries } from '../lib/failLog/file';
 import { Failures } from '../lib/failLog/failures';
 import type { PathName } from '../lib/paths';
-import { batchCommands } from '../lib/rsync/batch';
-import { commandSettings, rsyncCommand, type CommandSettings } from '../lib/rsync/command';
+import { batchCommands as batchModels } from '../lib/rsync/batch';
+import { commandSettings, rsyncCommand as rsyncModel, type CommandSettings } from '../lib/rsync/command';
+import { render } from '../lib/rsync/commandModel';
+
+/** The commands' `sh -c` strings, the fail log's text. */
+const batchCommands = (...args: Parameters<typeof batchModels>) => batchModels(...args).map(render);
+const rsyncCommand = (...args: Parameters<typeof rsyncModel>) => render(rsyncModel(...args));
 import { ShellRunner } from '../lib/runner/shell';
 import { GOLDEN_DIR } from './helpers/golden';
 import { freePort } from './helpers/rsyncd';

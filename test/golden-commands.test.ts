@@ -7,7 +7,10 @@ import { describe, test } from 'node:test';
 import { parseArgs } from '../lib/cli/args';
 import { parseConfig } from '../lib/config/load';
 import { absolutePathOf, pluginCommand, pluginWants } from '../lib/plugin/command/command';
-import { commandSettings, rsyncCommands } from '../lib/rsync/command';
+import { commandSettings, rsyncCommands as rsyncModels } from '../lib/rsync/command';
+import { render } from '../lib/rsync/commandModel';
+
+const rsyncCommands = (...args: Parameters<typeof rsyncModels>) => rsyncModels(...args).map(render);
 import { fill, goldenCases, goldenEvents, isRsyncOrPluginCommand, placeholdersFor } from './helpers/golden';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -5,7 +5,7 @@
  * log's `#errno` header records, byte for byte as sersync2.
  */
 import os from 'node:os';
-import { exitPolicyOf } from '../rsync/batch';
+import { exitPolicyOf } from '../rsync/commandModel';
 import { exitMeaning, exitSucceeded, type ExitPolicy } from '../rsync/exitCodes';
 
 /** How a child ended, or why it never started. */

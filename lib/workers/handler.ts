@@ -8,6 +8,7 @@ import type { FailureHandler } from '../failLog/failures';
 import type { Remote } from '../localpath/config';
 import type { PluginDispatcher } from '../plugin/hook';
 import { rsyncCommand, rsyncCommands, type CommandSettings } from '../rsync/command';
+import { render, type RsyncCommand } from '../rsync/commandModel';
 import { succeeded } from '../runner/result';
 import type { CommandRunner } from '../runner/shell';
 import type { EventHandler } from './pool';
@@ -31,7 +32,7 @@ export interface HandlerDeps {
 
 /** The rsync commands an event stands for, one per remote; also what the fail log gets for an event that never ran. */
 export function commandsFor(deps: Pick<HandlerDeps, 'rsync'>, event: SyncEvent): string[] {
-  return deps.rsync ? rsyncCommands(deps.rsync.settings, deps.rsync.remotes, event) : [];
+  return deps.rsync ? rsyncCommands(deps.rsync.settings, deps.rsync.remotes, event).map(render) : [];
 }
 
 /** Failed commands are retried in order per remote. */
@@ -40,7 +41,7 @@ export function remoteLane(remote: Remote): string {
 }
 
 interface Planned {
-  readonly command: string;
+  readonly command: RsyncCommand;
   readonly lane: string;
 }
 
@@ -63,8 +64,9 @@ export function createHandler(deps: HandlerDeps): EventHandler {
   return async (job) => {
     const planned = plan(deps, job);
     const running = planned.map(({ command }) => {
-      deps.trace(command);
-      return deps.runner.run(command);
+      const text = render(command);
+      deps.trace(text);
+      return deps.runner.run(text);
     });
     // run() spawns before it returns, so this is the event-to-spawn time, Node's spawn included.
     const readAt = Math.max(...job.map((e) => (e.kind === 'full' ? -Infinity : (e.readAt ?? -Infinity))));

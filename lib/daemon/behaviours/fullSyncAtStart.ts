@@ -5,6 +5,7 @@
 import { failLogEntry } from '../../failLog/file';
 import { ProgressLine } from '../../progress/line';
 import { rsyncCommands } from '../../rsync/command';
+import { render } from '../../rsync/commandModel';
 import { succeeded } from '../../runner/result';
 import { remoteLane } from '../../workers/handler';
 import type { DaemonContext } from '../context';
@@ -21,7 +22,7 @@ export class FullSyncAtStart implements Behaviour {
       log.info('you set the filter so the "-r " can not work');
       return;
     }
-    const commands = rsyncCommands(rsync.settings, rsync.remotes, { kind: 'full' });
+    const commands = rsyncCommands(rsync.settings, rsync.remotes, { kind: 'full' }).map(render);
     const left = await Promise.race([this.run(ctx, commands).then(() => false), ctx.signals.secondStop().then(() => true)]);
     if (left) {
       ctx.failLog.append(commands.map((c) => failLogEntry('running at shutdown', c)));

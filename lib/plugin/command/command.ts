@@ -1,5 +1,5 @@
 /** The command plugin's shell string: `PREFIX ABSPATH SUFFIX`, as sersync2 builds it. */
-import { REDIRECT } from '../../rsync/command';
+import { REDIRECT } from '../../rsync/commandModel';
 import { matchesAny } from '../../filter/config';
 import { concatPath, type PathName } from '../../paths';
 import { shellWord } from '../../shell/quote';
