@@ -15,7 +15,7 @@ import { parseConfig } from '../lib/config/load';
 import type { PathEvent } from '../lib/events/types';
 import { failLogEntry, FailLogFile, parseFailLogEntries } from '../lib/failLog/file';
 import { Failures } from '../lib/failLog/failures';
-import type { PathName } from '../lib/paths';
+import { concatPath, type PathName } from '../lib/paths';
 import { batchCommands as batchModels } from '../lib/rsync/batch';
 import { commandSettings, rsyncCommand as rsyncModel, type CommandSettings } from '../lib/rsync/command';
 import { render } from '../lib/rsync/commandModel';
@@ -72,11 +72,13 @@ function generatedNames(seed: number, count: number): PathName[] {
   return names;
 }
 
-/** Every kind of command a name can end up in: sync, file and directory delete, both batch lists. */
+/** Every kind of command a name can end up in: sync, file and directory delete, both batch lists, the command plugin; and a full sync. */
 function commandsFor(s: CommandSettings, names: readonly PathName[]): string[] {
   const events = names.map((name, i): PathEvent => ({ kind: i % 2 ? 'delete' : 'sync', path: name, isDir: i % 3 === 0, mask: 0 }));
+  const plugin = (name: PathName) => render({ kind: 'plugin', prefix: 'false', path: concatPath(s.watch, '/', name), suffix: '-x', quiet: true }) // fails, so a rerun writes it back;
   return [
-    ...events.flatMap((e) => [rsyncCommand(s, REMOTE, { kind: 'sync', path: e.path }), rsyncCommand(s, REMOTE, { kind: 'delete', path: e.path, isDir: e.isDir })]),
+    rsyncCommand(s, REMOTE, { kind: 'full' }),
+    ...events.flatMap((e) => [rsyncCommand(s, REMOTE, { kind: 'sync', path: e.path }), rsyncCommand(s, REMOTE, { kind: 'delete', path: e.path, isDir: e.isDir }), plugin(e.path)]),
     ...batchCommands(s, REMOTE, events.filter((e) => e.kind === 'sync'), 4096),
     ...batchCommands(s, REMOTE, events, 4096),
   ];

@@ -45,7 +45,7 @@ describe('builder reproduces sersync2 2.5.4 commands', () => {
         for (const event of events) {
           if (!standalone) for (let n = 0; n < attempts; n++) produced.push(...rsyncCommands(settings, remotes, event));
           const abs = absolutePathOf(config.sersync.localpath.watch, event.path);
-          if (pluginOn && commandPlugin && pluginWants(commandPlugin, abs)) produced.push(pluginCommand(commandPlugin, abs));
+          if (pluginOn && commandPlugin && pluginWants(commandPlugin, abs)) produced.push(render(pluginCommand(commandPlugin, abs)));
         }
         const expected = c.steps[i]!.commands.map((s) => fill(s, p));
         assert.deepEqual(produced.sort(), [...expected].sort(), `step ${i}: ${c.steps[i]!.run}`);

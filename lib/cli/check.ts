@@ -53,7 +53,7 @@ export function describeConfig(loaded: LoadedConfig, standalonePlugin?: PluginNa
     const command = config.plugins.command;
     if (inUse === 'command' && command) {
       const only = command.filter.enabled ? ` (only for paths matching ${command.filter.includes.map((r) => `"${r.expression}"`).join(' ') || 'nothing'})` : '';
-      line('command', `${pluginCommand(command, `${sersync.localpath.watch}/${SAMPLE_FILE}`)}${only}`);
+      line('command', `${render(pluginCommand(command, `${sersync.localpath.watch}/${SAMPLE_FILE}`))}${only}`);
     }
   }
 

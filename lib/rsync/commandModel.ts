@@ -44,7 +44,18 @@ export type RsyncCommand =
   /** Batch mode with deletes: include patterns (ancestors, paths, `dir/***`), through `--include-from=-`. */
   | (Common & { readonly kind: 'batch-deletes'; readonly patterns: readonly PathName[] });
 
-export type CommandKind = RsyncCommand['kind'];
+/** The command plugin's command: `PREFIX ABSPATH SUFFIX`, output to /dev/null when its errors are ignored. */
+export interface PluginCommand {
+  readonly kind: 'plugin';
+  readonly prefix: string;
+  readonly path: PathName;
+  readonly suffix: string;
+  readonly quiet: boolean;
+}
+
+export type Command = RsyncCommand | PluginCommand;
+
+export type CommandKind = Command['kind'];
 
 export const REDIRECT = ' >/dev/null 2>&1 ';
 
@@ -91,7 +102,8 @@ export function excludeOptions(excludes: readonly string[]): string {
 }
 
 /** The command's `sh -c` string. */
-export function render(cmd: RsyncCommand): string {
+export function render(cmd: Command): string {
+  if (cmd.kind === 'plugin') return `${cmd.prefix} ${shellWord(cmd.path)} ${cmd.suffix}${cmd.quiet ? REDIRECT : ''}`;
   const p = optionPieces(cmd.cwd, cmd.options, cmd.remote);
   switch (cmd.kind) {
     case 'sync':
