@@ -40,11 +40,13 @@ const LAYERS: ReadonlyArray<{ readonly name: string; readonly members: readonly 
 const KNOWN: ReadonlyMap<string, string> = new Map([
   // The job handler composes the tail (commands, runs, fail log) inside workers/; it belongs above
   // the fail log, which moves daemon/run.ts's import of it (issue 15, items 5 and 6).
-  ...['rsync/batch.ts', 'rsync/command.ts', 'plugin/hook.ts', 'runner/shell.ts', 'failLog/failures.ts'].map(
+  ...['rsync/batch.ts', 'rsync/command.ts', 'rsync/commandModel.ts', 'plugin/hook.ts', 'runner/shell.ts', 'runner/result.ts', 'failLog/failures.ts'].map(
     (to) => [`workers/handler.ts -> ${to}`, 'the job handler lives in workers/'] as const,
   ),
   // A plugin module is handed the runner its commands go through (the CommandRunner type).
   ['plugin/plugin.ts -> runner/shell.ts', 'the plugin interface names the runner it is given'],
+  // The command plugin judges and reports the result of its own command (an exit, a signal, a start that failed).
+  ['plugin/command/plugin.ts -> runner/result.ts', 'the command plugin reads the result of the command it ran'],
 ]);
 
 /**

@@ -13,7 +13,11 @@ import { after, test } from 'node:test';
 import { parseConfig } from '../lib/config/load';
 import type { PathEvent } from '../lib/events/types';
 import type { Change } from '../lib/inotify/change';
-import { BATCH_EXIT_RULE, batchCommands } from '../lib/rsync/batch';
+import { batchCommands as batchModels } from '../lib/rsync/batch';
+import { BATCH_EXIT_RULE, render } from '../lib/rsync/commandModel';
+
+/** The batch commands' `sh -c` strings. */
+const batchCommands = (...args: Parameters<typeof batchModels>) => batchModels(...args).map(render);
 import { atLeast, localRsyncVersion, parseRsyncVersion } from '../lib/rsync/version';
 import { commandSettings } from '../lib/rsync/command';
 import { writeConfig } from './helpers/config';

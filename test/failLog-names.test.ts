@@ -15,9 +15,14 @@ import { parseConfig } from '../lib/config/load';
 import type { PathEvent } from '../lib/events/types';
 import { failLogEntry, FailLogFile, parseFailLogEntries } from '../lib/failLog/file';
 import { Failures } from '../lib/failLog/failures';
-import type { PathName } from '../lib/paths';
-import { batchCommands } from '../lib/rsync/batch';
-import { commandSettings, rsyncCommand, type CommandSettings } from '../lib/rsync/command';
+import { concatPath, type PathName } from '../lib/paths';
+import { batchCommands as batchModels } from '../lib/rsync/batch';
+import { commandSettings, rsyncCommand as rsyncModel, type CommandSettings } from '../lib/rsync/command';
+import { render } from '../lib/rsync/commandModel';
+
+/** The commands' `sh -c` strings, the fail log's text. */
+const batchCommands = (...args: Parameters<typeof batchModels>) => batchModels(...args).map(render);
+const rsyncCommand = (...args: Parameters<typeof rsyncModel>) => render(rsyncModel(...args));
 import { ShellRunner } from '../lib/runner/shell';
 import { GOLDEN_DIR } from './helpers/golden';
 import { freePort } from './helpers/rsyncd';
@@ -67,11 +72,13 @@ function generatedNames(seed: number, count: number): PathName[] {
   return names;
 }
 
-/** Every kind of command a name can end up in: sync, file and directory delete, both batch lists. */
+/** Every kind of command a name can end up in: sync, file and directory delete, both batch lists, the command plugin; and a full sync. */
 function commandsFor(s: CommandSettings, names: readonly PathName[]): string[] {
   const events = names.map((name, i): PathEvent => ({ kind: i % 2 ? 'delete' : 'sync', path: name, isDir: i % 3 === 0, cause: i % 2 ? 'deleted' : 'modified' }));
+  const plugin = (name: PathName) => render({ kind: 'plugin', prefix: 'false', path: concatPath(s.watch, '/', name), suffix: '-x', quiet: true }) // fails, so a rerun writes it back;
   return [
-    ...events.flatMap((e) => [rsyncCommand(s, REMOTE, { kind: 'sync', path: e.path }), rsyncCommand(s, REMOTE, { kind: 'delete', path: e.path, isDir: e.isDir })]),
+    rsyncCommand(s, REMOTE, { kind: 'full' }),
+    ...events.flatMap((e) => [rsyncCommand(s, REMOTE, { kind: 'sync', path: e.path }), rsyncCommand(s, REMOTE, { kind: 'delete', path: e.path, isDir: e.isDir }), plugin(e.path)]),
     ...batchCommands(s, REMOTE, events.filter((e) => e.kind === 'sync'), 4096),
     ...batchCommands(s, REMOTE, events, 4096),
   ];

@@ -7,7 +7,10 @@ import { describe, test } from 'node:test';
 import { parseArgs } from '../lib/cli/args';
 import { parseConfig } from '../lib/config/load';
 import { absolutePathOf, pluginCommand, pluginWants } from '../lib/plugin/command/command';
-import { commandSettings, rsyncCommands } from '../lib/rsync/command';
+import { commandSettings, rsyncCommands as rsyncModels } from '../lib/rsync/command';
+import { render } from '../lib/rsync/commandModel';
+
+const rsyncCommands = (...args: Parameters<typeof rsyncModels>) => rsyncModels(...args).map(render);
 import { fill, goldenCases, goldenEvents, isRsyncOrPluginCommand, placeholdersFor } from './helpers/golden';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,7 +45,7 @@ describe('builder reproduces sersync2 2.5.4 commands', () => {
         for (const event of events) {
           if (!standalone) for (let n = 0; n < attempts; n++) produced.push(...rsyncCommands(settings, remotes, event));
           const abs = absolutePathOf(config.sersync.localpath.watch, event.path);
-          if (pluginOn && commandPlugin && pluginWants(commandPlugin, abs)) produced.push(pluginCommand(commandPlugin, abs));
+          if (pluginOn && commandPlugin && pluginWants(commandPlugin, abs)) produced.push(render(pluginCommand(commandPlugin, abs)));
         }
         const expected = c.steps[i]!.commands.map((s) => fill(s, p));
         assert.deepEqual(produced.sort(), [...expected].sort(), `step ${i}: ${c.steps[i]!.run}`);

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { parseConfig } from '../lib/config/load';
 import { commandSettings, rsyncCommand } from '../lib/rsync/command';
+import { render } from '../lib/rsync/commandModel';
 import { shellWord } from '../lib/shell/quote';
 import { writeConfig } from './helpers/config';
 import { canaries, HOSTILE_NAMES } from './helpers/hostile';
@@ -154,7 +155,7 @@ for (const [mode, args] of [['compat', []], ['batch', ['--batch']]] as const) {
     const ws = workspace(`dry-${mode}`);
     const settings = commandSettings(parseConfig(fs.readFileSync(ws.config), ws.config).config);
     const remote = { ip: '127.0.0.1', name: 'mirror' };
-    const printed = (name: string | Buffer) => (mode === 'compat' ? rsyncCommand(settings, remote, { kind: 'sync', path: name }) : shellWord(name));
+    const printed = (name: string | Buffer) => (mode === 'compat' ? render(rsyncCommand(settings, remote, { kind: 'sync', path: name })) : shellWord(name));
     const out = await run(ws, ['--dry-run', ...args], (stdout) => HOSTILE_NAMES.every((n) => stdout.includes(printed(n))));
     for (const name of HOSTILE_NAMES) assert.ok(out.includes(printed(name)), JSON.stringify(printed(name)));
   });

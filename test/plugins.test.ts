@@ -12,6 +12,7 @@ import { parseConfig } from '../lib/config/load';
 import type { Config } from '../lib/config/types';
 import type { PathEvent } from '../lib/events/types';
 import { createDelivery, PluginDispatcher } from '../lib/plugin/hook';
+import { resultOfStatus } from '../lib/runner/result';
 import { maskPassword, purgeRequest, purgeUrl } from '../lib/plugin/refreshCDN/request';
 import { freePort } from './helpers/rsyncd';
 import { waitFor } from './helpers/wait';
@@ -55,7 +56,7 @@ async function recordingTcp(reply?: (request: string) => string): Promise<{ port
 test('socket: one connection per event carrying the absolute path bytes, no newline', async () => {
   const tcp = await recordingTcp();
   const c = config((x) => x.replace('<deshost ip="192.168.138.20" port="8009"/>', `<deshost ip="127.0.0.1" port="${tcp.port}"/>`));
-  const deliver = createDelivery('socket', { config: c, runner: { run: async () => 0 }, trace: () => {}, limits: fast });
+  const deliver = createDelivery('socket', { config: c, runner: { run: async (command) => resultOfStatus(command, 0) }, trace: () => {}, limits: fast });
   await deliver(file('a.txt'));
   await deliver(dir('d'));
   await deliver(gone('d/b c.txt'));
@@ -78,7 +79,7 @@ test('http: a form POST of watchroot, isdir, inotifyPath and mask', async () => 
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   servers.push(server);
   const c = config((x) => x.replace('</head>', `<plugin name="http"><localpath watch="/srv/www"><deshost host="127.0.0.1" port="${port}" url="/hook.php"/></localpath></plugin></head>`));
-  const deliver = createDelivery('http', { config: c, runner: { run: async () => 0 }, trace: () => {}, limits: fast });
+  const deliver = createDelivery('http', { config: c, runner: { run: async (command) => resultOfStatus(command, 0) }, trace: () => {}, limits: fast });
   await deliver(file('a b.txt'));
   await deliver(dir('sub'));
   assert.equal(forms.length, 2);
@@ -92,7 +93,7 @@ test('refreshCDN: HEAD requests with urls= or dirs=, a Host header, and the what
   const tcp = await recordingTcp(() => 'HTTP/1.0 200 OK\r\nServer: cdn\r\nwhatsup: content=succeed\r\n\r\n');
   const errorLog = path.join(tempDir('cdn-'), 'errorlog.txt');
   const c = config((x) => x.replace('<cdninfo domainname="ccms.chinacache.com" port="80"', `<cdninfo domainname="127.0.0.1" port="${tcp.port}"`).replace('passwd="xxxx"', 'passwd="s3cret"'));
-  const deliver = createDelivery('refreshCDN', { config: c, runner: { run: async () => 0 }, trace: () => {}, limits: fast, errorLog });
+  const deliver = createDelivery('refreshCDN', { config: c, runner: { run: async (command) => resultOfStatus(command, 0) }, trace: () => {}, limits: fast, errorLog });
   await deliver(file('images/a.jpg'));
   await deliver(dir('images'));
   await waitFor('2 requests', () => tcp.received.length === 2);
@@ -121,7 +122,7 @@ test('a dead endpoint is retried within bounds, then logged; a slow one never ho
   const deadPort = await freePort();
   const c = config((x) => x.replace('<deshost ip="192.168.138.20" port="8009"/>', `<deshost ip="127.0.0.1" port="${deadPort}"/>`));
   const warnings: string[] = [];
-  const dispatcher = new PluginDispatcher('socket', createDelivery('socket', { config: c, runner: { run: async () => 0 }, trace: () => {}, limits: fast }), (m) => warnings.push(m), 2, 5);
+  const dispatcher = new PluginDispatcher('socket', createDelivery('socket', { config: c, runner: { run: async (command) => resultOfStatus(command, 0) }, trace: () => {}, limits: fast }), (m) => warnings.push(m), 2, 5);
   const started = performance.now();
   for (let i = 0; i < 20; i++) dispatcher.submit(file(`f${i}`));
   assert.ok(performance.now() - started < 50, 'submit returns at once');
@@ -136,7 +137,7 @@ test('a dead endpoint is retried within bounds, then logged; a slow one never ho
   await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
   servers.push(silent);
   const c2 = config((x) => x.replace('<cdninfo domainname="ccms.chinacache.com" port="80"', `<cdninfo domainname="127.0.0.1" port="${port}"`));
-  const slow = new PluginDispatcher('refreshCDN', createDelivery('refreshCDN', { config: c2, runner: { run: async () => 0 }, trace: () => {}, limits: { timeoutMs: 100, attempts: 2, retryDelayMs: 10 }, errorLog: '/dev/null' }), (m) => warnings.push(m));
+  const slow = new PluginDispatcher('refreshCDN', createDelivery('refreshCDN', { config: c2, runner: { run: async (command) => resultOfStatus(command, 0) }, trace: () => {}, limits: { timeoutMs: 100, attempts: 2, retryDelayMs: 10 }, errorLog: '/dev/null' }), (m) => warnings.push(m));
   slow.submit(file('x.jpg'));
   await slow.idle();
   assert.ok(warnings.some((w) => /plugin refreshCDN: .*timed out after 100 ms.*pswd=\*\*\*/.test(w)), warnings.join('\n'));

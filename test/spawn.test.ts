@@ -13,12 +13,14 @@ import { after, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { findAddon } from '../lib/addon';
 import { loadSpawnAddon, nativeSpawner, type SpawnAddon } from '../lib/runner/nativeSpawn';
+import { describeExit, waitStatusOf } from '../lib/runner/result';
 import { defaultSpawner, ShellRunner } from '../lib/runner/shell';
 import { nodeSpawner, type Spawner } from '../lib/runner/spawner';
 import { waitFor } from './helpers/wait';
 
 const REPO = path.resolve(__dirname, '../..');
 const SHELL_JS = path.join(REPO, 'dist/lib/runner/shell.js');
+const RESULT_JS = path.join(REPO, 'dist/lib/runner/result.js');
 const NATIVE_SPAWN_JS = path.join(REPO, 'dist/lib/runner/nativeSpawn.js');
 const SPAWNER_JS = path.join(REPO, 'dist/lib/runner/spawner.js');
 
@@ -68,7 +70,8 @@ function runInChild(command: string, spawner: 'native' | 'node', extraFd = false
     const { nativeSpawner, loadSpawnAddon } = require(${JSON.stringify(NATIVE_SPAWN_JS)});
     const { nodeSpawner } = require(${JSON.stringify(SPAWNER_JS)});
     const runner = new ShellRunner('/bin/sh', ${JSON.stringify(spawner)} === 'native' ? nativeSpawner(loadSpawnAddon()) : nodeSpawner);
-    runner.run(process.argv[1]).then((status) => process.stdout.write('status=' + status + '\\n'));
+    const { waitStatusOf } = require(${JSON.stringify(RESULT_JS)});
+    runner.run(process.argv[1]).then((result) => process.stdout.write('status=' + waitStatusOf(result.exit) + '\\n'));
   `;
   const [file, args] = extraFd ? ['/bin/bash', ['-c', 'exec "$0" -e "$1" "$2" 1000</dev/null', process.execPath, script, command]] : [process.execPath, ['-e', script, command]];
   const result = spawnSync(file, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 10_000 });
@@ -83,7 +86,8 @@ const spawners: Array<[string, () => Spawner]> = [
 for (const [name, make] of spawners) {
   describe(`ShellRunner with the ${name} spawner`, () => {
     const runner = (shell = '/bin/sh') => new ShellRunner(shell, make());
-    const run = (command: string, shell?: string) => within(5000, command, runner(shell).run(command));
+    const result = (command: string, shell?: string) => within(5000, command, runner(shell).run(command));
+    const run = async (command: string, shell?: string) => waitStatusOf((await result(command, shell)).exit);
 
     test('exit codes become code x 256', async () => {
       for (const code of [0, 1, 23, 255]) assert.equal(await run(`exit ${code}`), code * 256, `exit ${code}`);
@@ -145,8 +149,30 @@ for (const [name, make] of spawners) {
       assert.equal(await run('exit 7', 'sh'), 7 * 256);
     });
 
-    test('an unknown shell gives 127 x 256', async () => {
-      assert.equal(await run('true', path.join(root, 'no-such-shell')), 127 * 256);
+    test('an unknown shell gives 127 x 256, and the result says why: ENOENT', async () => {
+      const r = await result('true', path.join(root, 'no-such-shell'));
+      assert.deepEqual(r.exit, { kind: 'not-started', reason: 'ENOENT' });
+      assert.equal(waitStatusOf(r.exit), 127 * 256);
+      assert.equal(describeExit(r.exit), 'rsync not started: ENOENT');
+    });
+
+    test('a shell that is not executable: the result says EACCES', async () => {
+      const shell = tempFile();
+      fs.writeFileSync(shell, '', { mode: 0o644 });
+      assert.deepEqual((await result('true', shell)).exit, { kind: 'not-started', reason: 'EACCES' });
+    });
+
+    test('a command over the kernel limit for one argument: the result says E2BIG', async () => {
+      assert.deepEqual((await result(`: ${'x'.repeat(200 * 1024)}`)).exit, { kind: 'not-started', reason: 'E2BIG' });
+    });
+
+    test('the result carries the command, its exit and its duration', async () => {
+      const r = await result('sleep 0.1; exit 10');
+      assert.equal(r.command, 'sleep 0.1; exit 10');
+      assert.deepEqual(r.exit, { kind: 'exited', code: 10 });
+      assert.ok(r.durationMs >= 90 && r.durationMs < 5000, `duration ${r.durationMs} ms`);
+      assert.equal(describeExit(r.exit), 'rsync exit 10 (error in socket I/O)');
+      assert.deepEqual((await result('kill -KILL $$')).exit, { kind: 'signaled', signal: 9 });
     });
 
     test('a shell file without #! runs with /bin/sh, as execvp does', async () => {
@@ -159,12 +185,14 @@ for (const [name, make] of spawners) {
 
     test('a command with a NUL byte gives 127 x 256 instead of rejecting', async () => {
       assert.equal(await run('true\0false'), 127 * 256);
+      assert.equal((await result('true\0false')).exit.kind, 'not-started');
     });
 
     test('200 concurrent children are all reaped with their own status', async () => {
       const r = runner();
       const expected = Array.from({ length: 200 }, (_, i) => (i % 4 === 3 ? 15 : (i % 256) * 256));
-      const statuses = await within(30_000, '200 children', Promise.all(expected.map((_, i) => r.run(i % 4 === 3 ? 'kill -TERM $$' : `exit ${i % 256}`))));
+      const results = await within(30_000, '200 children', Promise.all(expected.map((_, i) => r.run(i % 4 === 3 ? 'kill -TERM $$' : `exit ${i % 256}`))));
+      const statuses = results.map((x) => waitStatusOf(x.exit));
       assert.deepEqual(statuses, expected);
     });
 

@@ -19,6 +19,7 @@ import { waitFor } from './helpers/wait';
 import { parseConfig } from '../lib/config/load';
 import { GOLDEN_DIR } from './helpers/golden';
 import { rsyncCommand } from '../lib/rsync/command';
+import { render } from '../lib/rsync/commandModel';
 import { remoteLabel, verifyCommand, verifySettings } from '../lib/verify/command';
 import { classifyLine } from '../lib/verify/itemize';
 
@@ -182,7 +183,7 @@ test('the dry run is the full sync\'s own command: options, port, timeout, auth,
   const load = (xml: string) => parseConfig(Buffer.from(xml), '/c.xml').config;
   const plain = load(stock);
   const remote = plain.sersync.localpath.remotes[0]!;
-  assert.equal(rsyncCommand(verifySettings(plain), remote, { kind: 'full' }), 'cd /opt/tongbu && rsync -artuz -R --delete ./ 127.0.0.1::tongbu1 >/dev/null 2>&1 ');
+  assert.equal(render(rsyncCommand(verifySettings(plain), remote, { kind: 'full' })), 'cd /opt/tongbu && rsync -artuz -R --delete ./ 127.0.0.1::tongbu1 >/dev/null 2>&1 ');
   assert.equal(verifyCommand(verifySettings(plain), remote, 30), 'cd /opt/tongbu && rsync -artuz -R --dry-run --itemize-changes --delete ./ --contimeout=30 --timeout=30 127.0.0.1::tongbu1');
   assert.equal(remoteLabel(verifySettings(plain), remote), '127.0.0.1::tongbu1');
 

@@ -14,7 +14,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { NODELAY } from '../../lib/rsync/batch';
+import { NODELAY } from '../../lib/rsync/commandModel';
 import { startProcess } from '../child';
 import type { RunningTool, Tool } from './types';
 

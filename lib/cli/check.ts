@@ -6,6 +6,7 @@ import { pluginCommand } from '../plugin/command/command';
 import type { PluginName } from '../plugin/config';
 import { pluginWatch } from '../plugin/hook';
 import { commandSettings, rsyncCommand } from '../rsync/command';
+import { render } from '../rsync/commandModel';
 
 const SAMPLE_FILE = 'dir/file.txt';
 const SAMPLE_DIR = 'dir/sub';
@@ -52,7 +53,7 @@ export function describeConfig(loaded: LoadedConfig, standalonePlugin?: PluginNa
     const command = config.plugins.command;
     if (inUse === 'command' && command) {
       const only = command.filter.enabled ? ` (only for paths matching ${command.filter.includes.map((r) => `"${r.expression}"`).join(' ') || 'nothing'})` : '';
-      line('command', `${pluginCommand(command, `${sersync.localpath.watch}/${SAMPLE_FILE}`)}${only}`);
+      line('command', `${render(pluginCommand(command, `${sersync.localpath.watch}/${SAMPLE_FILE}`))}${only}`);
     }
   }
 
@@ -60,10 +61,10 @@ export function describeConfig(loaded: LoadedConfig, standalonePlugin?: PluginNa
     const settings = commandSettings(config);
     for (const remote of sersync.localpath.remotes) {
       out.push(`  commands for ${remote.ip}${sersync.rsync.ssh ? ':' : '::'}${remote.name} (for ${SAMPLE_FILE} and directory ${SAMPLE_DIR}):`);
-      out.push(`    sync:        ${rsyncCommand(settings, remote, { kind: 'sync', path: SAMPLE_FILE })}`);
-      out.push(`    delete:      ${rsyncCommand(settings, remote, { kind: 'delete', path: SAMPLE_FILE, isDir: false })}`);
-      out.push(`    delete dir:  ${rsyncCommand(settings, remote, { kind: 'delete', path: SAMPLE_DIR, isDir: true })}`);
-      out.push(`    full sync:   ${rsyncCommand(settings, remote, { kind: 'full' })}`);
+      out.push(`    sync:        ${render(rsyncCommand(settings, remote, { kind: 'sync', path: SAMPLE_FILE }))}`);
+      out.push(`    delete:      ${render(rsyncCommand(settings, remote, { kind: 'delete', path: SAMPLE_FILE, isDir: false }))}`);
+      out.push(`    delete dir:  ${render(rsyncCommand(settings, remote, { kind: 'delete', path: SAMPLE_DIR, isDir: true }))}`);
+      out.push(`    full sync:   ${render(rsyncCommand(settings, remote, { kind: 'full' }))}`);
     }
   }
   return out;

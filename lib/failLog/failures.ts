@@ -1,5 +1,5 @@
 /**
- * What happens to a command that failed (wait status neither 0 nor 5888):
+ * What happens to a command that failed (by its exit policy: lib/rsync/exitCodes.ts):
  *
  * 1. As sersync2: one retry, from a single retry lane holding up to 5000 commands (beyond that they
  *    go straight to the fail log). If the retry fails, `#errno STATUS` and the command are appended
@@ -13,13 +13,13 @@
  *    that fail again are written again. Entries that the backoff already caught up are skipped.
  */
 import type { Clock } from '../clock';
+import { type CommandResult, describeExit, succeeded, waitStatusOf } from '../runner/result';
 import type { CommandRunner } from '../runner/shell';
-import { succeeded } from '../runner/shell';
 import { failLogEntry, type FailLogFile } from './file';
 
 export interface FailureHandler {
-  /** A command failed with this wait status. `lane` groups commands that share a remote. */
-  failed(command: string, status: number, lane?: string): void;
+  /** A command failed with this result. `lane` groups commands that share a remote. */
+  failed(result: CommandResult, lane?: string): void;
   /** Commands waiting for a retry. */
   readonly backlog: number;
   /** Resolves when no retry is running (used when stopping). */
@@ -87,27 +87,28 @@ export class Failures implements FailureHandler {
     for (const lane of this.lanes.values()) if (lane.timer) this.o.clock.clearTimeout(lane.timer);
   }
 
-  failed(command: string, status: number, lane = ''): void {
+  failed(result: CommandResult, lane = ''): void {
     if (this.firstRetry.length >= RETRY_QUEUE_LIMIT) {
-      this.record(command, status, lane);
+      this.record(result, lane);
       return;
     }
-    this.firstRetry.push({ command, lane });
+    this.firstRetry.push({ command: result.command, lane });
     this.firstRetryActive ??= this.drainFirstRetries().finally(() => (this.firstRetryActive = undefined));
   }
 
   private async drainFirstRetries(): Promise<void> {
     for (let item = this.firstRetry.shift(); item; item = this.firstRetry.shift()) {
-      const status = await this.o.runner.run(item.command);
-      this.o.onRetried?.(item.lane, succeeded(status));
-      if (!succeeded(status)) this.record(item.command, status, item.lane);
+      const result = await this.o.runner.run(item.command);
+      this.o.onRetried?.(item.lane, succeeded(result));
+      if (!succeeded(result)) this.record(result, item.lane);
     }
   }
 
   /** Second failure: into the fail log, and into the backoff lane of its remote. */
-  private record(command: string, status: number, laneName: string): void {
-    this.o.log.warn(`command failed again (wait status ${status}), kept in the fail log: ${command}`);
-    this.o.failLog.append([failLogEntry(`errno ${status}`, command)]);
+  private record(result: CommandResult, laneName: string): void {
+    const { command } = result;
+    this.o.log.warn(`command failed again (${describeExit(result.exit)}, wait status ${waitStatusOf(result.exit)}), kept in the fail log: ${command}`);
+    this.o.failLog.append([failLogEntry(`errno ${waitStatusOf(result.exit)}`, command)]);
     this.caughtUp.delete(command);
     if (this.stopped) return;
     let lane = this.lanes.get(laneName);
@@ -182,8 +183,8 @@ export class Failures implements FailureHandler {
     const again: string[] = [];
     for (const entry of taken.entries) {
       if (this.caughtUp.has(entry.command)) continue;
-      const status = await this.o.runner.run(entry.command);
-      if (!succeeded(status)) again.push(failLogEntry(`errno ${status}`, entry.command));
+      const result = await this.o.runner.run(entry.command);
+      if (!succeeded(result)) again.push(failLogEntry(`errno ${waitStatusOf(result.exit)}`, entry.command));
     }
     this.o.failLog.append(again);
     taken.finish();

@@ -31,18 +31,14 @@ import type { PathEvent } from '../events/types';
 import type { Remote } from '../localpath/config';
 import { ancestorsOf, concatPath, pathKey, type PathName } from '../paths';
 import { shellWord } from '../shell/quote';
-import { commandPieces, literalPattern, type CommandSettings } from './command';
+import { rsyncOptions, type CommandSettings } from './command';
+import { literalPattern, type RsyncCommand } from './commandModel';
 
 /**
  * Most bytes of quoted list words in one command. Linux refuses a single argument over 128 KiB
  * (MAX_ARG_STRLEN), and the whole `sh -c` string is one; the rest of the line fits in the margin.
  */
 export const MAX_LIST_BYTES = 120 * 1024;
-
-export const NODELAY = '--sockopts=TCP_NODELAY';
-
-/** Appended to every batch command (see the exit statuses above). */
-export const BATCH_EXIT_RULE = ' || ( s=$?; [ $s = 24 ] && exit 0; [ $s = 23 ] && exit 123; exit $s )';
 
 /**
  * An event's include patterns, ancestors first: `a/`, `a/b/`, `a/b/c`, and `a/b/c/***` for a
@@ -73,13 +69,13 @@ function createdHere(event: PathEvent): boolean {
 }
 
 /**
- * Lists of shell-quoted words, each at most `maxBytes` long (one item's words, which never repeat
- * among themselves, always stay in one list), with no word twice in a list: every list stands
- * alone, so an ancestor a list needs is in it even when the list before held it too.
+ * Lists of words, each at most `maxBytes` long once shell-quoted (one item's words, which never
+ * repeat among themselves, always stay in one list), with no word twice in a list: every list
+ * stands alone, so an ancestor a list needs is in it even when the list before held it too.
  */
-function packLists<T>(items: readonly T[], wordsOf: (item: T) => PathName[], maxBytes = MAX_LIST_BYTES): QuotedWord[][] {
-  const lists: QuotedWord[][] = [];
-  let list: QuotedWord[] = [];
+function packLists<T>(items: readonly T[], wordsOf: (item: T) => PathName[], maxBytes = MAX_LIST_BYTES): PathName[][] {
+  const lists: PathName[][] = [];
+  let list: PathName[] = [];
   let seen = new Set<string>();
   let bytes = 0;
   const size = (words: readonly QuotedWord[]) => words.reduce((sum, w) => sum + w.bytes, 0);
@@ -95,7 +91,7 @@ function packLists<T>(items: readonly T[], wordsOf: (item: T) => PathName[], max
     }
     for (const w of added) {
       seen.add(w.key);
-      list.push(w);
+      list.push(w.word);
     }
     bytes += size(added);
   }
@@ -103,16 +99,15 @@ function packLists<T>(items: readonly T[], wordsOf: (item: T) => PathName[], max
   return lists;
 }
 
-/** A list word's key, its shell quoting, and the bytes it takes in a command (quoted, and a space). */
+/** A list word, its key, and the bytes it takes in a command (shell-quoted, and a space). */
 interface QuotedWord {
+  readonly word: PathName;
   readonly key: string;
-  readonly quoted: string;
   readonly bytes: number;
 }
 
 function quote(word: PathName): QuotedWord {
-  const quoted = shellWord(word);
-  return { key: pathKey(word), quoted, bytes: Buffer.byteLength(quoted) + 1 };
+  return { word, key: pathKey(word), bytes: Buffer.byteLength(shellWord(word)) + 1 };
 }
 
 /**
@@ -122,12 +117,10 @@ function quote(word: PathName): QuotedWord {
  * than two). Each list is split so that no command carries more than `maxBytes` of it; one
  * event's patterns always stay together.
  */
-export function batchCommands(s: CommandSettings, remote: Remote, events: readonly PathEvent[], maxBytes = MAX_LIST_BYTES): string[] {
-  const p = commandPieces(s, remote);
-  const options = `${s.rsync.commonParams} -R ${p.transport}${s.rsync.ssh ? '' : `${NODELAY} `}`;
-  const list = (words: readonly QuotedWord[]) => `cd ${shellWord(s.watch)} && printf '%s\\0' ${words.map((w) => w.quoted).join(' ')} | rsync ${options}`;
+export function batchCommands(s: CommandSettings, remote: Remote, events: readonly PathEvent[], maxBytes = MAX_LIST_BYTES): RsyncCommand[] {
+  const common = { remote, cwd: s.watch, options: rsyncOptions(s) };
   if (events.some((e) => e.kind === 'delete')) {
-    return packLists(events, patternsOf, maxBytes).map((words) => `${list(words)}${p.del ? `${p.del} ` : ''}--from0 --include-from=- --exclude='*' ./ ${p.target}${p.redirect}${BATCH_EXIT_RULE}`);
+    return packLists(events, patternsOf, maxBytes).map((patterns) => ({ ...common, kind: 'batch-deletes', patterns }));
   }
-  return packLists(withoutImpliedDirs(events), (e) => [e.path], maxBytes).map((words) => `${list(words)}--from0 --files-from=- --ignore-missing-args ./ ${p.target}${p.redirect}${BATCH_EXIT_RULE}`);
+  return packLists(withoutImpliedDirs(events), (e) => [e.path], maxBytes).map((paths) => ({ ...common, kind: 'batch-changes', paths }));
 }

@@ -1,11 +1,11 @@
 /**
- * The exact strings sersync2 2.5.4 hands to `/bin/sh -c`, built by pure functions.
- * Spacing quirks are sersync2's own and are kept byte for byte; see the golden corpus.
+ * sersync2 2.5.4's commands for one event and remote, as data (lib/rsync/commandModel.ts, whose
+ * `render` gives the exact strings sersync2 hands to `/bin/sh -c`), built by pure functions.
  */
 import type { Config } from '../config/types';
 import type { Remote } from '../localpath/config';
-import { ancestorsOf, concatPath, type PathName } from '../paths';
-import { doubleQuoted, shellWord } from '../shell/quote';
+import type { PathName } from '../paths';
+import { excludeOptions, optionPieces, type RsyncCommand, type RsyncOptions } from './commandModel';
 import type { RsyncConfig } from './config';
 
 /** What a command is for. `path` is relative to the watch directory, without `./`. */
@@ -26,8 +26,6 @@ export interface CommandSettings {
   readonly fullSyncExcludes: readonly string[];
 }
 
-export const REDIRECT = ' >/dev/null 2>&1 ';
-
 export function commandSettings(config: Config): CommandSettings {
   const { crontab } = config.sersync;
   return {
@@ -39,61 +37,45 @@ export function commandSettings(config: Config): CommandSettings {
   };
 }
 
-/** The option pieces, each empty when its element is off. */
-export function commandPieces(s: CommandSettings, remote: Remote) {
+/** The rsync options the settings give every command. */
+export function rsyncOptions(s: CommandSettings): RsyncOptions {
   const r = s.rsync;
   return {
-    head: `cd ${shellWord(s.watch)} && rsync ${r.commonParams} -R `,
-    transport: (r.ssh ? ' -e ssh ' : '') + (r.userDefinedPort.enabled ? ` --port=${r.userDefinedPort.port} ` : '') + (r.timeout.enabled ? ` --timeout=${r.timeout.time} ` : ''),
-    del: s.deleteEnabled ? '--delete' : '',
-    target:
-      (r.auth.enabled && r.auth.users !== '' ? `${r.auth.users}@` : '') +
-      remote.ip +
-      (r.ssh ? ':' : '::') +
-      remote.name +
-      (r.auth.enabled && r.auth.passwordFile !== '' ? ` --password-file=${r.auth.passwordFile}` : ''),
-    redirect: s.debug ? '' : REDIRECT,
+    commonParams: r.commonParams,
+    ssh: r.ssh,
+    port: r.userDefinedPort.enabled ? r.userDefinedPort.port : undefined,
+    timeout: r.timeout.enabled ? r.timeout.time : undefined,
+    user: r.auth.enabled && r.auth.users !== '' ? r.auth.users : undefined,
+    passwordFile: r.auth.enabled && r.auth.passwordFile !== '' ? r.auth.passwordFile : undefined,
+    delete: s.deleteEnabled,
+    quiet: !s.debug,
   };
 }
 
-/**
- * A name as an rsync filter pattern that matches exactly that name. rsync reads `*`, `?` and `[`
- * as wildcards, and `\` as an escape only when the pattern holds a wildcard (man rsync, PATTERN
- * MATCHING RULES). A name without wildcard characters is left as it is (sersync2's bytes), unless
- * the pattern gets a wildcard suffix (`/***`): then its `\` must be escaped too. sersync2 wrote
- * names raw, so `rm 'a*'` deleted every `a...` on the remote.
- */
-export function literalPattern(name: PathName, wildcardSuffix: boolean): PathName {
-  const text = typeof name === 'string' ? name : name.toString('latin1');
-  if (!wildcardSuffix && !/[*?[]/.test(text)) return name;
-  if (!/[*?[\\]/.test(text)) return name;
-  const escaped = text.replace(/[*?[\\]/g, '\\$&');
-  return typeof name === 'string' ? escaped : Buffer.from(escaped, 'latin1');
+/** The option pieces of the settings' commands, each empty when its element is off (--verify's line uses them). */
+export function commandPieces(s: CommandSettings, remote: Remote) {
+  return optionPieces(s.watch, rsyncOptions(s), remote);
 }
 
 /** The crontabfilter patterns as rsync options, each with its leading space. */
 export function fullSyncExcludeOptions(s: CommandSettings): string {
-  return s.fullSyncExcludes.map((pattern) => ` --exclude=${doubleQuoted(pattern)}`).join('');
+  return excludeOptions(s.fullSyncExcludes);
 }
 
-/** One rsync command line for one remote. */
-export function rsyncCommand(s: CommandSettings, remote: Remote, event: CommandEvent): string {
-  const p = commandPieces(s, remote);
+/** One rsync command for one remote. */
+export function rsyncCommand(s: CommandSettings, remote: Remote, event: CommandEvent): RsyncCommand {
+  const common = { remote, cwd: s.watch, options: rsyncOptions(s) };
   switch (event.kind) {
     case 'sync':
-      return `${p.head}${p.transport}${doubleQuoted(concatPath('./', event.path))} ${p.target}${p.redirect}`;
-    case 'delete': {
-      const includes = ancestorsOf(event.path).map((dir) => ` --include=${doubleQuoted(concatPath(literalPattern(dir, false), '/'))}`).join('');
-      const self = ` --include=${doubleQuoted(literalPattern(event.path, false))}`;
-      const tree = event.isDir ? `  --include=${doubleQuoted(concatPath(literalPattern(event.path, true), '/***'))}` : '';
-      return `${p.head}${p.transport}${p.del} ./  ${includes}${self}${tree} --exclude=*  ${p.target}${p.redirect}`;
-    }
+      return { ...common, kind: 'sync', path: event.path };
+    case 'delete':
+      return { ...common, kind: 'delete', path: event.path, isDir: event.isDir };
     case 'full':
-      return `${p.head}${p.del} ./ ${p.transport}${p.target}${fullSyncExcludeOptions(s)}${p.redirect}`;
+      return { ...common, kind: 'full', excludes: s.fullSyncExcludes };
   }
 }
 
 /** Every remote's command for one event, in config order. */
-export function rsyncCommands(s: CommandSettings, remotes: readonly Remote[], event: CommandEvent): string[] {
+export function rsyncCommands(s: CommandSettings, remotes: readonly Remote[], event: CommandEvent): RsyncCommand[] {
   return remotes.map((remote) => rsyncCommand(s, remote, event));
 }

@@ -4,7 +4,8 @@
  * signals), started in ~0.4 ms instead of a fork of the whole process (~4 ms at 60 MB RSS).
  */
 import { embeddedAddon, findAddon } from '../addon';
-import { NOT_STARTED, nodeSpawner, waitStatus, type Spawner } from './spawner';
+import { exitOf } from './result';
+import { nodeSpawner, notStarted, type Spawner } from './spawner';
 
 /** The addon's exports (see native/spawn.c). */
 export interface SpawnAddon {
@@ -41,11 +42,11 @@ export function nativeSpawner(addon: SpawnAddon, fallback: Spawner = nodeSpawner
     if (unavailable) return fallback(shell, command);
     return new Promise((resolve) => {
       try {
-        addon.spawnShell(shell, command, (code, signal) => resolve(waitStatus(code, signal)));
+        addon.spawnShell(shell, command, (code, signal) => resolve(exitOf(code, signal)));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOSYS') unavailable = true;
-        resolve(code === 'ENOSYS' || code === 'ENOEXEC' ? fallback(shell, command) : NOT_STARTED);
+        resolve(code === 'ENOSYS' || code === 'ENOEXEC' ? fallback(shell, command) : notStarted(error));
       }
     });
   };

@@ -1,21 +1,25 @@
 /**
- * Runs sersync2's command strings through `/bin/sh -c`, exactly as system() does, and reports
- * the raw wait status (exit code x 256, or the signal number), which is what the fail log records.
+ * Runs sersync2's command strings through `/bin/sh -c`, exactly as system() does, and reports a
+ * CommandResult: the command, its exit (code, signal, or why it never started) and its duration.
+ *
+ * stderr is not captured: sersync2's commands send rsync's output to /dev/null themselves
+ * (`>/dev/null 2>&1`), so a pipe would catch only the shell's own complaints, and with
+ * `<debug start="true">` rsync's stderr goes to the operator's terminal or log as in sersync2; a
+ * pipe there would need a copy to our stderr for every command (a pipe and a read loop per
+ * spawn on the hot path) to change nothing the operator sees. The spawn's errno, the exit code's
+ * meaning and the duration are what a failure report needs.
  */
 import { isMainThread } from 'node:worker_threads';
 import { loadSpawnAddon, nativeSpawner } from './nativeSpawn';
+import type { CommandResult } from './result';
 import { nodeSpawner, type Spawner } from './spawner';
 
-export { waitStatus, type Spawner } from './spawner';
+export type { Spawner } from './spawner';
+
 
 export interface CommandRunner {
-  /** Resolves to the wait status; never rejects. */
-  run(command: string): Promise<number>;
-}
-
-/** rsync exit 23 ("some files could not be transferred") counts as success, as in sersync2. */
-export function succeeded(status: number): boolean {
-  return status === 0 || status === 23 * 256;
+  /** Resolves to what the command gave; never rejects. */
+  run(command: string): Promise<CommandResult>;
 }
 
 /**
@@ -44,16 +48,18 @@ export class ShellRunner implements CommandRunner {
     private readonly spawner: Spawner = defaultSpawner(),
   ) {}
 
-  run(command: string): Promise<number> {
-    return this.spawner(this.shell, command);
+  async run(command: string): Promise<CommandResult> {
+    const started = performance.now();
+    const exit = await this.spawner(this.shell, command);
+    return { command, exit, durationMs: performance.now() - started };
   }
 }
 
 /** `--dry-run`: prints each command instead of running it, for side-by-side runs with sersync2 in debug. */
 export class DryRunRunner implements CommandRunner {
   constructor(private readonly print: (line: string) => void) {}
-  run(command: string): Promise<number> {
+  run(command: string): Promise<CommandResult> {
     this.print(command);
-    return Promise.resolve(0);
+    return Promise.resolve({ command, exit: { kind: 'exited', code: 0 }, durationMs: 0 });
   }
 }

@@ -8,7 +8,9 @@ import type { FailureHandler } from '../failLog/failures';
 import type { Remote } from '../localpath/config';
 import type { PluginDispatcher } from '../plugin/hook';
 import { rsyncCommand, rsyncCommands, type CommandSettings } from '../rsync/command';
-import { succeeded, type CommandRunner } from '../runner/shell';
+import { render, type RsyncCommand } from '../rsync/commandModel';
+import { succeeded } from '../runner/result';
+import type { CommandRunner } from '../runner/shell';
 import type { EventHandler } from './pool';
 
 export interface HandlerDeps {
@@ -30,7 +32,7 @@ export interface HandlerDeps {
 
 /** The rsync commands an event stands for, one per remote; also what the fail log gets for an event that never ran. */
 export function commandsFor(deps: Pick<HandlerDeps, 'rsync'>, event: SyncEvent): string[] {
-  return deps.rsync ? rsyncCommands(deps.rsync.settings, deps.rsync.remotes, event) : [];
+  return deps.rsync ? rsyncCommands(deps.rsync.settings, deps.rsync.remotes, event).map(render) : [];
 }
 
 /** Failed commands are retried in order per remote. */
@@ -39,7 +41,7 @@ export function remoteLane(remote: Remote): string {
 }
 
 interface Planned {
-  readonly command: string;
+  readonly command: RsyncCommand;
   readonly lane: string;
 }
 
@@ -62,17 +64,18 @@ export function createHandler(deps: HandlerDeps): EventHandler {
   return async (job) => {
     const planned = plan(deps, job);
     const running = planned.map(({ command }) => {
-      deps.trace(command);
-      const started = performance.now();
-      return deps.runner.run(command).then((status) => ({ status, seconds: (performance.now() - started) / 1000 }));
+      const text = render(command);
+      deps.trace(text);
+      return deps.runner.run(text);
     });
     // run() spawns before it returns, so this is the event-to-spawn time, Node's spawn included.
     const readAt = Math.max(...job.map((e) => (e.kind === 'full' ? -Infinity : (e.readAt ?? -Infinity))));
     if (planned.length > 0 && readAt > -Infinity) deps.onSpawned?.(performance.now() - readAt);
-    const statuses = await Promise.all(running);
-    statuses.forEach(({ status, seconds }, i) => {
-      deps.onResult?.(planned[i]!.lane, succeeded(status), seconds);
-      if (!succeeded(status)) deps.failures.failed(planned[i]!.command, status, planned[i]!.lane);
+    const results = await Promise.all(running);
+    results.forEach((result, i) => {
+      const ok = succeeded(result);
+      deps.onResult?.(planned[i]!.lane, ok, result.durationMs / 1000);
+      if (!ok) deps.failures.failed(result, planned[i]!.lane);
     });
     for (const event of job) if (event.kind !== 'full') deps.plugin?.submit(event);
   };

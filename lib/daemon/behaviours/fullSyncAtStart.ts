@@ -5,7 +5,8 @@
 import { failLogEntry } from '../../failLog/file';
 import { ProgressLine } from '../../progress/line';
 import { rsyncCommands } from '../../rsync/command';
-import { succeeded } from '../../runner/shell';
+import { render } from '../../rsync/commandModel';
+import { succeeded } from '../../runner/result';
 import { remoteLane } from '../../workers/handler';
 import type { DaemonContext } from '../context';
 import type { Behaviour } from './behaviour';
@@ -21,7 +22,7 @@ export class FullSyncAtStart implements Behaviour {
       log.info('you set the filter so the "-r " can not work');
       return;
     }
-    const commands = rsyncCommands(rsync.settings, rsync.remotes, { kind: 'full' });
+    const commands = rsyncCommands(rsync.settings, rsync.remotes, { kind: 'full' }).map(render);
     const left = await Promise.race([this.run(ctx, commands).then(() => false), ctx.signals.secondStop().then(() => true)]);
     if (left) {
       ctx.failLog.append(commands.map((c) => failLogEntry('running at shutdown', c)));
@@ -39,12 +40,11 @@ export class FullSyncAtStart implements Behaviour {
     const running = Promise.all(
       commands.map(async (command, i) => {
         log.info(`execute command: ${command}`);
-        const started = performance.now();
         const result = await ctx.runner.run(command);
         done++;
         // rsyncCommands gives one command per remote, in the remotes' order.
-        status.recordResult(remoteLane(remotes[i]!), succeeded(result), (performance.now() - started) / 1000);
-        if (!succeeded(result)) ctx.failures.failed(command, result);
+        status.recordResult(remoteLane(remotes[i]!), succeeded(result), result.durationMs / 1000);
+        if (!succeeded(result)) ctx.failures.failed(result);
       }),
     );
     // Started after the command lines are printed, so they stay above the progress line.

@@ -1,12 +1,11 @@
-/** The command plugin's shell string: `PREFIX ABSPATH SUFFIX`, as sersync2 builds it. */
-import { REDIRECT } from '../../rsync/command';
+/** The command plugin's command (`PREFIX ABSPATH SUFFIX` once rendered, as sersync2 builds it). */
+import type { PluginCommand } from '../../rsync/commandModel';
 import { matchesAny } from '../../filter/config';
 import { concatPath, type PathName } from '../../paths';
-import { shellWord } from '../../shell/quote';
 import type { CommandPluginConfig } from './config';
 
-export function pluginCommand(plugin: CommandPluginConfig, absolutePath: PathName): string {
-  return `${plugin.prefix} ${shellWord(absolutePath)} ${plugin.suffix}${plugin.ignoreError ? REDIRECT : ''}`;
+export function pluginCommand(plugin: CommandPluginConfig, absolutePath: PathName): PluginCommand {
+  return { kind: 'plugin', prefix: plugin.prefix, path: absolutePath, suffix: plugin.suffix, quiet: plugin.ignoreError };
 }
 
 /** With `<filter start="true">`, only paths that fully match an include expression run the command. */
