@@ -13,21 +13,19 @@
  * wd for one already watched) and the watches of directories that are gone are removed. A stale
  * tree could otherwise re-point a directory under its own subtree, a cycle.
  *
- * The tree also lags behind the disk without any event lost: it knows a directory's path from the
- * events handled so far, while the disk already holds the renames still unread. A directory made
- * in a directory whose ancestor has since been renamed cannot be watched by the path the tree
- * gives (ENOENT), although it exists: it is kept in PendingDirs and tried again after each batch
- * (see lib/inotify/pendingDirs.ts), instead of being taken for gone and never watched.
+ * The tree also lags behind the disk (renames still unread): a directory at a stale path cannot be
+ * watched (pendingDirs.ts) or read (unlistedDirs.ts) there; both are tried again after each batch.
  */
 import { errnoName } from '../errno';
-import { excludedAtStart, excludedByFilter } from '../filter/exclude';
+import { excludedByFilter } from '../filter/exclude';
 import { concatPath, joinRel, pathKey, type PathName } from '../paths';
-import { isWithin, pathOf, type DirNode } from './dirNode';
-import { readEntries, readSubdirectories } from './listing';
+import { detach, isWithin, pathOf, topOf, type DirNode } from './dirNode';
+import { listDirectory, type ChildDir } from './listing';
 import { IN } from './mask';
 import { rootMask, rootUnreadable, WatchRootError, type RootLoss } from './root';
 import type { InotifyBinding, KernelEvent, RawEvent, WatcherOptions } from './watcherTypes';
 import { PENDING_TRIES, PendingDirs } from './pendingDirs';
+import { UnlistedDirs } from './unlistedDirs';
 
 export type { InotifyBinding, KernelEvent, WatcherOptions } from './watcherTypes';
 
@@ -44,6 +42,8 @@ export class Watcher {
   private strayed = false;
   /** New directories not watched yet because the path the tree gave was stale. */
   private readonly pending = new PendingDirs<DirNode>();
+  /** Watched directories not read yet because they had moved on by then. */
+  private readonly unlisted = new UnlistedDirs<DirNode>();
 
   constructor(
     private readonly inotify: InotifyBinding,
@@ -106,20 +106,28 @@ export class Watcher {
         added++;
         const node = this.attach(wd, dir.parent, dir.name);
         this.options.onProgress?.(this.nodes.size);
-        // Only a new directory reports its files; otherwise only the subdirectories matter.
-        const abs = this.absolute(dir.rel);
-        const entries = report ? readEntries(abs, this.options.xfs) : readSubdirectories(this.inotify, abs, this.options.xfs);
-        for (const entry of entries) {
-          const childRel = joinRel(dir.rel, entry.name);
-          if (report) report.push({ dir: dir.rel, name: entry.name, mask: entry.isDir ? IN.CREATE | IN.ISDIR : IN.CLOSE_WRITE, isDir: entry.isDir, scanned: true });
-          if (!entry.isDir) continue;
-          const skip = atStartFilter ? excludedAtStart(this.options.filter, childRel) : excludedByFilter(this.options.filter, dir.rel, entry.name);
-          if (!skip) next.push({ parent: node, name: entry.name, rel: childRel, mask: below });
-        }
+        for (const child of this.list(node, dir.rel, report, atStartFilter, dir.parent === parent ? tries : 0)) next.push({ parent: node, name: child.name, rel: child.rel, mask: below });
       });
       level = next;
     }
     return added;
+  }
+
+  /** Reads a watched directory (see listDirectory); one renamed since its watch was added is read again after the batch. */
+  private list(node: DirNode, rel: PathName, report: RawEvent[] | undefined, atStartFilter: boolean, tries: number): ChildDir[] {
+    const dirs = listDirectory(this.inotify, this.options, this.absolute(rel), rel, report, atStartFilter);
+    if (!dirs && node.parent) this.unlisted.add(node, report !== undefined, tries);
+    return dirs ?? [];
+  }
+
+  /** Reads again, at their path now, the directories whose read found them moved away. */
+  private relist(out: RawEvent[]): void {
+    for (const u of this.unlisted.takeAll()) {
+      if (!this.isAttached(u.node)) continue; // gone, or moved out: its events said so
+      const report = u.created ? out : undefined;
+      if (u.tries + 1 >= PENDING_TRIES) this.stale = this.strayed = true;
+      else for (const child of this.list(u.node, pathOf(u.node), report, false, u.tries + 1)) this.addTree(u.node, child.name, false, report, report ? IN.CREATE | IN.ISDIR : IN.MOVED_TO | IN.ISDIR);
+    }
   }
 
   /** Records a watched directory; a wd the kernel already knew (a moved directory) is re-pointed. */
@@ -131,7 +139,7 @@ export class Watcher {
       return node;
     }
     if (node) {
-      this.detach(node);
+      detach(node);
       node.name = name;
       node.parent = parent;
     } else {
@@ -145,11 +153,6 @@ export class Watcher {
     return node;
   }
 
-  private detach(node: DirNode): void {
-    const parent = node.parent;
-    if (parent?.children?.get(pathKey(node.name)) === node) parent.children.delete(pathKey(node.name));
-  }
-
   /** Stops watching a subtree that left the watched tree. */
   private forget(node: DirNode, removeWatches: boolean): void {
     const stack = [node];
@@ -159,7 +162,7 @@ export class Watcher {
       this.pending.dropParent(n);
       if (removeWatches) this.inotify.removeWatch(n.wd);
     }
-    this.detach(node);
+    detach(node);
   }
 
   /** Handles one kernel read. */
@@ -180,7 +183,7 @@ export class Watcher {
       if (event.mask & IN.IGNORED) {
         this.nodes.delete(event.wd);
         this.pending.dropParent(node);
-        this.detach(node);
+        detach(node);
         if (node === this.rootNode) this.loseRoot({ kind: 'gone', mask: event.mask });
         continue;
       }
@@ -208,7 +211,7 @@ export class Watcher {
       if (event.mask & IN.MOVED_FROM) {
         const child = node.children?.get(pathKey(name));
         if (child) {
-          this.detach(child);
+          detach(child);
           this.movedAway.set(event.cookie, child);
         }
       } else if (event.mask & IN.DELETE) {
@@ -232,6 +235,7 @@ export class Watcher {
     for (const node of this.movedAway.values()) if (!this.isAttached(node)) this.forget(node, true);
     this.movedAway = new Map();
     this.retryPending(out, readAt);
+    this.relist(out);
     if (this.stale) {
       const strayed = this.strayed;
       this.rebuild();
@@ -241,9 +245,8 @@ export class Watcher {
   }
 
   /**
-   * Tries the pending directories again, now that this batch's renames are in the tree. One that
-   * is watched at last gets the event it came with, at its real path (the first one named a path
-   * that no longer existed, a sync of nothing), and, when it was created, its entries.
+   * Tries the pending directories again, now that this batch's renames are in the tree. One watched
+   * at last gets its event again at its real path (the first named a dead one), and its entries.
    */
   private retryPending(out: RawEvent[], readAt: number): void {
     if (this.pending.size === 0) return;
@@ -263,9 +266,7 @@ export class Watcher {
 
   /** True when the node is still in the tree, under the root. */
   private isAttached(node: DirNode): boolean {
-    let n = node;
-    for (; n.parent; n = n.parent) if (n.parent.children?.get(pathKey(n.name)) !== n) return false;
-    return n === this.rootNode && this.nodes.get(node.wd) === node;
+    return topOf(node) === this.rootNode && this.nodes.get(node.wd) === node;
   }
 
   /**
@@ -276,6 +277,7 @@ export class Watcher {
   rebuild(): number {
     this.stale = this.strayed = false;
     this.pending.clear();
+    this.unlisted.clear();
     const hadRoot = this.rootNode !== undefined;
     const before = new Map(this.nodes);
     this.nodes.clear();
