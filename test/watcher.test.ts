@@ -153,3 +153,51 @@ test('a directory moved into a tree not watched yet keeps its watches when a rea
     w.close();
   }
 });
+
+test('a directory renamed between its watch and its read is read again at its new path, its subdirectories watched', { timeout: 10_000 }, async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'watcher-'));
+  roots.push(root);
+  fs.mkdirSync(path.join(root, 'X'));
+  fs.mkdirSync(path.join(root, 'Y'));
+  const events: RawEvent[] = [];
+  const inotify = new Inotify({ persistent: false, onBatch: (batch) => watcher.handleBatch(batch) });
+  let renamed = false;
+  // The real binding, except that the watch of X/S is followed at once by the rename of S (as a
+  // busy writer does under load): the read by the old path finds nothing (ENOENT). Its child C,
+  // made before the watch, used to be never watched: the rename that followed only re-pointed S.
+  const racing = {
+    addWatches: (paths: ReadonlyArray<string | Buffer>, mask: number) => {
+      const wds = inotify.addWatches(paths, mask);
+      if (!renamed && paths.some((p) => String(p) === path.join(root, 'X/S'))) {
+        renamed = true;
+        fs.renameSync(path.join(root, 'X/S'), path.join(root, 'Y/M'));
+      }
+      return wds;
+    },
+    removeWatch: (wd: number) => inotify.removeWatch(wd),
+    subdirectories: (p: string | Buffer, statEach: boolean) => inotify.subdirectories(p, statEach),
+    close: () => inotify.close(),
+  };
+  const watcher: Watcher = new Watcher(racing, {
+    root,
+    mask: MASK,
+    filter: noFilter,
+    xfs: false,
+    onEvents: (batch) => events.push(...batch),
+    onOverflow: () => assert.fail('no overflow'),
+    onUnwatched: (where, code) => assert.fail(`unwatched ${String(where)}: ${code}`),
+    onRootGone: () => assert.fail('the root stays'),
+  });
+  try {
+    watcher.start();
+    fs.mkdirSync(path.join(root, 'X/S/C'), { recursive: true });
+    await waitFor('the rename of S to be seen', () => events.some((e) => e.dir === 'Y' && e.name === 'M' && e.change === 'movedTo'));
+    assert.ok(renamed, 'S was renamed right after its watch');
+    assert.deepEqual(watcher.watchedPaths().map(String).sort(), ['', 'X', 'Y', 'Y/M', 'Y/M/C']);
+    assert.ok(events.some((e) => e.dir === 'Y/M' && e.name === 'C' && e.change === 'created'), 'C is reported at its real path');
+    fs.writeFileSync(path.join(root, 'Y/M/C/f.txt'), 'x');
+    await waitFor('a write in C, at its real path', () => written(events, 'Y/M/C', 'f.txt'));
+  } finally {
+    watcher.close();
+  }
+});

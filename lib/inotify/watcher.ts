@@ -13,23 +13,21 @@
  * wd for one already watched) and the watches of directories that are gone are removed. A stale
  * tree could otherwise re-point a directory under its own subtree, a cycle.
  *
- * The tree also lags behind the disk without any event lost: it knows a directory's path from the
- * events handled so far, while the disk already holds the renames still unread. A directory made
- * in a directory whose ancestor has since been renamed cannot be watched by the path the tree
- * gives (ENOENT), although it exists: it is kept in PendingDirs and tried again after each batch
- * (see lib/inotify/pendingDirs.ts), instead of being taken for gone and never watched.
+ * The tree also lags behind the disk (renames still unread): a directory at a stale path cannot be
+ * watched (pendingDirs.ts) or read (unlistedDirs.ts) there; both are tried again after each batch.
  */
 import { errnoName } from '../errno';
-import { excludedAtStart, excludedByFilter } from '../filter/exclude';
+import { excludedByFilter } from '../filter/exclude';
 import { concatPath, joinRel, pathKey, type PathName } from '../paths';
 import { changeOf, type DirArrival } from './change';
-import { isWithin, pathOf, type DirNode } from './dirNode';
-import { readEntries, readSubdirectories } from './listing';
+import { detach, isWithin, pathOf, topOf, type DirNode } from './dirNode';
+import { listDirectory, type ChildDir } from './listing';
 import { IN } from './mask';
 import { rootMask, rootUnreadable, WatchRootError, type RootLoss } from './root';
 import type { InotifyEvent } from './binding';
 import type { InotifyBinding, RawEvent, WatcherOptions } from './watcherTypes';
 import { PENDING_TRIES, PendingDirs } from './pendingDirs';
+import { UnlistedDirs } from './unlistedDirs';
 
 export type { InotifyBinding, WatcherOptions } from './watcherTypes';
 
@@ -46,6 +44,8 @@ export class Watcher {
   private strayed = false;
   /** New directories not watched yet because the path the tree gave was stale. */
   private readonly pending = new PendingDirs<DirNode>();
+  /** Watched directories not read yet because they had moved on by then. */
+  private readonly unlisted = new UnlistedDirs<DirNode>();
 
   constructor(
     private readonly inotify: InotifyBinding,
@@ -108,20 +108,28 @@ export class Watcher {
         added++;
         const node = this.attach(wd, dir.parent, dir.name);
         this.options.onProgress?.(this.nodes.size);
-        // Only a new directory reports its files; otherwise only the subdirectories matter.
-        const abs = this.absolute(dir.rel);
-        const entries = report ? readEntries(abs, this.options.xfs) : readSubdirectories(this.inotify, abs, this.options.xfs);
-        for (const entry of entries) {
-          const childRel = joinRel(dir.rel, entry.name);
-          if (report) report.push({ dir: dir.rel, name: entry.name, change: entry.isDir ? 'created' : 'closeWrite', isDir: entry.isDir, scanned: true });
-          if (!entry.isDir) continue;
-          const skip = atStartFilter ? excludedAtStart(this.options.filter, childRel) : excludedByFilter(this.options.filter, dir.rel, entry.name);
-          if (!skip) next.push({ parent: node, name: entry.name, rel: childRel, change: below });
-        }
+        for (const child of this.list(node, dir.rel, report, atStartFilter, dir.parent === parent ? tries : 0)) next.push({ parent: node, name: child.name, rel: child.rel, change: below });
       });
       level = next;
     }
     return added;
+  }
+
+  /** Reads a watched directory (see listDirectory); one renamed since its watch was added is read again after the batch. */
+  private list(node: DirNode, rel: PathName, report: RawEvent[] | undefined, atStartFilter: boolean, tries: number): ChildDir[] {
+    const dirs = listDirectory(this.inotify, this.options, this.absolute(rel), rel, report, atStartFilter);
+    if (!dirs && node.parent) this.unlisted.add(node, report !== undefined, tries);
+    return dirs ?? [];
+  }
+
+  /** Reads again, at their path now, the directories whose read found them moved away. */
+  private relist(out: RawEvent[]): void {
+    for (const u of this.unlisted.takeAll()) {
+      if (!this.isAttached(u.node)) continue; // gone, or moved out: its events said so
+      const report = u.created ? out : undefined;
+      if (u.tries + 1 >= PENDING_TRIES) this.stale = this.strayed = true;
+      else for (const child of this.list(u.node, pathOf(u.node), report, false, u.tries + 1)) this.addTree(u.node, child.name, false, report, report ? 'created' : 'movedTo');
+    }
   }
 
   /** Records a watched directory; a wd the kernel already knew (a moved directory) is re-pointed. */
@@ -133,7 +141,7 @@ export class Watcher {
       return node;
     }
     if (node) {
-      this.detach(node);
+      detach(node);
       node.name = name;
       node.parent = parent;
     } else {
@@ -147,11 +155,6 @@ export class Watcher {
     return node;
   }
 
-  private detach(node: DirNode): void {
-    const parent = node.parent;
-    if (parent?.children?.get(pathKey(node.name)) === node) parent.children.delete(pathKey(node.name));
-  }
-
   /** Stops watching a subtree that left the watched tree. */
   private forget(node: DirNode, removeWatches: boolean): void {
     const stack = [node];
@@ -161,7 +164,7 @@ export class Watcher {
       this.pending.dropParent(n);
       if (removeWatches) this.inotify.removeWatch(n.wd);
     }
-    this.detach(node);
+    detach(node);
   }
 
   /** Handles one kernel read. */
@@ -182,7 +185,7 @@ export class Watcher {
       if (event.mask & IN.IGNORED) {
         this.nodes.delete(event.wd);
         this.pending.dropParent(node);
-        this.detach(node);
+        detach(node);
         if (node === this.rootNode) this.loseRoot({ kind: 'gone' });
         continue;
       }
@@ -211,7 +214,7 @@ export class Watcher {
       if (change === 'movedFrom') {
         const child = node.children?.get(pathKey(name));
         if (child) {
-          this.detach(child);
+          detach(child);
           this.movedAway.set(event.cookie, child);
         }
       } else if (change === 'deleted') {
@@ -235,6 +238,7 @@ export class Watcher {
     for (const node of this.movedAway.values()) if (!this.isAttached(node)) this.forget(node, true);
     this.movedAway = new Map();
     this.retryPending(out, readAt);
+    this.relist(out);
     if (this.stale) {
       const strayed = this.strayed;
       this.rebuild();
@@ -243,11 +247,7 @@ export class Watcher {
     if (out.length > 0) this.options.onEvents(out);
   }
 
-  /**
-   * Tries the pending directories again, now that this batch's renames are in the tree. One that
-   * is watched at last gets the event it came with, at its real path (the first one named a path
-   * that no longer existed, a sync of nothing), and, when it was created, its entries.
-   */
+  /** Tries the pending directories again, this batch's renames in the tree; one watched at last gets its event again at its real path, and its entries. */
   private retryPending(out: RawEvent[], readAt: number): void {
     if (this.pending.size === 0) return;
     for (const p of this.pending.takeAll()) {
@@ -265,9 +265,7 @@ export class Watcher {
 
   /** True when the node is still in the tree, under the root. */
   private isAttached(node: DirNode): boolean {
-    let n = node;
-    for (; n.parent; n = n.parent) if (n.parent.children?.get(pathKey(n.name)) !== n) return false;
-    return n === this.rootNode && this.nodes.get(node.wd) === node;
+    return topOf(node) === this.rootNode && this.nodes.get(node.wd) === node;
   }
 
   /**
@@ -278,6 +276,7 @@ export class Watcher {
   rebuild(): number {
     this.stale = this.strayed = false;
     this.pending.clear();
+    this.unlisted.clear();
     const hadRoot = this.rootNode !== undefined;
     const before = new Map(this.nodes);
     this.nodes.clear();
