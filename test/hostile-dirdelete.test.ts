@@ -30,8 +30,10 @@ for (const [mode, args] of [['compat', []], ['batch', ['--batch']]] as const) {
     const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh'), debug: true });
     const rec = commandRecorder(path.join(root, 'rec'));
     // rsync stand-in: the command for `slow` holds the only worker until the test releases it (at most 30 s).
+    // A batch command names its paths on stdin (`--files-from=-`), not in its arguments.
     const release = path.join(root, 'release');
-    fs.writeFileSync(path.join(root, 'rec', 'bin', 'rsync'), `#!/bin/sh\ncase "$*" in *slow*) i=0; while [ ! -e '${release}' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done;; esac\nexit 0\n`, { mode: 0o755 });
+    const names = `case "$*" in *--files-from=-*) names=$(tr '\\0' '\\n');; *) names="$*";; esac`;
+    fs.writeFileSync(path.join(root, 'rec', 'bin', 'rsync'), `#!/bin/sh\n${names}\ncase "$names" in *slow*) i=0; while [ ! -e '${release}' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done;; esac\nexit 0\n`, { mode: 0o755 });
     const utf8Dir = Buffer.from(`${watch}/café`);
     const rawDir = Buffer.concat([Buffer.from(`${watch}/`), Buffer.from([0xd6, 0xd0])]);
     fs.mkdirSync(utf8Dir);
