@@ -5,7 +5,7 @@ import { Inotify } from '../inotify/binding';
 import { changeMask } from '../inotify/change';
 import { rootLossMessage } from '../inotify/root';
 import { Watcher } from '../inotify/watcher';
-import { concatPath, joinRel, type PathName } from '../paths';
+import { concatPath, describeName, joinRel, type PathName } from '../paths';
 import type { DaemonParts } from './context';
 import type { Scope } from './scope';
 
@@ -31,7 +31,7 @@ export function openWatcher(parts: DaemonParts, scope: Scope, listeners: WatchLi
     onEvents: (events) => {
       if (parts.stopping) return;
       for (const raw of events) {
-        if (config.debug) log.info(`inotify name:${describePath(raw.dir, raw.name)}\tmask:${changeMask(raw.change, raw.isDir)}`);
+        if (config.debug) log.info(`inotify name:${describeName(joinRel(raw.dir, raw.name))}\tmask:${changeMask(raw.change, raw.isDir)}`);
         const event = classify(rules, raw);
         if (event) parts.push(event);
       }
@@ -50,11 +50,6 @@ export function openWatcher(parts: DaemonParts, scope: Scope, listeners: WatchLi
     onProgress: (count) => listeners.progress(count),
   }), (w) => w.close());
   return watcher;
-}
-
-export function describePath(dir: PathName, name: PathName): string {
-  const path = joinRel(dir, name);
-  return typeof path === 'string' ? path : JSON.stringify(path.toString('latin1'));
 }
 
 /** A creation that will never be followed by IN_CLOSE_WRITE: a symlink, a hard link, a fifo or a device. */
