@@ -17,7 +17,7 @@ import { commandSettings } from '../rsync/command';
 import { atLeast, localRsyncVersion } from '../rsync/version';
 import { DryRunRunner, ShellRunner, type CommandRunner } from '../runner/shell';
 import { DaemonStatus } from '../status/daemon';
-import { createHandler, remoteLane } from '../workers/handler';
+import { createHandler, remoteLane } from '../dispatch/handler';
 import { largeFiles, WorkerPool } from '../workers/pool';
 import type { DaemonParts } from './context';
 import { fileError, StartError } from './errors';
