@@ -266,9 +266,8 @@ export class Watcher {
   }
 
   /**
-   * Rebuilds the tree from the disk after lost events, with the start-up rules. The caller has
-   * queued a full sync, which covers whatever changed unseen; this only restores the watches.
-   * Returns how many directories are watched.
+   * Rebuilds the tree from the disk after lost events, with the start-up rules; only the watches:
+   * the resync handed up asks for the full sync that covers what changed unseen. Returns the count.
    */
   rebuild(): number {
     this.stale = this.strayed = false;
