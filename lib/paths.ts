@@ -73,3 +73,36 @@ export function ancestorsOf(rel: PathName): PathName[] {
   }
   return out;
 }
+
+// C0 controls, DEL and C1 controls: a newline in a name would start a forged log line, and a
+// terminal acts on the others.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above
+const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
+const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const hex = (code: number) => `\\x${code.toString(16).padStart(2, '0')}`;
+const escapeControl = (c: string) => SHORT[c] ?? hex(c.charCodeAt(0));
+
+/**
+ * A log line that carries names (a command string): its control characters escaped, so it stays
+ * one line. The command that runs is not changed, only the line that reports it.
+ */
+export function escapeControls(text: string): string {
+  return CONTROL.test(text) ? text.replace(CONTROLS, escapeControl) : text;
+}
+
+/**
+ * A path as a log or operator message shows it: as it is when it is plain text; quoted, with
+ * control characters escaped, when it holds any; quoted, with every byte outside printable ASCII
+ * as `\xNN`, when it is not UTF-8.
+ */
+export function describeName(path: PathName): string {
+  if (typeof path === 'string') return CONTROL.test(path) ? `"${escapeControls(path.replace(/[\\"]/g, '\\$&'))}"` : path;
+  let out = '"';
+  for (const byte of path) {
+    if (byte === 0x22 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
+    else out += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : hex(byte);
+  }
+  return `${out}"`;
+}

@@ -5,31 +5,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
-import { writeConfig } from './helpers/config';
+import { test } from 'node:test';
+import { configWorkspace, writeConfig } from './helpers/config';
 import { withQueuedEventsLimit } from './helpers/queuedEventsLimit';
 import { BIN, commandRecorder, startSersync } from './helpers/sersync';
 import { waitFor, waitForStable } from './helpers/wait';
 
-const roots: string[] = [];
-after(() => {
-  for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
-});
-
-function workspace(name: string) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-  roots.push(root);
-  const watch = path.join(root, 'w');
-  fs.mkdirSync(watch);
-  const failLog = path.join(root, 'rsync_fail_log.sh');
-  const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog });
-  return { root, watch, failLog, config };
-}
 
 test('a missing watch directory stops the start with a one-line error', () => {
-  const ws = workspace('nowatch');
+  const ws = configWorkspace('nowatch');
   fs.rmSync(ws.watch, { recursive: true });
   const run = spawnSync(process.execPath, [BIN, '-o', ws.config], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(run.status, 1);
@@ -37,7 +22,7 @@ test('a missing watch directory stops the start with a one-line error', () => {
 });
 
 test('a fail log that cannot be created stops the start with one line naming it and why, exit 1', () => {
-  const ws = workspace('badfaillog');
+  const ws = configWorkspace('badfaillog');
   // A path under a regular file: ENOTDIR, whoever runs the test (root included).
   fs.writeFileSync(path.join(ws.root, 'afile'), '');
   const failLog = path.join(ws.root, 'afile', 'rsync_fail_log.sh');
@@ -54,7 +39,7 @@ test('a fail log that cannot be created stops the start with one line naming it 
 });
 
 test('a --log-file that cannot be written stops the start with one line naming it and why, exit 1', () => {
-  const ws = workspace('badlogfile');
+  const ws = configWorkspace('badlogfile');
   fs.writeFileSync(path.join(ws.root, 'afile'), '');
   const logFile = path.join(ws.root, 'afile', 'sersync2.log');
   const run = spawnSync(process.execPath, [BIN, '-o', ws.config, '--log-file', logFile], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, SERSYNC2_SYSCTL: '0' } });
@@ -63,7 +48,7 @@ test('a --log-file that cannot be written stops the start with one line naming i
 });
 
 test('SIGTERM: running commands finish, every queued command goes to the fail log, exit 0', async () => {
-  const ws = workspace('sigterm');
+  const ws = configWorkspace('sigterm');
   const rec = commandRecorder(path.join(ws.root, 'rec'));
   // an rsync that takes a while, so the queue fills up behind one worker
   fs.writeFileSync(path.join(ws.root, 'rec', 'bin', 'rsync'), '#!/bin/sh\nsleep 0.3\n', { mode: 0o755 });
@@ -81,8 +66,8 @@ test('SIGTERM: running commands finish, every queued command goes to the fail lo
 });
 
 test('two instances side by side: own directory, own commands, own fail log', async () => {
-  const a = workspace('multi-a');
-  const b = workspace('multi-b');
+  const a = configWorkspace('multi-a');
+  const b = configWorkspace('multi-b');
   const recA = commandRecorder(path.join(a.root, 'rec'));
   const recB = commandRecorder(path.join(b.root, 'rec'), 10);
   const sa = await startSersync(['-o', a.config], { env: recA.env });
@@ -102,7 +87,7 @@ test('two instances side by side: own directory, own commands, own fail log', as
 });
 
 test('inotify overflow: a warning and a full sync to every remote', { skip: process.getuid?.() !== 0 && 'needs root to lower max_queued_events' }, async () => {
-  const ws = workspace('overflow');
+  const ws = configWorkspace('overflow');
   const rec = commandRecorder(path.join(ws.root, 'rec'));
   // The limit is taken when an inotify instance is created: lower it only while ours starts.
   const sersync = await withQueuedEventsLimit(4096, () => startSersync(['-o', ws.config], { env: rec.env }));
@@ -119,7 +104,7 @@ test('inotify overflow: a warning and a full sync to every remote', { skip: proc
 });
 
 test('--dry-run prints each command and runs none', async () => {
-  const ws = workspace('dryrun');
+  const ws = configWorkspace('dryrun');
   const rec = commandRecorder(path.join(ws.root, 'rec'));
   const sersync = await startSersync(['--dry-run', '-o', ws.config], { env: rec.env });
   try {

@@ -17,7 +17,7 @@ import { render } from '../lib/rsync/commandModel';
 import { shellWord } from '../lib/shell/quote';
 import { writeConfig } from './helpers/config';
 import { canaries, HOSTILE_NAMES } from './helpers/hostile';
-import { freePort } from './helpers/rsyncd';
+import { collectConnections, listenLoopback } from './helpers/loopback';
 import { startSersync } from './helpers/sersync';
 import { waitFor } from './helpers/wait';
 
@@ -37,12 +37,7 @@ function workspace(name: string) {
   return { root, watch, config, edit, abs };
 }
 
-async function listen(server: net.Server): Promise<number> {
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  cleanups.push(() => server.close());
-  return port;
-}
+const listen = (server: net.Server) => listenLoopback(server, cleanups);
 
 /** Starts sersync2 with `args` in the workspace, writes every hostile name, waits until `done`. */
 async function run(ws: ReturnType<typeof workspace>, args: string[], done: (stdout: string) => boolean): Promise<string> {
@@ -82,15 +77,7 @@ test('command plugin: each name reaches the command as one argument, byte for by
 
 test('socket plugin: each connection carries exactly one absolute path', async () => {
   const ws = workspace('socket');
-  const payloads: Buffer[] = [];
-  const port = await listen(net.createServer((s) => {
-    const chunks: Buffer[] = [];
-    s.on('data', (d: Buffer) => chunks.push(d));
-    s.on('end', () => {
-      payloads.push(Buffer.concat(chunks));
-      s.end();
-    });
-  }));
+  const { port, payloads } = await collectConnections(cleanups);
   ws.edit((x) => x.replace('<localpath watch="/opt/tongbu">\n\t    <deshost ip="192.168.138.20" port="8009"/>', `<localpath watch="${ws.watch}">\n<deshost ip="127.0.0.1" port="${port}"/>`));
   await run(ws, ['-m', 'socket'], () => expectedPaths(ws).every((p) => unique(payloads).includes(p)));
   assert.deepEqual(unique(payloads), expectedPaths(ws));

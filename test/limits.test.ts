@@ -6,13 +6,13 @@
  * directories are unwatched, repeat it, and cover them with full syncs.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { writeConfig } from './helpers/config';
 import { startRsyncDaemon } from './helpers/rsyncd';
+import { spawnCollecting } from './helpers/proc';
 import { BIN, startSersync } from './helpers/sersync';
 import { waitFor } from './helpers/wait';
 
@@ -30,29 +30,22 @@ test('max_user_watches exhausted: a loud, repeated error naming the sysctl and t
   const daemon = await startRsyncDaemon(root);
   cleanups.push(() => daemon.stop());
   const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh'), port: daemon.port });
-  const child = spawn('unshare', ['--user', '--map-root-user', 'sh', '-c', 'echo 20 > /proc/sys/user/max_inotify_watches && exec "$0" "$@"', process.execPath, BIN, '-o', config], {
+  const daemonProc = spawnCollecting('unshare', ['--user', '--map-root-user', 'sh', '-c', 'echo 20 > /proc/sys/user/max_inotify_watches && exec "$0" "$@"', process.execPath, BIN, '-o', config], {
     env: { ...process.env, SERSYNC2_SYSCTL: '0', SERSYNC2_MINUTE_MS: '100' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  cleanups.push(async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
-  });
-  await waitFor('the watch-limit error', () => out.includes('NOT watched'), 20_000);
-  const line = out.split('\n').find((l) => l.includes('NOT watched'))!;
+  cleanups.push(() => daemonProc.stop());
+  const { child } = daemonProc;
+  await waitFor('the watch-limit error', () => daemonProc.output().includes('NOT watched'), 20_000);
+  const line = daemonProc.output().split('\n').find((l) => l.includes('NOT watched'))!;
   console.log(`limits: ${line}`);
   assert.match(line, /^ERROR.*\b41 directories are NOT watched\b/);
   assert.match(line, /fs\.inotify\.max_user_watches/);
   assert.match(line, /needs at least 61 watches/);
-  assert.equal(out.split('\n').filter((l) => l.includes('cannot watch')).length, 0, 'one summary, not a line per directory');
+  assert.equal(daemonProc.output().split('\n').filter((l) => l.includes('cannot watch')).length, 0, 'one summary, not a line per directory');
   // A file deep in the unwatched part still reaches the remote, through the periodic full sync.
   fs.writeFileSync(path.join(watch, 'd9', 'e4', 'deep.txt'), 'unwatched but mirrored');
   await waitFor('the periodic full sync to mirror the unwatched file', () => fs.existsSync(path.join(daemon.dir, 'd9', 'e4', 'deep.txt')), 20_000, 50);
-  await waitFor('the warning to repeat', () => out.split('NOT watched').length - 1 >= 2, 20_000, 50);
+  await waitFor('the warning to repeat', () => daemonProc.output().split('NOT watched').length - 1 >= 2, 20_000, 50);
   assert.equal(child.exitCode, null);
 });
 

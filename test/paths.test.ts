@@ -1,7 +1,7 @@
-/** lib/paths.ts: the one UTF-8 rule, key and ancestry, on names that are not UTF-8. */
+/** lib/paths.ts: the one UTF-8 rule, key and ancestry, on names that are not UTF-8; how a name is shown in a log line. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ancestorsOf, decodeUtf8, isUnderKey, pathKey, toPathName } from '../lib/paths';
+import { ancestorsOf, decodeUtf8, describeName, escapeControls, isUnderKey, pathKey, toPathName } from '../lib/paths';
 
 const bytes = (...b: number[]) => Buffer.from(b);
 
@@ -36,4 +36,17 @@ test('ancestorsOf: outermost first, for text, raw bytes and keys alike', () => {
   const raw = Buffer.concat([bytes(0xfe), Buffer.from('/é/'), bytes(0xff)]);
   assert.deepEqual(ancestorsOf(raw), [bytes(0xfe), Buffer.concat([bytes(0xfe), Buffer.from('/é')])]);
   assert.deepEqual(ancestorsOf(pathKey(raw)), ancestorsOf(raw).map(pathKey));
+});
+
+test('describeName: plain text as it is; control characters escaped and quoted; raw bytes as \\xNN, quoted', () => {
+  assert.equal(describeName('dir/café b'), 'dir/café b');
+  assert.equal(describeName('a\nWARN: forged'), '"a\\nWARN: forged"');
+  assert.equal(describeName('t\ta"b\\\x01\x7f\u0085'), '"t\\ta\\"b\\\\\\x01\\x7f\\x85"');
+  assert.equal(describeName(Buffer.concat([Buffer.from('d/"x'), bytes(0xff, 0x0a)])), '"d/\\"x\\xff\\x0a"');
+  assert.ok(!describeName(bytes(0x0a, 0x0d)).includes('\n'));
+});
+
+test('escapeControls: a command line stays one line, quotes and backslashes untouched', () => {
+  assert.equal(escapeControls("rsync -a 'x'"), "rsync -a 'x'");
+  assert.equal(escapeControls("rsync 'a\nb\r\x1b[2J'"), "rsync 'a\\nb\\r\\x1b[2J'");
 });

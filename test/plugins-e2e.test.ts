@@ -5,11 +5,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { writeConfig } from './helpers/config';
+import { collectConnections, listenLoopback } from './helpers/loopback';
 import { freePort } from './helpers/rsyncd';
 import { commandRecorder, startSersync } from './helpers/sersync';
 import { waitFor } from './helpers/wait';
@@ -29,24 +30,11 @@ function workspace(name: string) {
   return { root, watch, config, edit };
 }
 
-async function listen(server: net.Server): Promise<number> {
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  cleanups.push(() => server.close());
-  return port;
-}
+const listen = (server: net.Server) => listenLoopback(server, cleanups);
 
 test('-m socket: each event is sent alone as its absolute path, no rsync runs', async () => {
   const ws = workspace('socket-alone');
-  const payloads: string[] = [];
-  const port = await listen(net.createServer((s) => {
-    const chunks: Buffer[] = [];
-    s.on('data', (d: Buffer) => chunks.push(d));
-    s.on('end', () => {
-      payloads.push(Buffer.concat(chunks).toString());
-      s.end();
-    });
-  }));
+  const { port, payloads } = await collectConnections(cleanups);
   ws.edit((x) => x.replace('<localpath watch="/opt/tongbu">\n\t    <deshost ip="192.168.138.20" port="8009"/>', `<localpath watch="${ws.watch}">\n<deshost ip="127.0.0.1" port="${port}"/>`));
   const rec = commandRecorder(path.join(ws.root, 'rec'));
   const sersync = await startSersync(['-m', 'socket', '-o', ws.config], { env: rec.env });
@@ -56,7 +44,7 @@ test('-m socket: each event is sent alone as its absolute path, no rsync runs', 
   await waitFor('two payloads', () => payloads.length >= 2);
   fs.rmSync(path.join(ws.watch, 'a.txt'));
   await waitFor('the delete', () => payloads.length >= 3);
-  assert.deepEqual(payloads.sort(), [`${ws.watch}/a.txt`, `${ws.watch}/a.txt`, `${ws.watch}/d`].sort());
+  assert.deepEqual(payloads.map(String).sort(), [`${ws.watch}/a.txt`, `${ws.watch}/a.txt`, `${ws.watch}/d`].sort());
   assert.deepEqual(rec.commands(), [], 'no rsync with -m');
 });
 

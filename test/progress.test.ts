@@ -5,15 +5,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ProgressLine } from '../lib/progress/line';
-import { writeConfig } from './helpers/config';
+import { configWorkspace } from './helpers/config';
 import { BIN, commandRecorder, startSersync } from './helpers/sersync';
 import { waitFor } from './helpers/wait';
 
-const roots: string[] = [];
 const pids: number[] = [];
 after(() => {
   for (const pid of pids) {
@@ -23,16 +21,11 @@ after(() => {
       // already gone
     }
   }
-  for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
 });
 
 /** A config whose full sync takes about a second: the rsync stand-in sleeps. */
 function workspace(name: string) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-  roots.push(root);
-  const watch = path.join(root, 'w');
-  fs.mkdirSync(watch);
-  const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog: path.join(root, 'fail.sh') });
+  const { root, config } = configWorkspace(name);
   const recorder = commandRecorder(root);
   fs.writeFileSync(path.join(root, 'bin', 'rsync'), '#!/bin/sh\nsleep 1\nexit 0\n', { mode: 0o755 });
   return { root, config, env: recorder.env };
@@ -69,7 +62,7 @@ test('a second SIGTERM during the -r full sync leaves at once (exit 1); the full
   s.child.kill('SIGTERM');
   assert.equal(await s.exited(), 1, s.stdout() + s.stderr());
   assert.ok(Date.now() - t0 < 10_000, 'it did not wait for the 30 s rsync');
-  assert.match(fs.readFileSync(path.join(w.root, 'fail.sh'), 'utf8'), /#running at shutdown\ncd .* --delete \.\/ /);
+  assert.match(fs.readFileSync(path.join(w.root, 'rsync_fail_log.sh'), 'utf8'), /#running at shutdown\ncd .* --delete \.\/ /);
 });
 
 test('-r on a terminal: a progress line rewritten in place, cleared at the end', async (t) => {

@@ -4,13 +4,13 @@
  * listening socket; the rsync password file's content never reaches its output.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { writeConfig } from './helpers/config';
 import { startRsyncDaemon } from './helpers/rsyncd';
+import { spawnCollecting } from './helpers/proc';
 import { BIN } from './helpers/sersync';
 import { waitFor } from './helpers/wait';
 
@@ -70,20 +70,13 @@ test('runs as nobody: mirrors, creates its fail log 0600, listens on nothing, ne
   fs.writeFileSync(path.join(root, 'confxml.xml'), xml);
   fs.chmodSync(path.join(root, 'confxml.xml'), 0o644);
 
-  const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, '-r', '-o', path.join(root, 'confxml.xml')], {
+  const sersync = spawnCollecting('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, '-r', '-o', path.join(root, 'confxml.xml')], {
     env: { ...process.env, SERSYNC2_SYSCTL: '1' },
     cwd: state,
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  cleanups.push(async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
-  });
-  await waitFor(`the daemon to start as nobody (output: ${out})`, () => out.includes('watch path is: '), 20_000);
+  cleanups.push(() => sersync.stop());
+  const { child } = sersync;
+  await waitFor('the daemon to start as nobody', () => sersync.output().includes('watch path is: '), 20_000);
   const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
   assert.match(status, /^Uid:\s+65534\s+65534/m, 'the daemon runs as nobody');
   await waitFor('the -r full sync', () => fs.existsSync(path.join(daemon.dir, 'sub', 'before.txt')), 20_000);
@@ -94,6 +87,6 @@ test('runs as nobody: mirrors, creates its fail log 0600, listens on nothing, ne
   assert.equal((st.mode & 0o777).toString(8), '600');
   assert.equal(st.uid, 65534);
   assert.deepEqual(listeningSockets(child.pid!), [], 'no listening socket');
-  assert.ok(!out.includes(secret), 'the password never appears in the output');
-  assert.ok(out.includes(`--password-file=${passwordFile}`), 'the debug output shows the commands (with the password file path only)');
+  assert.ok(!sersync.output().includes(secret), 'the password never appears in the output');
+  assert.ok(sersync.output().includes(`--password-file=${passwordFile}`), 'the debug output shows the commands (with the password file path only)');
 });

@@ -8,26 +8,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { writeConfig } from './helpers/config';
+import { configWorkspace } from './helpers/config';
+import { tempDir } from './helpers/tempDir';
 import { BIN, commandRecorder, startSersync, type RunningSersync } from './helpers/sersync';
 import { waitFor } from './helpers/wait';
 import { LatencyRecorder } from '../lib/status/latency';
 
-const roots: string[] = [];
 const running: RunningSersync[] = [];
 after(async () => {
   for (const s of running) await s.stop('SIGKILL');
-  for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
 });
 
 /** Two remotes: `up` (rsync exits 0) and `down` (rsync exits 10, a connection error). */
 function workspace(name: string) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-  roots.push(root);
-  const watch = path.join(root, 'w');
-  fs.mkdirSync(watch);
-  const failLog = path.join(root, 'rsync_fail_log.sh');
-  const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog, remotes: [{ ip: '127.0.0.1', name: 'up' }, { ip: '127.0.0.1', name: 'down' }] });
+  const { root, watch, failLog, config } = configWorkspace(name, { remotes: [{ ip: '127.0.0.1', name: 'up' }, { ip: '127.0.0.1', name: 'down' }] });
   const recorder = commandRecorder(root);
   fs.writeFileSync(path.join(root, 'bin', 'rsync'), '#!/bin/sh\ncase "$*" in *::down*) exit 10;; esac\nexit 0\n', { mode: 0o755 });
   const statusFile = path.join(root, 'run', 'status.json');
@@ -138,8 +132,7 @@ test('SIGUSR1 without a status file is logged and harmless', async () => {
 });
 
 test('--status: a missing or foreign file is UNKNOWN (exit 3) with one clear line', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'status-show-'));
-  roots.push(root);
+  const root = tempDir('status-show-');
   const missing = spawnSync(process.execPath, [BIN, '--status', path.join(root, 'nope.json')], { encoding: 'utf8' });
   assert.equal(missing.status, 3);
   assert.equal(missing.stderr, '');

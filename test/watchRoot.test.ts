@@ -6,12 +6,11 @@
  * as an unprivileged user there. The real bin/sersync2, kernel inotify, an rsync daemon on loopback.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { writeConfig } from './helpers/config';
-import { pidsWith, runCaptured, sersyncAsUser } from './helpers/proc';
+import { type Collecting, pidsWith, runCaptured, sersyncAsUser, spawnCollecting } from './helpers/proc';
 import { startRsyncDaemon } from './helpers/rsyncd';
 import { BIN } from './helpers/sersync';
 import { tempDir } from './helpers/tempDir';
@@ -88,20 +87,18 @@ test('no inotify instance to be had (max_user_instances 0, in a user namespace):
 /** The daemon as the unprivileged user, its output collected. */
 async function startAsUser(config: string) {
   const [command, args] = sersyncAsUser(['-o', config]);
-  const child = spawn(command, args, { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  cleanups.push(async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
-  });
-  await waitFor('the daemon to watch', () => {
-    if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${out}`);
-    return out.includes('watch path is: ');
+  const daemon = spawnCollecting(command, args, { env: ENV });
+  cleanups.push(() => daemon.stop());
+  await untilWatching(daemon, 'watch path is: ');
+  return daemon;
+}
+
+/** Waits for the daemon's `watch path is:` line; an exit before it fails the test with the output. */
+function untilWatching(daemon: Collecting, line: string): Promise<boolean> {
+  return waitFor('the daemon to watch', () => {
+    if (daemon.child.exitCode !== null) throw new Error(`exited ${daemon.child.exitCode}: ${daemon.output()}`);
+    return daemon.output().includes(line);
   }, 20_000);
-  return { child, output: () => out, exited };
 }
 
 /** SIGHUP makes the daemon report its watches: by then every earlier kernel event has been read. */
@@ -160,22 +157,12 @@ test('a watch root that is a symlink to a directory is followed, and mirrored', 
   const link = path.join(ws.root, 'link');
   fs.symlinkSync(ws.watch, link);
   fs.writeFileSync(ws.config, fs.readFileSync(ws.config, 'utf8').replace(`<localpath watch="${ws.watch}">`, `<localpath watch="${link}">`));
-  const run = spawn(process.execPath, [BIN, '-o', ws.config], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  run.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  run.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => run.once('exit', resolve));
-  cleanups.push(async () => {
-    if (run.exitCode === null) run.kill('SIGTERM');
-    await exited;
-  });
-  await waitFor('the daemon to watch', () => {
-    if (run.exitCode !== null) throw new Error(`exited ${run.exitCode}: ${out}`);
-    return out.includes(`watch path is: ${link}`);
-  }, 20_000);
+  const daemon = spawnCollecting(process.execPath, [BIN, '-o', ws.config], { env: ENV });
+  cleanups.push(() => daemon.stop());
+  await untilWatching(daemon, `watch path is: ${link}`);
   fs.mkdirSync(path.join(link, 'd'));
   fs.writeFileSync(path.join(link, 'd', 'through-the-link.txt'), 'linked');
   await waitFor('the file on the rsync daemon', () => fs.existsSync(path.join(ws.remote.dir, 'd', 'through-the-link.txt')), 10_000, 50);
-  run.kill('SIGTERM');
-  assert.equal(await exited, 0, out);
+  daemon.child.kill('SIGTERM');
+  assert.equal(await daemon.exited, 0, daemon.output());
 });

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import type { RawEvent } from '../lib/inotify/watcherTypes';
+import type { RawEvent, WatchEvent } from '../lib/inotify/watcherTypes';
 import { Inotify, type InotifyEvent } from '../lib/inotify/binding';
 import { IN } from '../lib/inotify/mask';
 import { Watcher } from '../lib/inotify/watcher';
@@ -45,10 +45,14 @@ function watched(dirs: readonly string[]) {
     mask: MASK,
     filter: noFilter,
     xfs: false,
-    onEvents: (batch) => events.push(...batch),
-    onOverflow: () => overflows++,
+    onEvents: (batch) => {
+      for (const e of batch) {
+        if (e.change === 'resync') overflows += e.reason === 'overflow' ? 1 : 0;
+        else if (e.change === 'rootGone') rootGone++;
+        else events.push(e);
+      }
+    },
     onUnwatched: (where, code) => assert.fail(`unwatched ${String(where)}: ${code}`),
-    onRootGone: () => rootGone++,
   });
   watcher.start();
   let serial = 0;
@@ -183,10 +187,14 @@ test('a directory renamed between its watch and its read is read again at its ne
     mask: MASK,
     filter: noFilter,
     xfs: false,
-    onEvents: (batch) => events.push(...batch),
-    onOverflow: () => assert.fail('no overflow'),
+    onEvents: (batch) => {
+      for (const e of batch) {
+        if (e.change === 'rootGone') assert.fail('the root stays');
+        if (e.change === 'resync') assert.notEqual(e.reason, 'overflow', 'no overflow');
+        else events.push(e);
+      }
+    },
     onUnwatched: (where, code) => assert.fail(`unwatched ${String(where)}: ${code}`),
-    onRootGone: () => assert.fail('the root stays'),
   });
   try {
     watcher.start();
@@ -197,6 +205,25 @@ test('a directory renamed between its watch and its read is read again at its ne
     assert.ok(events.some((e) => e.dir === 'Y/M' && e.name === 'C' && e.change === 'created'), 'C is reported at its real path');
     fs.writeFileSync(path.join(root, 'Y/M/C/f.txt'), 'x');
     await waitFor('a write in C, at its real path', () => written(events, 'Y/M/C', 'f.txt'));
+  } finally {
+    watcher.close();
+  }
+});
+
+test('an overflow and the loss of the root are handed up as events, in order with the events around them', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'watcher-'));
+  roots.push(root);
+  const seen: WatchEvent[] = [];
+  const inotify = new Inotify({ persistent: false, onBatch: () => {} });
+  const watcher = new Watcher(inotify, { root, mask: MASK, filter: noFilter, xfs: false, onEvents: (batch) => seen.push(...batch), onUnwatched: (where) => assert.fail(`unwatched ${String(where)}`) });
+  try {
+    watcher.start();
+    // A fresh inotify instance numbers its first watch, the root's, 1.
+    const write = (name: string): InotifyEvent => ({ wd: 1, mask: IN.CLOSE_WRITE, cookie: 0, name });
+    watcher.handleBatch([write('a'), { wd: -1, mask: IN.Q_OVERFLOW, cookie: 0 }, write('b')]);
+    watcher.handleBatch([write('c'), { wd: 1, mask: IN.DELETE_SELF, cookie: 0 }, write('d')]);
+    const shown = seen.map((e) => (e.change === 'resync' ? `resync ${e.reason}` : e.change === 'rootGone' ? `root ${e.loss.kind}` : `${e.change} ${String(e.name)}`));
+    assert.deepEqual(shown, ['closeWrite a', 'resync overflow', 'closeWrite b', 'closeWrite c', 'root gone']);
   } finally {
     watcher.close();
   }

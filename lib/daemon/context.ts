@@ -11,7 +11,7 @@ import type { PluginDispatcher } from '../plugin/hook';
 import type { EventQueue } from '../queue/queue';
 import type { CommandRunner } from '../runner/shell';
 import type { DaemonStatus } from '../status/daemon';
-import type { HandlerDeps } from '../workers/handler';
+import type { HandlerDeps } from '../dispatch/handler';
 import type { WorkerPool } from '../workers/pool';
 import type { DaemonSignals } from './signals';
 

@@ -10,14 +10,14 @@ import type { SyncEvent } from '../events/types';
 import { Failures } from '../failLog/failures';
 import { FailLogFile } from '../failLog/file';
 import type { Logger } from '../log/logger';
-import { concatPath, type PathName } from '../paths';
+import { concatPath, escapeControls, type PathName } from '../paths';
 import { createDelivery, PluginDispatcher, pluginWatch } from '../plugin/hook';
 import { EventQueue } from '../queue/queue';
 import { commandSettings } from '../rsync/command';
 import { atLeast, localRsyncVersion } from '../rsync/version';
 import { DryRunRunner, ShellRunner, type CommandRunner } from '../runner/shell';
 import { DaemonStatus } from '../status/daemon';
-import { createHandler, remoteLane } from '../workers/handler';
+import { createHandler, remoteLane } from '../dispatch/handler';
 import { largeFiles, WorkerPool } from '../workers/pool';
 import type { DaemonParts } from './context';
 import { fileError, StartError } from './errors';
@@ -32,7 +32,8 @@ export interface Opened {
 
 export async function openParts(options: CliOptions, config: Config, configFile: string, log: Logger, signals: DaemonSignals, scope: Scope): Promise<Opened> {
   // Batch commands are long: build the debug line only when it will be written.
-  const trace = (command: string) => (config.debug ? log.info(command) : log.isDebugEnabled() && log.debug(`run: ${command}`));
+  // A name's newline stays escaped in the log line (--dry-run prints the exact command: it is what would run).
+  const trace = (command: string) => (config.debug ? log.info(escapeControls(command)) : log.isDebugEnabled() && log.debug(`run: ${escapeControls(command)}`));
   const runner: CommandRunner = options.dryRun ? new DryRunRunner((command) => log.info(command)) : new ShellRunner();
   const clock = systemClock();
   const failLog = new FailLogFile(config.sersync.failLog.path);

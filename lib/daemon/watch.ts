@@ -5,7 +5,8 @@ import { Inotify } from '../inotify/binding';
 import { changeMask } from '../inotify/change';
 import { rootLossMessage } from '../inotify/root';
 import { Watcher } from '../inotify/watcher';
-import { concatPath, joinRel, type PathName } from '../paths';
+import type { ResyncEvent } from '../inotify/watcherTypes';
+import { concatPath, describeName, joinRel, type PathName } from '../paths';
 import type { DaemonParts } from './context';
 import type { Scope } from './scope';
 
@@ -14,6 +15,11 @@ export interface WatchListeners {
   unwatched(path: PathName, code: string): void;
   progress(watches: number): void;
 }
+
+const RESYNC_WARNINGS: Readonly<Record<ResyncEvent['reason'], string>> = {
+  overflow: 'inotify queue overflow: events were lost; running a full sync to every remote',
+  strayed: 'the watches lost track of the tree: rebuilt from the disk; running a full sync to every remote',
+};
 
 export function openWatcher(parts: DaemonParts, scope: Scope, listeners: WatchListeners): Watcher {
   const { config, log, watch } = parts;
@@ -29,32 +35,28 @@ export function openWatcher(parts: DaemonParts, scope: Scope, listeners: WatchLi
     filter: config.filter,
     xfs: config.fileSystem.xfs,
     onEvents: (events) => {
-      if (parts.stopping) return;
-      for (const raw of events) {
-        if (config.debug) log.info(`inotify name:${describePath(raw.dir, raw.name)}\tmask:${changeMask(raw.change, raw.isDir)}`);
-        const event = classify(rules, raw);
-        if (event) parts.push(event);
+      for (const event of events) {
+        // Acted on while stopping too: a full sync queued then is written to the fail log with the rest.
+        if (event.change === 'resync') {
+          log.warn(RESYNC_WARNINGS[event.reason]);
+          parts.fullSync(event.reason === 'overflow' ? 'overflow' : 'unwatched');
+          continue;
+        }
+        if (event.change === 'rootGone') {
+          log.error(rootLossMessage(watch, event.loss));
+          continue;
+        }
+        if (parts.stopping) continue;
+        if (config.debug) log.info(`inotify name:${describeName(joinRel(event.dir, event.name))}\tmask:${changeMask(event.change, event.isDir)}`);
+        const classified = classify(rules, event);
+        if (classified) parts.push(classified);
       }
-      parts.pool.kick();
-    },
-    onOverflow: () => {
-      log.warn('inotify queue overflow: events were lost; running a full sync to every remote');
-      parts.fullSync('overflow');
+      if (!parts.stopping) parts.pool.kick();
     },
     onUnwatched: (path, code) => listeners.unwatched(path, code),
-    onRootGone: (loss) => log.error(rootLossMessage(watch, loss)),
-    onResync: () => {
-      log.warn('the watches lost track of the tree: rebuilt from the disk; running a full sync to every remote');
-      parts.fullSync('unwatched');
-    },
     onProgress: (count) => listeners.progress(count),
   }), (w) => w.close());
   return watcher;
-}
-
-export function describePath(dir: PathName, name: PathName): string {
-  const path = joinRel(dir, name);
-  return typeof path === 'string' ? path : JSON.stringify(path.toString('latin1'));
 }
 
 /** A creation that will never be followed by IN_CLOSE_WRITE: a symlink, a hard link, a fifo or a device. */

@@ -13,6 +13,7 @@
  *    that fail again are written again. Entries that the backoff already caught up are skipped.
  */
 import type { Clock } from '../clock';
+import { escapeControls } from '../paths';
 import { type CommandResult, describeExit, succeeded, waitStatusOf } from '../runner/result';
 import type { CommandRunner } from '../runner/shell';
 import { failLogEntry, type FailLogFile } from './file';
@@ -107,7 +108,7 @@ export class Failures implements FailureHandler {
   /** Second failure: into the fail log, and into the backoff lane of its remote. */
   private record(result: CommandResult, laneName: string): void {
     const { command } = result;
-    this.o.log.warn(`command failed again (${describeExit(result.exit)}, wait status ${waitStatusOf(result.exit)}), kept in the fail log: ${command}`);
+    this.o.log.warn(`command failed again (${describeExit(result.exit)}, wait status ${waitStatusOf(result.exit)}), kept in the fail log: ${escapeControls(command)}`);
     this.o.failLog.append([failLogEntry(`errno ${waitStatusOf(result.exit)}`, command)]);
     this.caughtUp.delete(command);
     if (this.stopped) return;

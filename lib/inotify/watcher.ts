@@ -1,7 +1,7 @@
 /**
  * Keeps a watch on every directory of the tree and turns kernel events into RawEvents with their
- * directory resolved. Directories live in a tree of nodes, so a renamed directory moves its whole
- * subtree by changing one parent pointer.
+ * directory resolved, handed up in order with what befalls the watches (a resync, the root gone).
+ * Directories live in a tree of nodes, so a renamed directory moves its subtree by one pointer.
  *
  * Beyond sersync2: a directory is watched before it is read, so an entry created meanwhile is
  * either seen by readdir or reported by the kernel; the entries found in a newly created directory
@@ -25,7 +25,7 @@ import { listDirectory, type ChildDir } from './listing';
 import { IN } from './mask';
 import { rootMask, rootUnreadable, WatchRootError, type RootLoss } from './root';
 import type { InotifyEvent } from './binding';
-import type { InotifyBinding, RawEvent, WatcherOptions } from './watcherTypes';
+import type { InotifyBinding, RawEvent, ResyncEvent, RootGoneEvent, WatcherOptions } from './watcherTypes';
 import { PENDING_TRIES, PendingDirs } from './pendingDirs';
 import { UnlistedDirs } from './unlistedDirs';
 
@@ -40,7 +40,7 @@ export class Watcher {
   private stale = false;
   /** Why the root could not be watched (an errno name), for start(). */
   private rootError: string | undefined;
-  /** The tree is stale with no overflow behind it: the rebuild asks for a full sync (onResync). */
+  /** The tree is stale with no overflow behind it: the rebuild asks for a full sync (a strayed resync). */
   private strayed = false;
   /** New directories not watched yet because the path the tree gave was stale. */
   private readonly pending = new PendingDirs<DirNode>();
@@ -173,11 +173,9 @@ export class Watcher {
     const readAt = performance.now();
     for (const event of batch) {
       if (event.mask & IN.Q_OVERFLOW) {
-        // The events read before it go first: the full sync the overflow asks for covers them,
-        // so the queue can drop them instead of running each one after it.
-        if (out.length > 0) this.options.onEvents(out.splice(0));
+        // The events read before it go first: the full sync it asks for covers them, so the queue can drop them.
         this.stale = true;
-        this.options.onOverflow();
+        this.emit({ change: 'resync', reason: 'overflow' }, out);
         continue;
       }
       const node = this.nodes.get(event.wd);
@@ -186,18 +184,18 @@ export class Watcher {
         this.nodes.delete(event.wd);
         this.pending.dropParent(node);
         detach(node);
-        if (node === this.rootNode) this.loseRoot({ kind: 'gone' });
+        if (node === this.rootNode) this.loseRoot({ kind: 'gone' }, out);
         continue;
       }
       if (event.mask & (IN.DELETE_SELF | IN.MOVE_SELF | IN.UNMOUNT)) {
-        if (node === this.rootNode) this.loseRoot({ kind: 'gone' });
+        if (node === this.rootNode) this.loseRoot({ kind: 'gone' }, out);
         continue;
       }
       if (event.mask & IN.ATTRIB && node === this.rootNode) {
         if (!event.name) {
           // The root's own mode or owner changed: can the daemon still enter and read it?
           const errno = rootUnreadable(this.options.root);
-          if (errno) this.loseRoot({ kind: 'unreadable', errno });
+          if (errno) this.loseRoot({ kind: 'unreadable', errno }, out);
           continue;
         }
         if (!(this.options.mask & IN.ATTRIB)) continue; // asked for the root's own sake only (rootMask)
@@ -232,9 +230,8 @@ export class Watcher {
         }
       }
     }
-    // A directory moved away with no MOVED_TO in the same read has left the tree, unless a read
-    // of a new directory found it there meanwhile (moved into a directory not watched yet: the
-    // kernel had no watch to report the MOVED_TO) and put it back.
+    // A directory moved away with no MOVED_TO in the same read has left the tree, unless a read of a
+    // new directory found it there meanwhile (moved into one not watched yet: no watch reported it).
     for (const node of this.movedAway.values()) if (!this.isAttached(node)) this.forget(node, true);
     this.movedAway = new Map();
     this.retryPending(out, readAt);
@@ -242,7 +239,7 @@ export class Watcher {
     if (this.stale) {
       const strayed = this.strayed;
       this.rebuild();
-      if (strayed) this.options.onResync?.();
+      if (strayed) this.emit({ change: 'resync', reason: 'strayed' });
     }
     if (out.length > 0) this.options.onEvents(out);
   }
@@ -269,9 +266,8 @@ export class Watcher {
   }
 
   /**
-   * Rebuilds the tree from the disk after lost events, with the start-up rules. The caller has
-   * queued a full sync, which covers whatever changed unseen; this only restores the watches.
-   * Returns how many directories are watched.
+   * Rebuilds the tree from the disk after lost events, with the start-up rules; only the watches:
+   * the resync handed up asks for the full sync that covers what changed unseen. Returns the count.
    */
   rebuild(): number {
     this.stale = this.strayed = false;
@@ -283,16 +279,21 @@ export class Watcher {
     this.rootNode = undefined;
     const added = this.addTree(undefined, '', true, undefined);
     for (const wd of before.keys()) if (!this.nodes.has(wd)) this.inotify.removeWatch(wd);
-    if (hadRoot && !this.rootNode) this.options.onRootGone({ kind: 'gone' });
+    if (hadRoot && !this.rootNode) this.emit({ change: 'rootGone', loss: { kind: 'gone' } });
     return added;
   }
 
   /** Stops watching what is left of a lost root (a moved root would still report events) and says so, once. */
-  private loseRoot(loss: RootLoss): void {
+  private loseRoot(loss: RootLoss, out: RawEvent[]): void {
     const root = this.rootNode;
     if (!root) return;
     this.rootNode = undefined;
     this.forget(root, true);
-    this.options.onRootGone(loss);
+    this.emit({ change: 'rootGone', loss }, out);
+  }
+
+  /** Hands up a change to the watches themselves, after the events of `out` read before it. */
+  private emit(event: ResyncEvent | RootGoneEvent, out?: RawEvent[]): void {
+    this.options.onEvents(out && out.length > 0 ? [...out.splice(0), event] : [event]);
   }
 }

@@ -23,6 +23,26 @@ export interface RawEvent {
   readonly readAt?: number;
 }
 
+/**
+ * The watches lost events or track of the tree (it is rebuilt from the disk): a full sync should
+ * cover what was missed. `overflow`: the kernel queue overflowed; `strayed`: the tree could not
+ * follow the disk (a directory it could not find, a move under its own subtree) with no overflow
+ * to explain it.
+ */
+export interface ResyncEvent {
+  readonly change: 'resync';
+  readonly reason: 'overflow' | 'strayed';
+}
+
+/** The watch root itself was deleted, moved, unmounted or made unreadable: its watches are gone. Once. */
+export interface RootGoneEvent {
+  readonly change: 'rootGone';
+  readonly loss: RootLoss;
+}
+
+/** What the watcher hands up, in the order it happened: a change to an entry, or one to the watches themselves. */
+export type WatchEvent = RawEvent | ResyncEvent | RootGoneEvent;
+
 export interface WatcherOptions {
   readonly root: string;
   readonly mask: number;
@@ -31,19 +51,9 @@ export interface WatcherOptions {
   /** `<fileSystem xfs="true">`: entry types come from lstat, not from readdir. */
   readonly xfs: boolean;
   /** Events of one kernel read, in order, after the watches were updated for them. */
-  readonly onEvents: (events: RawEvent[]) => void;
-  /** The kernel queue overflowed: events were lost. */
-  readonly onOverflow: () => void;
+  readonly onEvents: (events: WatchEvent[]) => void;
   /** Watches could not be added (ENOSPC, EACCES...), so part of the tree is not watched. */
   readonly onUnwatched: (path: PathName, code: string) => void;
-  /** The watch root itself was deleted, moved, unmounted or made unreadable: its watches are gone. Called once. */
-  readonly onRootGone: (loss: RootLoss) => void;
   /** Called after each directory watched, with the count so far (the start-up progress line). */
   readonly onProgress?: (watches: number) => void;
-  /**
-   * The tree could not follow the disk (a directory it could not find, a move under its own
-   * subtree) without lost events to explain it: it is rebuilt from the disk, and a full sync
-   * should cover what it may have missed.
-   */
-  readonly onResync?: () => void;
 }

@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config/types';
 import type { PathEvent } from '../events/types';
-import { concatPath, type PathName } from '../paths';
+import { describeName, escapeControls } from '../paths';
 import { absolutePathOf } from './command/command';
 import type { PluginName } from './config';
 import type { Delivery, PluginContext } from './plugin';
@@ -46,7 +46,7 @@ export class PluginDispatcher {
     if (this.waiting.length >= this.maxPending) {
       const dropped = this.waiting.shift()!;
       this.failed++;
-      this.warn(`plugin ${this.name}: ${this.maxPending} deliveries waiting, dropped the one for ${describe(dropped.path)}`);
+      this.warn(`plugin ${this.name}: ${this.maxPending} deliveries waiting, dropped the one for ${describeName(dropped.path)}`);
     }
     this.waiting.push(event);
     this.pump();
@@ -63,7 +63,7 @@ export class PluginDispatcher {
       this.deliver(event)
         .catch((error: unknown) => {
           this.failed++;
-          this.warn(`plugin ${this.name}: ${event.kind} ${describe(event.path)}: ${(error as Error).message}`);
+          this.warn(`plugin ${this.name}: ${event.kind} ${describeName(event.path)}: ${escapeControls((error as Error).message)}`);
         })
         .finally(() => {
           this.running--;
@@ -76,8 +76,4 @@ export class PluginDispatcher {
   idle(): Promise<void> {
     return this.pending === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
-}
-
-function describe(p: PathName): string {
-  return typeof p === 'string' ? p : JSON.stringify(concatPath(p).toString('latin1'));
 }

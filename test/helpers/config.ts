@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GOLDEN_DIR } from './golden';
+import { tempDir } from './tempDir';
 
 export interface TestConfig {
   readonly watch: string;
@@ -25,4 +26,17 @@ export function writeConfig(file: string, c: TestConfig): string {
   if (c.params) xml = xml.replace('params="-artuz"', `params="${c.params}"`);
   fs.writeFileSync(file, xml);
   return file;
+}
+
+/**
+ * A fresh root (removed when the test file's process exits) holding the watched directory `w`, the
+ * fail log's path and a confxml.xml for them, with `extra` changed in it.
+ */
+export function configWorkspace(prefix: string, extra: Omit<Partial<TestConfig>, 'watch' | 'failLog'> = {}) {
+  const root = tempDir(`${prefix}-`);
+  const watch = path.join(root, 'w');
+  fs.mkdirSync(watch);
+  const failLog = path.join(root, 'rsync_fail_log.sh');
+  const config = writeConfig(path.join(root, 'confxml.xml'), { watch, failLog, ...extra });
+  return { root, watch, failLog, config };
 }

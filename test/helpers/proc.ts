@@ -1,5 +1,5 @@
 /** Processes seen through /proc: who is still running, with which descriptors, and as whom. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { BIN } from './sersync';
 
@@ -90,4 +90,32 @@ export function runCaptured(command: string, args: readonly string[], options: {
       resolve({ status, signal, stdout, stderr, markAt, closedAt: performance.now() });
     });
   });
+}
+
+export interface Collecting {
+  readonly child: ChildProcess;
+  /** stdout and stderr so far, interleaved as they arrived. */
+  output(): string;
+  /** Its exit code (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
+  /** SIGTERM if it still runs, then its exit: for a test's cleanups. */
+  stop(): Promise<void>;
+}
+
+/** Starts a long-running command (a daemon under unshare or setpriv) and collects what it prints. */
+export function spawnCollecting(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Collecting {
+  const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return {
+    child,
+    output: () => out,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { ProgressLine } from '../../progress/line';
 import { rsyncCommands } from '../../rsync/command';
 import { render } from '../../rsync/commandModel';
 import { succeeded } from '../../runner/result';
-import { remoteLane } from '../../workers/handler';
+import { remoteLane } from '../../dispatch/handler';
 import type { DaemonContext } from '../context';
 import type { Behaviour } from './behaviour';
 

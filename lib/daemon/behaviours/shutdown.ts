@@ -4,7 +4,7 @@
  * Started last: a stop signal that came during start-up is handed over here and stops at once.
  */
 import { failLogEntry } from '../../failLog/file';
-import { commandsFor } from '../../workers/handler';
+import { commandsFor } from '../../dispatch/handler';
 import type { DaemonContext } from '../context';
 import type { StopSignal } from '../signals';
 import type { Behaviour } from './behaviour';

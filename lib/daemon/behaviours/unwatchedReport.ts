@@ -3,9 +3,8 @@
  * 10 minutes, instead of a line per directory; any other reason: a line. Each asks for a full sync.
  */
 import { countDirectories, watchLimitMessage } from '../../inotify/limits';
-import { concatPath, type PathName } from '../../paths';
+import { concatPath, describeName, joinRel, type PathName } from '../../paths';
 import type { DaemonContext } from '../context';
-import { describePath } from '../watch';
 import type { Behaviour } from './behaviour';
 
 export class UnwatchedReport implements Behaviour {
@@ -37,7 +36,7 @@ export class UnwatchedReport implements Behaviour {
       return;
     }
     this.other++;
-    ctx.log.error(`cannot watch ${describePath(ctx.watch, path)}: ${code}; a full sync covers it`);
+    ctx.log.error(`cannot watch ${describeName(joinRel(ctx.watch, path))}: ${code}; a full sync covers it`);
     ctx.fullSync('unwatched');
   }
 

@@ -11,7 +11,7 @@ import { rsyncCommand, rsyncCommands, type CommandSettings } from '../rsync/comm
 import { render, type RsyncCommand } from '../rsync/commandModel';
 import { succeeded } from '../runner/result';
 import type { CommandRunner } from '../runner/shell';
-import type { EventHandler } from './pool';
+import type { EventHandler } from '../workers/pool';
 
 export interface HandlerDeps {
   /** Undefined with `-m PLUGIN`: no rsync at all. */
