@@ -26,6 +26,7 @@ import { startup } from './scenarios/startup';
 import { storm } from './scenarios/storm';
 import type { Row, ScenarioContext, ScenarioResult } from './scenarios/types';
 import { TOOLS } from './tools';
+import { LSYNCD_MAX_PROCESSES } from './tools/lsyncd';
 
 interface Step {
   readonly name: string;
@@ -142,7 +143,11 @@ async function main(): Promise<number> {
   const ctx: ScenarioContext = { cleanup, options, root, tools, log };
   const rows: Row[] = [];
   const lines: string[] = [];
-  const notes: string[] = [];
+  const notes: string[] = [
+    `peers given our settings: lsyncd maxProcesses = ${LSYNCD_MAX_PROCESSES}, our batch mode's parallel (the rsyncs a big batch is split among); --sockopts=TCP_NODELAY on the daemon socket for batch, lsyncd and the loop (compat keeps sersync2's command line byte for byte); rsync flags archive + update, no compression, for all.`,
+    'the loop: inotifywait -mr | while read; do rsync -rlptgoD -u --delete src/ dst; done, a whole-tree rsync per line, after draining the lines already queued (read -t 0.01), so a burst costs a few whole-tree rsyncs rather than one per event.',
+    `every figure: the median of ${options.runs} runs (min–max beside it), the tools' order rotated by one place from run to run.`,
+  ];
   const details: Record<string, unknown> = {};
   for (const step of plan(options)) {
     if (interrupted) break;
