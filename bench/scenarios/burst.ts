@@ -37,7 +37,12 @@ export async function burst(ctx: ScenarioContext, files: number, intoTree = 0): 
   const name = intoTree ? `burst ${files} into ${intoTree}` : `burst ${files}`;
   const deadlineMs = ctx.options.burst.deadlineMs(files + intoTree);
   const tree = intoTree ? template(ctx, intoTree) : undefined;
-  const prepare = tree ? (watch: string, remote: string) => (copyTree(tree, watch), copyTree(tree, remote)) : undefined;
+  const prepare = tree
+    ? (watch: string, remote: string) => {
+        copyTree(tree, watch);
+        copyTree(tree, remote);
+      }
+    : undefined;
   const results: Partial<Record<ToolId, ToolBurst>> = {};
   for (const tool of ctx.tools) {
     try {
