@@ -45,6 +45,13 @@ export async function burst(ctx: ScenarioContext, files: number, intoTree = 0): 
     : undefined;
   const results: Partial<Record<ToolId, ToolBurst>> = {};
   for (const tool of ctx.tools) {
+    if (intoTree && tool.id === 'compat') {
+      // One rsync per event: burst 2000 already shows it past the deadline, and three runs of a
+      // 60 s timeout would not fit the 25 minutes; no goal names it here.
+      const o: Outcome = { status: 'n/a', reason: 'not run: one rsync per event (see burst 2000)' };
+      results[tool.id] = { time: o, runs: o, cpu: cpuOf(o) };
+      continue;
+    }
     try {
       results[tool.id] = await inSandbox(ctx, key, tool, { statusFile: true, waitReady: true, ...(prepare ? { prepare } : {}) }, async (running, ws) => {
         // lsyncd's initial sync is not the burst's: ready() waited for it, and it must be quiet.
@@ -78,7 +85,7 @@ export async function burst(ctx: ScenarioContext, files: number, intoTree = 0): 
     lines: [...overheadLines(name, results), ...runLines(name, results.compat)],
     notes: [
       `burst N: N files of 1 KB in 20 directories, written back to back by one process; time from the first write until the remote tree equals the local one (deadline ${deadlineMs / 1000} s for ${name}); "timeout (x%)" is the share of the tree mirrored at the deadline.`,
-      'burst N into M: the same burst into a tree of M files of 1 KB (100 per directory) that both sides already hold, copied with cp -a from one template before the tool starts (lsyncd: after its start-up rsync has ended and it is quiet).',
+      'burst N into M: the same burst into a tree of M files of 1 KB (100 per directory) that both sides already hold, copied with cp -a from one template before the tool starts (lsyncd: after its start-up rsync has ended and it is quiet). Ours compat is not run there: one rsync per event, as burst 2000 shows, would only wait out the deadline.',
       CPU_NOTE,
     ],
     details: Object.fromEntries(Object.entries(results).map(([id, r]) => [id, { writeMs: r.writeMs, status: r.status }])),
