@@ -30,7 +30,6 @@ function figure(o: Outcome): number | null {
 
 /** One cell from the runs' cells: an error or n/a wins, then a timeout (with the figures), else the median. */
 export function mergeOutcomes(cells: readonly Outcome[]): Outcome {
-  if (cells.length === 1) return cells[0]!;
   const bad = cells.find((c) => c.status === 'error') ?? cells.find((c) => c.status === 'n/a');
   if (bad) return bad;
   const runs = cells.map(figure);
@@ -47,9 +46,11 @@ export function mergeOutcomes(cells: readonly Outcome[]): Outcome {
   return { status: 'ok', value: median(known), ...(lowerBound ? { lowerBound } : {}), ...spread };
 }
 
-/** The runs of one step merged: rows by key (in the first run's order), lines and notes once each. */
+/**
+ * The runs of one step merged: rows by key (in the first run's order), lines and notes once each.
+ * A single run is merged too, so every cell in the JSON has the same median, min, max and runs.
+ */
 export function mergeRuns(results: readonly ScenarioResult[]): ScenarioResult {
-  if (results.length === 1) return results[0]!;
   const rows: Row[] = [];
   for (const first of results[0]?.rows ?? []) {
     const same = results.map((r) => r.rows.find((x) => x.key === first.key));

@@ -84,7 +84,8 @@ export async function burst(ctx: ScenarioContext, files: number, intoTree = 0): 
     ],
     lines: [...overheadLines(name, results), ...runLines(name, results.compat)],
     notes: [
-      `burst N: N files of 1 KB in 20 directories, written back to back by one process; time from the first write until the remote tree equals the local one (deadline ${deadlineMs / 1000} s for ${name}); "timeout (x%)" is the share of the tree mirrored at the deadline.`,
+      'burst N: N files of 1 KB in 20 directories, written back to back by one process; time from the first write until the remote tree equals the local one; "timeout (x%)" is the share of the tree mirrored at the deadline.',
+      `${name}: deadline ${deadlineMs / 1000} s.`,
       'burst N into M: the same burst into a tree of M files of 1 KB (100 per directory) that both sides already hold, copied with cp -a from one template before the tool starts (lsyncd: after its start-up rsync has ended and it is quiet). Ours compat is not run there: one rsync per event, as burst 2000 shows, would only wait out the deadline.',
       CPU_NOTE,
     ],

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { cpuBetween, cpuOf, cpuRows, CPU_NOTE, untilQuiet, type ToolCpu } from '../cpu';
 import { describeOutcome, ok, type Outcome } from '../outcome';
 import { cpuSeconds, memory } from '../proc';
-import type { ToolId } from '../tools/types';
+import { TOOL_IDS, type ToolId } from '../tools/types';
 import { sleep } from '../wait';
 import { makeDirTree } from '../workload/dirTree';
 import { inSandbox, outcomeOf } from './sandbox';
@@ -56,7 +56,7 @@ export async function startup(ctx: ScenarioContext, dirs: number): Promise<Scena
     ],
     lines: [],
     notes: [
-      `startup N dirs: time from spawn until the tool's "all watched" marker: ${ctx.tools.map((t) => `${t.id}: ${t.watchMarker}`).join('; ')}. Memory ${settleMs / 1000} s later, VmRSS, VmHWM (peak) and RssAnon (resident memory of the process's own, without its program's and libraries' file-backed pages) from /proc/PID/status, summed over the tool's processes without its rsync children (the loop: bash, its subshell and inotifywait; MB = MiB). CPU: from spawn until the tool is quiet after its start-up.`,
+      `startup N dirs: time from spawn until the tool's "all watched" marker: ${[...ctx.tools].sort((a, b) => TOOL_IDS.indexOf(a.id) - TOOL_IDS.indexOf(b.id)).map((t) => `${t.id}: ${t.watchMarker}`).join('; ')}. Memory ${settleMs / 1000} s later, VmRSS, VmHWM (peak) and RssAnon (resident memory of the process's own, without its program's and libraries' file-backed pages) from /proc/PID/status, summed over the tool's processes without its rsync children (the loop: bash, its subshell and inotifywait; MB = MiB). CPU: from spawn until the tool is quiet after its start-up.`,
       CPU_NOTE,
     ],
     details: {},
