@@ -96,7 +96,7 @@ export async function burst(ctx: ScenarioContext, files: number, intoTree = 0): 
 /** "compat overhead: event read -> spawn" from ours' status file, when it has the field. */
 function overheadLines(name: string, results: Partial<Record<ToolId, ToolBurst>>): string[] {
   const r = results.compat;
-  if (!r) return [];
+  if (!r || r.time.status === 'n/a') return [];
   const s = r.status?.eventToSpawnMs;
   if (!s) return [`compat overhead: event read -> spawn (${name}): n/a (${r.status ? 'no eventToSpawnMs in the status file' : 'no status file'})`];
   return [`compat overhead: event read -> spawn (${name}): p50 ${s.p50} ms, p95 ${s.p95} ms, max ${s.max} ms over ${s.count} commands`];
