@@ -40,8 +40,8 @@ soak: build test-deps
 demo: build system-deps
 	bash scripts/demo.sh
 
-# Ours (compat and batch) against lsyncd and a plain inotifywait + rsync loop; about 10 minutes
-# (BENCH_QUICK=1: about 2). Prints the table and writes bench/results/YYYY-MM-DD-HHMM.{json,md}.
+# Ours (compat and batch) against lsyncd and the inotifywait + whole-tree rsync loop, 3 runs each; about 20 minutes
+# (limit 25; BENCH_QUICK=1: about 3). Prints the table and writes bench/results/YYYY-MM-DD-HHMM.{json,md}.
 bench-deps:
 	sh scripts/bench-deps.sh
 

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { diffTrees, snapshot } from '../test/helpers/tree';
+import { diffTrees, snapshot } from '../workload/tree';
 import { sleep } from './wait';
 
 /** Relative path -> "d", "f:SIZE" or "l:TARGET". */

@@ -3,7 +3,8 @@ import type { Outcome } from './outcome';
 import type { Row } from './scenarios/types';
 import type { ToolId } from './tools/types';
 
-export type Verdict = 'met' | 'missed' | 'not measured';
+/** `stated`: a figure the issue asks to state beside a goal, with no limit of its own. */
+export type Verdict = 'met' | 'missed' | 'stated' | 'not measured';
 
 export interface GoalResult {
   readonly goal: string;
@@ -55,31 +56,34 @@ function absolute(goal: string, key: string, tool: ToolId, limit: number, unit: 
   };
 }
 
-/** What each directory past 20,000 adds to the tool's own memory (RssAnon), at most `limitKib`. */
-function perWatch(goal: string, tool: ToolId, limitKib: number): Goal {
+/** sersync2 2.5.4's start-up on 20,021 directories, measured on this machine before (issue 17). */
+const SERSYNC2_STARTUP_S = 0.58;
+
+/** `tool`'s figure on row `key`, stated beside a goal (RSS beside the start-up time). */
+function stated(goal: string, key: string, tool: ToolId, unit: string): Goal {
   return {
     goal,
     judge(cell) {
-      const small = cell('startup-20000.anon', tool);
-      const big = cell('startup-100000.anon', tool);
-      if (small?.status !== 'ok' || big?.status !== 'ok') return { goal, verdict: 'not measured', detail: `needs startup-20000.anon and startup-100000.anon for ${tool}` };
-      const kib = ((big.value - small.value) * 1024) / 80_000;
-      return { goal, verdict: kib <= limitKib ? 'met' : 'missed', detail: `${kib.toFixed(3)} KiB per directory (${small.value.toFixed(1)} MB at 20,000, ${big.value.toFixed(1)} MB at 100,000)` };
+      const o = cell(key, tool);
+      if (o?.status === 'ok') return { goal, verdict: 'stated', detail: `${o.value.toFixed(1)} ${unit} (sersync2 2.5.4: 4 MB)` };
+      return { goal, verdict: 'not measured', detail: `needs ${key} for ${tool}` };
     },
   };
 }
 
+/** Issue 17, item 3, as written there. */
 const GOALS: readonly Goal[] = [
-  versus('batch burst 2000 ≤ lsyncd', 'burst-2000.time', 'batch', 'lsyncd', { factor: 1 }, 's'),
-  versus('batch burst 10000 ≤ lsyncd', 'burst-10000.time', 'batch', 'lsyncd', { factor: 1 }, 's'),
-  versus('batch storm 3000 ≤ lsyncd', 'storm.time', 'batch', 'lsyncd', { factor: 1 }, 's'),
+  versus('batch burst 2000 mirrored no later than the loop', 'burst-2000.time', 'batch', 'loop', { factor: 1 }, 's'),
+  versus('batch burst 2000 CPU total ≤ 1.0× the loop', 'burst-2000.cpu', 'batch', 'loop', { factor: 1 }, 'CPU s'),
+  versus('batch burst 2000 into 100,000 ≥ 10× faster than the loop', 'burst-into-100000.time', 'batch', 'loop', { factor: 0.1 }, 's'),
+  versus('batch burst 2000 into 100,000 CPU total ≤ 0.1× the loop', 'burst-into-100000.cpu', 'batch', 'loop', { factor: 0.1 }, 'CPU s'),
+  versus('batch storm ≤ 1.0× the loop in time', 'storm.time', 'batch', 'loop', { factor: 1 }, 's'),
+  versus('batch storm ≤ 0.5× lsyncd in time', 'storm.time', 'batch', 'lsyncd', { factor: 0.5 }, 's'),
+  versus('batch storm CPU total ≤ 1.0× the loop', 'storm.cpu', 'batch', 'loop', { factor: 1 }, 'CPU s'),
+  absolute(`compat start-up of 20,000 dirs ≤ 1.0× sersync2's ${SERSYNC2_STARTUP_S} s (measured here before; sersync2 is not in the bench)`, 'startup-20000.time', 'compat', SERSYNC2_STARTUP_S, 's'),
+  stated('compat RSS at 20,000 dirs, stated', 'startup-20000.rss', 'compat', 'MB'),
   versus('batch latency p50 ≤ lsyncd + 3 ms', 'latency.p50', 'batch', 'lsyncd', { slack: 3 }, 'ms'),
-  versus('latency p50 (ours compat) ≤ 1.05 × plain inotifywait loop', 'latency.p50', 'compat', 'loop', { factor: 1.05 }, 'ms'),
-  absolute('event read -> spawn p50 ≤ 2 ms (ours compat, inside the process)', 'latency.spawn', 'compat', 2, 'ms'),
-  absolute('startup 20,000 dirs ≤ 1.0 s (ours compat)', 'startup-20000.time', 'compat', 1.0, 's'),
-  absolute('RSS ≤ 60 MB at 20,000 dirs (ours compat)', 'startup-20000.rss', 'compat', 60, 'MB'),
-  perWatch('own memory per watched directory ≤ 0.5 KiB (ours compat, RssAnon from 20,000 to 100,000 dirs)', 'compat', 0.5),
-  absolute('RSS ≤ 120 MB at 100,000 dirs (ours compat)', 'startup-100000.rss', 'compat', 120, 'MB'),
+  versus('compat latency p50 ≤ 1.05× the loop', 'latency.p50', 'compat', 'loop', { factor: 1.05 }, 'ms'),
 ];
 
 export function judgeGoals(rows: readonly Row[]): GoalResult[] {
@@ -88,5 +92,5 @@ export function judgeGoals(rows: readonly Row[]): GoalResult[] {
 }
 
 export function renderGoals(results: readonly GoalResult[]): string {
-  return results.map((r) => `- ${r.verdict === 'met' ? 'met   ' : r.verdict === 'missed' ? 'MISSED' : 'n/a   '} ${r.goal}: ${r.detail}`).join('\n');
+  return results.map((r) => `- ${r.verdict === 'met' ? 'met   ' : r.verdict === 'missed' ? 'MISSED' : r.verdict === 'stated' ? 'stated' : 'n/a   '} ${r.goal}: ${r.detail}`).join('\n');
 }

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN } from '../test/helpers/sersync';
+import { BIN } from './paths';
 
 export interface Machine {
   readonly hostname: string;

@@ -1,10 +1,11 @@
 /**
  * `make bench`: every scenario against ours (compat and batch), lsyncd and the plain
- * inotifywait loop, one tool after another, each in a fresh workspace; then the table with
- * ratios and goals, written to bench/results/. Environment: BENCH_QUICK=1 for the small smoke
- * sizes, BENCH_ONLY=burst,latency,... to run some scenarios, BENCH_TOOLS=compat,lsyncd,... to
+ * inotifywait loop, one tool after another, each in a fresh workspace, BENCH_RUNS times (3) with
+ * the tools' order rotated run by run; then the table of medians with min–max, ratios and goals,
+ * written to bench/results/. Environment: BENCH_QUICK=1 for the small smoke sizes,
+ * BENCH_ONLY=burst,into-tree,latency,... to run some scenarios, BENCH_TOOLS=compat,lsyncd,... to
  * run some tools (the table keeps its columns), BENCH_TMPDIR for the trees,
- * BENCH_BUDGET_S (570) for the time after which remaining scenarios are skipped.
+ * BENCH_BUDGET_S (1440) for the time after which remaining scenarios are skipped.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,6 +16,7 @@ import { judgeGoals, renderGoals } from './goals';
 import { raiseInotifyLimits, type KernelLimits } from './kernel';
 import { machine, versions, type Machine, type Versions } from './machine';
 import { benchOptions, type BenchOptions } from './options';
+import { mergeRuns, rotation } from './repeat';
 import { renderTable } from './report';
 import { writeResults, type RunRecord } from './results';
 import { burst } from './scenarios/burst';
@@ -24,10 +26,11 @@ import { startup } from './scenarios/startup';
 import { storm } from './scenarios/storm';
 import type { Row, ScenarioContext, ScenarioResult } from './scenarios/types';
 import { TOOLS } from './tools';
+import { LSYNCD_MAX_PROCESSES } from './tools/lsyncd';
 
 interface Step {
   readonly name: string;
-  /** A typical duration, full sizes, on the 2-core machine: a step that would end past the budget is skipped. */
+  /** A typical duration of one run, on the 2-core machine: a step that would end past the budget is skipped. */
   readonly estimateMs: number;
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 }
@@ -38,13 +41,18 @@ function plan(options: BenchOptions): Step[] {
   for (const id of options.only) {
     switch (id) {
       case 'burst':
-        for (const n of options.burst.sizes) steps.push({ name: `burst ${n}`, estimateMs: scale * (20_000 + 2 * options.burst.deadlineMs(n)), run: (ctx) => burst(ctx, n) });
+        for (const n of options.burst.sizes) steps.push({ name: `burst ${n}`, estimateMs: scale * 40_000, run: (ctx) => burst(ctx, n) });
         break;
+      case 'into-tree': {
+        const { files, treeFiles } = options.intoTree;
+        steps.push({ name: `burst ${files} into ${treeFiles}`, estimateMs: scale * 100_000, run: (ctx) => burst(ctx, files, treeFiles) });
+        break;
+      }
       case 'latency':
         steps.push({ name: 'latency', estimateMs: scale * 60_000, run: latency });
         break;
       case 'storm':
-        steps.push({ name: 'storm', estimateMs: scale * 90_000, run: storm });
+        steps.push({ name: 'storm', estimateMs: scale * 60_000, run: storm });
         break;
       case 'startup':
         for (const n of options.startup.sizes) steps.push({ name: `startup ${n}`, estimateMs: 10_000 + n * 0.4, run: (ctx) => startup(ctx, n) });
@@ -85,7 +93,7 @@ function body(rows: readonly Row[], lines: readonly string[], goals: string, not
   return [
     renderTable(rows),
     '',
-    'Ratios are ours / peer: below 1 means ours is lower (faster, smaller, fewer runs). ≥ marks a count cut short by a deadline.',
+    'Each cell: the median of the runs, with (min–max) over them. Ratios are ours / peer, of medians: below 1 means ours is lower (faster, smaller, cheaper, fewer runs). ≥ marks a count cut short by a deadline.',
     '',
     ...lines.map((l) => `- ${l}`),
     '',
@@ -127,7 +135,7 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
   const m = machine();
   const v = versions();
-  log(`${options.quick ? 'quick' : 'full'} run: ${options.only.join(', ')} with ${options.tools.join(', ')}; trees under ${root}`);
+  log(`${options.quick ? 'quick' : 'full'} run, ${options.runs} runs each: ${options.only.join(', ')} with ${options.tools.join(', ')}; trees under ${root}`);
   for (const p of limits.problems) log(`warning: ${p}`);
   if (m.loadAtStart > 0.5) log(`warning: load average ${m.loadAtStart} at start: other work on this machine will skew the figures`);
 
@@ -135,19 +143,30 @@ async function main(): Promise<number> {
   const ctx: ScenarioContext = { cleanup, options, root, tools, log };
   const rows: Row[] = [];
   const lines: string[] = [];
-  const notes: string[] = [];
+  const notes: string[] = [
+    `peers given our settings: lsyncd maxProcesses = ${LSYNCD_MAX_PROCESSES}, our batch mode's parallel (the rsyncs a big batch is split among); --sockopts=TCP_NODELAY on the daemon socket for batch, lsyncd and the loop (compat keeps sersync2's command line byte for byte); rsync flags archive + update, no compression, for all.`,
+    'the loop: inotifywait -mr | while read; do rsync -rlptgoD -u --delete src/ dst; done, a whole-tree rsync per line, after draining the lines already queued (read -t 0.01), so a burst costs a few whole-tree rsyncs rather than one per event.',
+    `every figure: the median of ${options.runs} runs (min–max beside it), the tools' order rotated by one place from run to run.`,
+  ];
   const details: Record<string, unknown> = {};
   for (const step of plan(options)) {
     if (interrupted) break;
     const elapsed = performance.now() - t0;
-    if (elapsed + step.estimateMs > options.budgetMs) {
+    if (elapsed + options.runs * step.estimateMs > options.budgetMs) {
       lines.push(`${step.name}: skipped, it would end past the ${options.budgetMs / 1000} s budget (${(elapsed / 1000).toFixed(0)} s used)`);
       log(lines[lines.length - 1]!);
       continue;
     }
     log(`${step.name}: start`);
     const stepStart = performance.now();
-    const result = await step.run(ctx);
+    const runs: ScenarioResult[] = [];
+    for (let k = 0; k < options.runs && !interrupted; k++) {
+      const order = rotation(tools, k);
+      log(`${step.name}: run ${k + 1} of ${options.runs}: ${order.map((t) => t.id).join(', ')}`);
+      runs.push(await step.run({ ...ctx, tools: order }));
+    }
+    if (runs.length === 0) break;
+    const result = mergeRuns(runs);
     rows.push(...result.rows);
     lines.push(...result.lines);
     for (const n of result.notes) if (!notes.includes(n)) notes.push(n);

@@ -1,12 +1,25 @@
+/**
+ * The figures of the runs behind a cell (bench/repeat.ts): `value` is their median, so ratios and
+ * goals read one number, and the min, max and every run stay in the results file.
+ */
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  /** One figure per run, in run order (a run without a figure, e.g. one that timed out early, is null). */
+  readonly runs: readonly (number | null)[];
+}
+
 /** What one tool scored on one metric: a number, or why there is none. */
 export type Outcome =
   /** `lowerBound`: the tool was stopped by a deadline, so the real figure is at least `value`. */
-  | { readonly status: 'ok'; readonly value: number; readonly lowerBound?: boolean }
+  | ({ readonly status: 'ok'; readonly value: number; readonly lowerBound?: boolean } & Partial<Spread>)
   /**
    * The deadline passed: `progress` is the share of the work done by then (0..1), `atLeast` the
-   * figure the tool would at least have scored (the time waited), both when known.
+   * figure the tool would at least have scored (the time waited), both when known. Over several
+   * runs, a cell with any timeout is a timeout, with the runs' figures.
    */
-  | { readonly status: 'timeout'; readonly progress?: number; readonly atLeast?: number }
+  | ({ readonly status: 'timeout'; readonly progress?: number; readonly atLeast?: number } & Partial<Spread>)
   | { readonly status: 'error'; readonly message: string }
   | { readonly status: 'n/a'; readonly reason: string };
 

@@ -22,13 +22,20 @@ function formatValue(value: number, unit: Unit): string {
   return value.toFixed(digits);
 }
 
+/** ` (0.33–0.41)` when the cell is the median of several runs. */
+function spread(o: Outcome, unit: Unit): string {
+  if (o.status !== 'ok' && o.status !== 'timeout') return '';
+  if (o.min === undefined || o.max === undefined || (o.runs?.length ?? 0) < 2) return '';
+  return ` (${formatValue(o.min, unit)}–${formatValue(o.max, unit)})`;
+}
+
 function formatCell(o: Outcome | undefined, unit: Unit): string {
   if (!o) return '-';
   switch (o.status) {
     case 'ok':
-      return `${o.lowerBound ? '≥' : ''}${formatValue(o.value, unit)}`;
+      return `${o.lowerBound ? '≥' : ''}${formatValue(o.value, unit)}${spread(o, unit)}`;
     case 'timeout':
-      return o.progress === undefined ? 'timeout' : `timeout (${Math.floor(o.progress * 100)}%)`;
+      return `${o.progress === undefined ? 'timeout' : `timeout (${Math.floor(o.progress * 100)}%)`}${spread(o, unit)}`;
     case 'error':
       return 'error';
     case 'n/a':

@@ -1,11 +1,11 @@
 /**
  * One tool's sandbox for one scenario: a fresh directory with the watched tree, a fresh
- * `rsync --daemon` on 127.0.0.1 (the test suite's, module `mirror`), and the rsync counter.
+ * `rsync --daemon` on 127.0.0.1 (bench/rsyncd.ts, module `mirror`), and the rsync counter.
  * Nothing is shared between tools, so one tool's leftovers cannot help or slow the next.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startRsyncDaemon, type RsyncDaemon } from '../test/helpers/rsyncd';
+import { startRsyncDaemon, type RsyncDaemon } from './rsyncd';
 import { removeTree, removeTreeSync, type Cleanup } from './cleanup';
 import { createRsyncCounter, type RsyncCounter } from './rsyncCounter';
 

@@ -26,7 +26,7 @@ const rsyncCommand = (...args: Parameters<typeof rsyncModel>) => render(rsyncMod
 import { ShellRunner } from '../lib/runner/shell';
 import { GOLDEN_DIR } from './helpers/golden';
 import { freePort } from './helpers/rsyncd';
-import { rng } from './helpers/rng';
+import { rng } from '../workload/rng';
 import { tempDir } from './helpers/tempDir';
 
 const REMOTE = { ip: '127.0.0.1', name: 'mirror' };

@@ -18,7 +18,7 @@ import { ConfigError, UsageError } from '../lib/config/errors';
 import { parseConfig } from '../lib/config/load';
 import { GOLDEN_DIR } from './helpers/golden';
 import { BIN } from './helpers/sersync';
-import { rng } from './helpers/rng';
+import { rng } from '../workload/rng';
 
 const SOAK = process.env.SOAK === '1';
 const CONFIG_CASES = SOAK ? 2500 : 250;

@@ -18,7 +18,7 @@ import { withQueuedEventsLimit } from './helpers/queuedEventsLimit';
 import { startSersync, type RunningSersync } from './helpers/sersync';
 import { diffTrees, listTree, snapshot } from './helpers/tree';
 import { waitFor } from './helpers/wait';
-import { rng } from './helpers/rng';
+import { rng } from '../workload/rng';
 
 const SOAK = process.env.SOAK === '1';
 const OPS = Number(process.env.STORM_OPS ?? (SOAK ? 20_000 : 800));

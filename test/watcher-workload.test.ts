@@ -1,6 +1,6 @@
 /**
  * The watcher's tree against the disk after a workload from another process (the generator of
- * test/workload/generator.ts, full speed, no yield): with the real kernel inotify and no rsync,
+ * workload/generator.ts, full speed, no yield): with the real kernel inotify and no rsync,
  * every directory on the disk must be watched at its real path, and nothing else. These seeds
  * once failed: directories made under an ancestor renamed before their event was read were
  * never watched, and a directory moved into a tree not watched yet lost its watches.

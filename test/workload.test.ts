@@ -1,5 +1,5 @@
 /**
- * Workloads we did not write: test/workload/generator.ts runs as its own process at full speed
+ * Workloads we did not write: workload/generator.ts runs as its own process at full speed
  * (synchronous calls, no yield, no rescan) against the real bin/sersync2, the kernel's inotify
  * and a real `rsync --daemon`; the remote tree must then equal the local one. Each seed below
  * runs in compat mode and in batch mode (--batch); its mix decides what it does. `make soak`

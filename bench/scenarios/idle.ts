@@ -4,8 +4,9 @@
  * its processes and of the children they reaped). One window for all keeps a full run short;
  * idle tools barely compete for the two cores.
  */
+import { cpuBetween, cpuMark, cpuOf, cpuRows, type CpuMark, type ToolCpu } from '../cpu';
 import { describeOutcome, ok, type Outcome } from '../outcome';
-import { cpuSeconds, memory } from '../proc';
+import { memory } from '../proc';
 import type { RunningTool, ToolId } from '../tools/types';
 import { sleep } from '../wait';
 import { makeDirTree } from '../workload/dirTree';
@@ -19,7 +20,7 @@ const SETTLE_MS = 3_000;
 export async function idle(ctx: ScenarioContext): Promise<ScenarioResult> {
   const { dirs, windowMs, readyDeadlineMs } = ctx.options.idle;
   const scenario = `idle ${windowMs / 1000} s, ${dirs} dirs`;
-  const cpu: Partial<Record<ToolId, Outcome>> = {};
+  const cpu: Partial<Record<ToolId, ToolCpu>> = {};
   const rss: Partial<Record<ToolId, Outcome>> = {};
   const started: { ws: Workspace; running?: RunningTool; id: ToolId }[] = [];
   try {
@@ -33,25 +34,25 @@ export async function idle(ctx: ScenarioContext): Promise<ScenarioResult> {
         entry.running = tool.start(ctx.cleanup, ws, { statusFile: false });
         await entry.running.ready(readyDeadlineMs);
       } catch (error) {
-        cpu[tool.id] = outcomeOf(ctx, `idle: ${tool.id}`, error);
-        rss[tool.id] = cpu[tool.id]!;
+        rss[tool.id] = outcomeOf(ctx, `idle: ${tool.id}`, error);
+        cpu[tool.id] = cpuOf(rss[tool.id]!);
         await entry.running?.stop();
         entry.running = undefined;
       }
     }
     await sleep(SETTLE_MS);
     const live = started.filter((s) => s.running);
-    const before = new Map(live.map((s) => [s.id, cpuSeconds(s.running!.pid)]));
+    const before = new Map<ToolId, CpuMark>(live.map((s) => [s.id, cpuMark(s.running!.pid, s.ws.daemon.pid)]));
     ctx.log(`${scenario}: window of ${windowMs / 1000} s with ${live.map((s) => s.id).join(', ')} watching`);
     await sleep(windowMs);
     for (const s of live) {
       const m = memory(s.running!.pid);
       if (!m) {
-        cpu[s.id] = outcomeOf(ctx, `idle: ${s.id}`, new Error(`${s.id} exited during the idle window; ${s.running!.tail()}`));
-        rss[s.id] = cpu[s.id]!;
+        rss[s.id] = outcomeOf(ctx, `idle: ${s.id}`, new Error(`${s.id} exited during the idle window; ${s.running!.tail()}`));
+        cpu[s.id] = cpuOf(rss[s.id]!);
         continue;
       }
-      cpu[s.id] = ok(cpuSeconds(s.running!.pid) - before.get(s.id)!);
+      cpu[s.id] = cpuBetween(before.get(s.id)!, cpuMark(s.running!.pid, s.ws.daemon.pid));
       rss[s.id] = ok(m.rssMb);
     }
   } finally {
@@ -60,15 +61,15 @@ export async function idle(ctx: ScenarioContext): Promise<ScenarioResult> {
       await s.ws.close();
     }
   }
-  for (const tool of ctx.tools) ctx.log(`${scenario}: ${tool.id}: ${describeOutcome(cpu[tool.id] ?? { status: 'n/a', reason: 'not run' }, 'CPU s')}`);
+  for (const tool of ctx.tools) ctx.log(`${scenario}: ${tool.id}: ${describeOutcome(cpu[tool.id]?.total ?? { status: 'n/a', reason: 'not run' }, 'CPU s')}`);
   return {
     rows: [
-      { key: 'idle.cpu', scenario, metric: 'CPU (s)', unit: 'CPU s', cells: cpu },
+      ...cpuRows('idle', scenario, cpu, false),
       { key: 'idle.rss', scenario, metric: 'VmRSS (MB)', unit: 'MB', cells: rss },
     ],
     lines: [],
     notes: [
-      `idle: all tools at once, each watching its own tree of ${dirs} directories (ours without --status-file, so no timer of ours runs); CPU seconds (utime + stime, children included) over one ${windowMs / 1000} s window that starts ${SETTLE_MS / 1000} s after the last tool is ready (lsyncd: after its initial full rsync).`,
+      `idle: all tools at once, each watching its own tree of ${dirs} directories (ours without --status-file, so no timer of ours runs); CPU seconds (utime + stime, children included, of the tool and of its rsync daemon) over one ${windowMs / 1000} s window that starts ${SETTLE_MS / 1000} s after the last tool is ready (lsyncd: after its initial full rsync).`,
     ],
     details: {},
   };

@@ -9,8 +9,8 @@ import { createWorkspace, type Workspace } from '../workspace';
 import type { ScenarioContext } from './types';
 
 export interface SandboxOptions extends StartOptions {
-  /** Fills the watch directory before the tool starts (its time is not measured). */
-  readonly prepare?: (watch: string) => void;
+  /** Fills the watch directory (and the remote one) before the tool starts (its time is not measured). */
+  readonly prepare?: (watch: string, remote: string) => void;
   /** Wait for ready() before the body (false: the body measures start-up itself). */
   readonly waitReady: boolean;
 }
@@ -19,7 +19,7 @@ export async function inSandbox<T>(ctx: ScenarioContext, name: string, tool: Too
   const ws = await createWorkspace(ctx.cleanup, ctx.root, `${name}-${tool.id}`);
   let running: RunningTool | undefined;
   try {
-    options.prepare?.(ws.watch);
+    options.prepare?.(ws.watch, ws.daemon.dir);
     running = tool.start(ctx.cleanup, ws, options);
     if (options.waitReady) await running.ready(ctx.options.readyDeadlineMs);
     return await body(running, ws);

@@ -1,7 +1,8 @@
 /**
- * The plain inotifywait + rsync loop (tools/inotifywait-loop.sh): inotifywait -m -r printing one
- * line per event, a shell reading them and running one rsync per line. It is the floor every
- * daemon must beat on latency, and the thing that falls behind on bursts.
+ * The plain inotifywait + rsync loop (tools/inotifywait-loop.sh), the issue's baseline:
+ * inotifywait -m -r printing one line per event, a shell reading them and running a whole-tree
+ * `rsync -rlptgoD -u --delete src/ dst` per line, after draining the lines already queued. Cheap
+ * on a small tree, and the thing whose every rsync costs seconds on a big one.
  */
 import path from 'node:path';
 import { startProcess } from '../child';

@@ -5,7 +5,9 @@
  * loop do not pass it). It gets `--sockopts=TCP_NODELAY` too, as our batch mode passes it to a
  * daemon: without it each of its runs waits ~80 ms more on delayed acknowledgements, and the
  * table would measure a socket option instead of the batching. The binary is our counting
- * wrapper, which execs the real rsync.
+ * wrapper, which execs the real rsync. `maxProcesses` is our batch mode's `parallel` (the rsyncs
+ * a big batch is split among, lib/rsync/config.ts's default; -n's 10 threads do not cap it), not
+ * lsyncd's default of 1: both get the same parallelism.
  *
  * Markers, from its log on stdout (nodaemon = true logs there, one line per write, unbuffered):
  * lsyncd adds every watch in its initialize() walk and only then, in its first cycle, logs
@@ -15,8 +17,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NODELAY } from '../../lib/rsync/commandModel';
+import { RSYNC_DEFAULTS } from '../../lib/rsync/config';
 import { startProcess } from '../child';
 import type { RunningTool, Tool } from './types';
+
+/** Our batch mode's rsyncs at once, given to lsyncd too. */
+export const LSYNCD_MAX_PROCESSES = RSYNC_DEFAULTS.batch.parallel;
 
 /** A Lua string literal (JSON's escapes are a subset of Lua's for the paths we make). */
 const lua = (text: string) => JSON.stringify(text);
@@ -29,6 +35,7 @@ function lsyncdConfig(source: string, port: number, rsyncBinary: string): string
     `  source = ${lua(source)},`,
     `  target = ${lua(`rsync://127.0.0.1:${port}/mirror/`)},`,
     '  delay = 0,',
+    `  maxProcesses = ${LSYNCD_MAX_PROCESSES},`,
     `  rsync = { binary = ${lua(rsyncBinary)}, archive = true, update = true, compress = false, protect_args = false, _extra = { ${lua(NODELAY)} } },`,
     '}',
     '',

@@ -1,14 +1,14 @@
 /**
  * Ours, in compat mode (`bin/sersync2 -o CONFIG`) or batch mode (`--batch`). The config is the
- * test suite's (stock confxml.xml pointed at the rsync daemon's port) with rsync's -z dropped:
+ * stock confxml.xml pointed at the rsync daemon's port (bench/config.ts) with rsync's -z dropped:
  * every tool runs archive mode without compression, as lsyncd's and the loop's flags do.
  * bin/sersync2 is executed itself, not through `node`, so its #! line's V8 flags apply as in
  * production; SERSYNC2_SYSCTL=0 as in the tests (the bench sets the kernel limits for all tools).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeConfig } from '../../test/helpers/config';
-import { BIN } from '../../test/helpers/sersync';
+import { writeConfig } from '../config';
+import { BIN } from '../paths';
 import { startProcess } from '../child';
 import { waitUntil } from '../wait';
 import type { OurStatus, RunningTool, Tool, ToolId } from './types';

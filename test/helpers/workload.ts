@@ -50,7 +50,7 @@ export async function tearDownMirror(m: Mirror | undefined): Promise<void> {
   fs.rmSync(m.root, { recursive: true, force: true });
 }
 
-export const GENERATOR = path.resolve(__dirname, '../workload/generator.js');
+export const GENERATOR = path.resolve(__dirname, '../../workload/generator.js');
 
 /** Runs a node script as its own process; resolves to its stdout, rejects on a non-zero exit. */
 export function runScript(script: string, args: readonly string[], timeoutMs = 300_000): Promise<string> {

@@ -15,7 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { rng } from '../helpers/rng';
+import { rng } from '../../workload/rng';
 
 interface Dir {
   readonly name: string;

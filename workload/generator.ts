@@ -17,7 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { rng } from '../helpers/rng';
+import { rng } from './rng';
 
 const MIXES = {
   mkdir: { mkdir: 1 },
