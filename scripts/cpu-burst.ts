@@ -66,7 +66,8 @@ function listing(root: string): string {
       if (e.isDirectory()) {
         out.push(`${r}/`);
         walk(path.join(dir, e.name), r);
-      } else out.push(`${r} ${fs.statSync(path.join(dir, e.name)).size}`);
+      } else if (e.isSymbolicLink()) out.push(`${r} -> ${fs.readlinkSync(path.join(dir, e.name))}`);
+      else out.push(`${r} ${fs.lstatSync(path.join(dir, e.name)).size}`);
     }
   };
   walk(root, '');
@@ -99,7 +100,7 @@ async function oneRun(mode: string, files: number, dirs: number, storm: boolean,
       const outside = path.join(work, 'outside');
       fs.mkdirSync(outside);
       const gen = path.resolve(__dirname, '../test/workload/generator.js');
-      const r = spawnSync(process.execPath, [gen, '--dir', watch, '--mix', 'all', '--ops', '3000', '--seed', '17'], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [gen, '--root', watch, '--outside', outside, '--mix', 'all', '--ops', '3000', '--seed', '17'], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`generator failed: ${r.stderr}`);
     } else {
       const body = Buffer.alloc(1024, 'x');
