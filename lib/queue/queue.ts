@@ -40,6 +40,8 @@ export type PushResult = 'queued' | 'merged' | 'collapsed';
 interface Entry {
   event: SyncEvent;
   readonly at: number;
+  /** The path's pathKey, computed once at push (a push compares with up to 10 entries); none for a full sync. */
+  readonly key: string | undefined;
 }
 
 /** A closeWrite is the last event of a write: nothing more is coming to merge with it. */
@@ -69,13 +71,13 @@ export class EventQueue {
     if (event.kind === 'full') return this.pushFull(event.reason);
     const key = pathKey(event.path);
     if (event.kind === 'delete' && event.isDir) {
-      this.items = this.live().filter((e) => e.event.kind === 'full' || !isUnderKey(pathKey(e.event.path), key));
+      this.items = this.live().filter((e) => e.key === undefined || !isUnderKey(e.key, key));
       this.head = 0;
     }
     const stop = Math.max(this.head, this.items.length - this.options.mergeWindow);
     for (let i = this.items.length - 1; i >= stop; i--) {
       const queued = this.items[i]!;
-      if (queued.event.kind !== 'full' && pathKey(queued.event.path) === key) {
+      if (queued.key === key) {
         queued.event = event;
         return 'merged';
       }
@@ -84,7 +86,7 @@ export class EventQueue {
       this.collapsedEvents += this.length + 1;
       return this.pushFull('queue-full', true);
     }
-    this.items.push({ event, at: this.options.now() });
+    this.items.push({ event, at: this.options.now(), key });
     return 'queued';
   }
 
@@ -95,7 +97,7 @@ export class EventQueue {
       this.items = queuedFull;
       this.head = 0;
     }
-    if (queuedFull.length === 0) this.items.push({ event: { kind: 'full', reason }, at: this.options.now() });
+    if (queuedFull.length === 0) this.items.push({ event: { kind: 'full', reason }, at: this.options.now(), key: undefined });
     return collapse ? 'collapsed' : queuedFull.length > 0 ? 'merged' : 'queued';
   }
 

@@ -82,6 +82,8 @@ const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./\u0080-\uffff-]+$/;
  * unchanged when the shell reads it as is, single-quoted otherwise.
  */
 export function shellWord(word: PathName): string {
+  // The common case (a batch quotes every list word), without the runs' allocations.
+  if (typeof word === 'string' && PLAIN_WORD.test(word)) return word;
   const parts = runs(word);
   if (parts.length === 1 && 'text' in parts[0]! && PLAIN_WORD.test(parts[0].text)) return parts[0].text;
   return parts
