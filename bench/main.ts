@@ -11,6 +11,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { renderChart } from './chart';
+import { CHART_TOOLS, chartGroups } from './chartData';
 import { Cleanup, removeTreeSync } from './cleanup';
 import { judgeGoals, renderGoals } from './goals';
 import { raiseInotifyLimits, type KernelLimits } from './kernel';
@@ -190,8 +192,9 @@ async function main(): Promise<number> {
     notes,
     details,
   };
-  const files = writeResults(record, `${header(startedAt, options.quick, m, v, limits)}\n${text}`);
-  process.stdout.write(`\n${text}\nTotal ${durationS.toFixed(0)} s. Results: ${path.relative(process.cwd(), files.md)}, ${path.relative(process.cwd(), files.json)}\n`);
+  const svg = renderChart(`sersync2 bench ${record.startedAt.slice(0, 10)}: median of ${options.runs} runs, min–max whiskers`, chartGroups(rows), CHART_TOOLS);
+  const files = writeResults(record, `${header(startedAt, options.quick, m, v, limits)}\n${text}`, svg);
+  process.stdout.write(`\n${text}\nTotal ${durationS.toFixed(0)} s. Results: ${path.relative(process.cwd(), files.md)}, ${path.relative(process.cwd(), files.json)}, ${path.relative(process.cwd(), files.svg)}\n`);
   return 0;
 }
 

@@ -1,6 +1,6 @@
 /**
- * bench/results/YYYY-MM-DD-HHMM.json (everything, for comparing runs) and .md (the table as
- * printed, with the date, machine and versions). Both are written to a .tmp file and renamed, so
+ * bench/results/YYYY-MM-DD-HHMM.json (everything, for comparing runs), .md (the table as
+ * printed, with the date, machine and versions) and .svg (the chart). Each is written to a .tmp file and renamed, so
  * an interrupted run never leaves half a result (the .tmp files are git-ignored).
  */
 import fs from 'node:fs';
@@ -37,12 +37,14 @@ function writeAtomically(file: string, text: string): void {
   fs.renameSync(`${file}.tmp`, file);
 }
 
-export function writeResults(record: RunRecord, markdown: string, dir = RESULTS_DIR): { json: string; md: string } {
+export function writeResults(record: RunRecord, markdown: string, svg: string, dir = RESULTS_DIR): { json: string; md: string; svg: string } {
   fs.mkdirSync(dir, { recursive: true });
   const base = path.join(dir, `${stamp(new Date(record.startedAt))}${record.quick ? '-quick' : ''}`);
   const json = `${base}.json`;
   const md = `${base}.md`;
+  const chart = `${base}.svg`;
   writeAtomically(json, `${JSON.stringify(record, null, 2)}\n`);
   writeAtomically(md, markdown);
-  return { json, md };
+  writeAtomically(chart, svg);
+  return { json, md, svg: chart };
 }
