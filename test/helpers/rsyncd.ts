@@ -6,9 +6,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort, portOpen } from '../../workload/loopback';
 import { waitFor } from './wait';
+
+export { freePort };
 
 export interface RsyncDaemon {
   readonly port: number;
@@ -66,28 +68,6 @@ export function tmpfsUnavailable(scratchDir: string): string | undefined {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 export async function startRsyncDaemon(workDir: string, module = 'mirror', extra = '', options: RsyncDaemonOptions = {}): Promise<RsyncDaemon> {
