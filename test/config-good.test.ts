@@ -13,6 +13,16 @@ import type { Config } from '../lib/config/types';
 import { matchesAny } from '../lib/filter/config';
 import { INOTIFY_DEFAULTS } from '../lib/inotify/config';
 
+/** `<rsync>` of the stock confxml.xml, as parsed. */
+const STOCK_RSYNC = {
+  commonParams: '-artuz',
+  auth: { enabled: false, users: 'root', passwordFile: '/etc/rsync.pas' },
+  userDefinedPort: { enabled: false, port: 874 },
+  timeout: { enabled: false, time: 100 },
+  ssh: false,
+  batch: { enabled: false, windowMs: 3, maxPaths: 10_000, parallel: 2 },
+};
+
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'sersync2');
 const GOLDEN = path.join(ROOT, 'fixtures', 'golden');
@@ -68,14 +78,7 @@ function assertStockParts(c: Config, g: { watch: string; failLog: string }, exce
   assert.equal(c.sersync.localpath.watch, g.watch);
   if (!skip.has('remotes')) assert.deepEqual(c.sersync.localpath.remotes, [{ ip: '127.0.0.1', name: 'tongbu1' }]);
   if (!skip.has('rsync')) {
-    assert.deepEqual(c.sersync.rsync, {
-      commonParams: '-artuz',
-      auth: { enabled: false, users: 'root', passwordFile: '/etc/rsync.pas' },
-      userDefinedPort: { enabled: false, port: 874 },
-      timeout: { enabled: false, time: 100 },
-      ssh: false,
-      batch: { enabled: false, windowMs: 3, maxPaths: 10_000, parallel: 2 },
-    });
+    assert.deepEqual(c.sersync.rsync, STOCK_RSYNC);
   }
   if (!skip.has('failLog')) assert.deepEqual(c.sersync.failLog, { path: g.failLog, timeToExecute: 60 });
   if (!skip.has('crontab')) {
@@ -231,14 +234,7 @@ test('defaults when elements are missing', () => {
   assert.deepEqual(config.filter, { enabled: false, excludes: [] });
   assert.deepEqual(config.inotify, { delete: true, createFolder: true, createFile: false, closeWrite: true, moveFrom: true, moveTo: true, attrib: false, modify: false });
   assert.deepEqual(config.sersync.localpath, { watch: '/tmp', remotes: [{ ip: '10.1.2.3', name: 'backup' }] });
-  assert.deepEqual(config.sersync.rsync, {
-    commonParams: '-artuz',
-    auth: { enabled: false, users: 'root', passwordFile: '/etc/rsync.pas' },
-    userDefinedPort: { enabled: false, port: 874 },
-    timeout: { enabled: false, time: 100 },
-    ssh: false,
-    batch: { enabled: false, windowMs: 3, maxPaths: 10_000, parallel: 2 },
-  });
+  assert.deepEqual(config.sersync.rsync, STOCK_RSYNC);
   assert.deepEqual(config.sersync.failLog, { path: '/tmp/rsync_fail_log.sh', timeToExecute: 120 });
   assert.deepEqual(config.sersync.crontab, { enabled: false, schedule: { kind: 'minutes', minutes: 600 }, filter: { enabled: false, excludes: [] } });
   assert.equal(config.sersync.plugin.enabled, false);
