@@ -88,6 +88,9 @@ test('-d --log-file: the child\'s stdout and stderr are the log file, which has 
   assert.equal(fds.get(0), '/dev/null');
   assert.equal(fds.get(1), log);
   assert.equal(fds.get(2), log);
+  // The caller returns once the child has said "watch path is" on its pipe; the log file's
+  // appender writes the same line asynchronously, a moment later under load.
+  await waitFor('the start-up lines in the log file', () => fs.readFileSync(log, 'utf8').includes(`watch path is: ${ws.watch}`), 10_000, 20);
   const text = fs.readFileSync(log, 'utf8');
   assert.equal(text.split(`watch path is: ${ws.watch}`).length - 1, 1, text);
   assert.match(text, /^\d{4}-\d\d-\d\dT[\d:.]+ INFO watch path is: /m);

@@ -7,7 +7,7 @@
 import type http from 'node:http';
 import type { SyncEvent } from '../events/types';
 import { MetricsFileWriter } from '../metrics/file';
-import { DaemonMetrics } from '../metrics/metrics';
+import type { DaemonMetrics } from '../metrics/metrics';
 import { serveMetrics } from '../metrics/server';
 import type { EventHandler } from '../workers/pool';
 import { StatusCollector, type StatusSources } from './collector';
@@ -38,7 +38,9 @@ export class DaemonStatus {
     this.collector = new StatusCollector({ version: o.version, config: o.config, watch: o.watch, remotes: o.remotes, intervalSeconds: o.intervalSeconds });
     if (o.metricsListen || o.metricsFile) {
       // Until the watches are in place there is no snapshot: the gauges stay at 0.
-      this.metrics = new DaemonMetrics(o.remotes, () => this.sources && this.collector.snapshot(this.sources));
+      // Loaded only here: prom-client costs start-up time and memory that a daemon without metrics never needs.
+      const { DaemonMetrics: Metrics } = require('../metrics/metrics') as typeof import('../metrics/metrics');
+      this.metrics = new Metrics(o.remotes, () => this.sources && this.collector.snapshot(this.sources));
       this.collector.observer = this.metrics;
     }
   }
