@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import type { RawEvent, WatchEvent } from '../lib/inotify/watcherTypes';
+import type { RawEvent, WatchEvent, WatcherOptions } from '../lib/inotify/watcherTypes';
 import { Inotify, type InotifyEvent } from '../lib/inotify/binding';
 import { IN } from '../lib/inotify/mask';
 import { Watcher } from '../lib/inotify/watcher';
@@ -22,6 +22,16 @@ after(() => {
 
 const MASK = IN.CREATE | IN.DELETE | IN.CLOSE_WRITE | IN.MOVED_FROM | IN.MOVED_TO;
 const noFilter = { enabled: false, excludes: [] } as never;
+
+/** The options every watcher here gets: the test's own events handler, and no directory left unwatched. */
+const optionsFor = (root: string, onEvents: WatcherOptions['onEvents']): WatcherOptions => ({
+  root,
+  mask: MASK,
+  filter: noFilter,
+  xfs: false,
+  onEvents,
+  onUnwatched: (where, code) => assert.fail(`unwatched ${String(where)}: ${code}`),
+});
 
 /** A watcher on a fresh tree whose kernel events can be held back, as if the kernel had lost them. */
 function watched(dirs: readonly string[]) {
@@ -40,20 +50,16 @@ function watched(dirs: readonly string[]) {
       if (!holding) watcher.handleBatch(batch);
     },
   });
-  const watcher: Watcher = new Watcher(inotify, {
-    root,
-    mask: MASK,
-    filter: noFilter,
-    xfs: false,
-    onEvents: (batch) => {
+  const watcher: Watcher = new Watcher(
+    inotify,
+    optionsFor(root, (batch) => {
       for (const e of batch) {
         if (e.change === 'resync') overflows += e.reason === 'overflow' ? 1 : 0;
         else if (e.change === 'rootGone') rootGone++;
         else events.push(e);
       }
-    },
-    onUnwatched: (where, code) => assert.fail(`unwatched ${String(where)}: ${code}`),
-  });
+    }),
+  );
   watcher.start();
   let serial = 0;
   /** Waits until the kernel events of everything done so far have been read. */
@@ -182,20 +188,16 @@ test('a directory renamed between its watch and its read is read again at its ne
     subdirectories: (p: string | Buffer, statEach: boolean) => inotify.subdirectories(p, statEach),
     close: () => inotify.close(),
   };
-  const watcher: Watcher = new Watcher(racing, {
-    root,
-    mask: MASK,
-    filter: noFilter,
-    xfs: false,
-    onEvents: (batch) => {
+  const watcher: Watcher = new Watcher(
+    racing,
+    optionsFor(root, (batch) => {
       for (const e of batch) {
         if (e.change === 'rootGone') assert.fail('the root stays');
         if (e.change === 'resync') assert.notEqual(e.reason, 'overflow', 'no overflow');
         else events.push(e);
       }
-    },
-    onUnwatched: (where, code) => assert.fail(`unwatched ${String(where)}: ${code}`),
-  });
+    }),
+  );
   try {
     watcher.start();
     fs.mkdirSync(path.join(root, 'X/S/C'), { recursive: true });
@@ -215,7 +217,7 @@ test('an overflow and the loss of the root are handed up as events, in order wit
   roots.push(root);
   const seen: WatchEvent[] = [];
   const inotify = new Inotify({ persistent: false, onBatch: () => {} });
-  const watcher = new Watcher(inotify, { root, mask: MASK, filter: noFilter, xfs: false, onEvents: (batch) => seen.push(...batch), onUnwatched: (where) => assert.fail(`unwatched ${String(where)}`) });
+  const watcher = new Watcher(inotify, optionsFor(root, (batch) => seen.push(...batch)));
   try {
     watcher.start();
     // A fresh inotify instance numbers its first watch, the root's, 1.
