@@ -14,9 +14,12 @@ class Queue extends EventQueue {
   }
 }
 
+/** The oldest event a worker may take now. */
+const take = (q: EventQueue, busy?: BusyPaths) => q.takeUpTo(1, busy).events[0];
+
 function drainPaths(q: EventQueue): string[] {
   const out: string[] = [];
-  for (let e = q.take(); e; e = q.take()) out.push(e.kind === 'full' ? `full:${e.reason}` : `${e.kind}:${String(e.path)}`);
+  for (let e = take(q); e; e = take(q)) out.push(e.kind === 'full' ? `full:${e.reason}` : `${e.kind}:${String(e.path)}`);
   return out;
 }
 
@@ -36,12 +39,34 @@ test('the same path among the 10 newest merges and takes the newer operation', (
   assert.deepEqual(drainPaths(q), ['delete:a.txt', 'sync:b.txt']);
 });
 
-test('a path older than the 10 newest entries is queued again', () => {
+test('a path older than the 10 newest entries is queued again, unless its queued command is the same', () => {
   const q = new Queue();
   q.push(sync('x'));
   for (let i = 0; i < 10; i++) q.push(sync(`f${i}`));
-  assert.equal(q.push(sync('x')), 'queued');
+  assert.equal(q.push(del('x')), 'queued', 'a delete is another command: it runs after the sync, as in sersync2');
   assert.equal(q.length, 12);
+  for (let i = 10; i < 20; i++) q.push(sync(`f${i}`));
+  assert.equal(q.push(sync('x')), 'covered', 'the queued sync of x, not started, reads the disk when it starts');
+  assert.equal(q.push(del('x')), 'covered');
+  assert.equal(q.length, 22);
+  const taken = q.takeUpTo(100);
+  assert.deepEqual(taken.events.filter((e) => e.kind !== 'full' && e.path === 'x').map((e) => e.kind), ['sync', 'delete']);
+  assert.deepEqual(taken.covered.map((e) => e.kind), ['sync', 'delete'], 'the covered events, for the plugin');
+});
+
+test('a sync inside a directory whose recursive command is queued, not started, is covered by it', () => {
+  const q = new Queue({ coversSubtree: (e) => e.isDir });
+  q.push(sync('d', true));
+  assert.equal(q.push(sync('d/e', true)), 'covered');
+  assert.equal(q.push(sync('d/e/f')), 'covered');
+  assert.equal(q.push(del('d/g')), 'queued', 'a sync of d deletes nothing: the delete runs on its own');
+  assert.equal(q.push(sync('dd/x')), 'queued', 'a sibling with the same prefix is not inside');
+  const first = q.takeUpTo(1);
+  assert.deepEqual(first.events.map((e) => e.kind !== 'full' && e.path), ['d']);
+  assert.deepEqual(first.covered.map((e) => String(e.path)), ['d/e', 'd/e/f']);
+  // d has started: what happens inside it now needs a command of its own, after d.
+  assert.equal(q.push(sync('d/h')), 'queued');
+  assert.equal(new Queue().push(sync('d', true)) && new Queue().push(sync('d/x')), 'queued', 'no coversSubtree, nothing is covered');
 });
 
 test('a directory delete erases every queued event under it, and only under it', () => {
@@ -54,18 +79,21 @@ test('a directory delete erases every queued event under it, and only under it',
   assert.deepEqual(drainPaths(q), ['sync:pp/keep.txt', 'delete:p']);
 });
 
-test('events on the same path, or one inside the other, never run together', () => {
+test('events on the same path, or one inside the other, never run together; what waits comes back when its blocker ends', () => {
   const q = new Queue();
   q.push(sync('d', true));
   q.push(sync('d/f'));
   q.push(sync('e'));
-  const first = q.take()!;
+  const first = take(q)!;
   assert.equal(first.kind === 'sync' && first.path, 'd');
   // d/f waits for d; e is free.
-  const second = q.take(BusyPaths.of([first]))!;
+  const second = take(q, BusyPaths.of([first]))!;
   assert.equal(second.kind === 'sync' && second.path, 'e');
-  assert.equal(q.take(BusyPaths.of([first, second])), undefined);
-  const third = q.take(BusyPaths.of([second]))!;
+  assert.equal(take(q, BusyPaths.of([first, second])), undefined);
+  q.release([second]);
+  assert.equal(take(q, BusyPaths.of([first])), undefined, 'd/f still waits: d has not ended');
+  q.release([first]);
+  const third = take(q, BusyPaths.of([second]))!;
   assert.equal(third.kind === 'sync' && third.path, 'd/f');
 });
 
@@ -100,16 +128,16 @@ test('an event is handed out only once it has settled, so a burst on one path me
   let now = 0;
   const q = new EventQueue({ settleMs: 3, now: () => now });
   q.push(sync('a.txt'));
-  assert.equal(q.take(), undefined);
+  assert.equal(take(q), undefined);
   assert.equal(q.untilSettled(), 3);
   now = 1;
   assert.equal(q.push(sync('a.txt')), 'merged');
   now = 2.9999;
-  assert.equal(q.take(), undefined);
+  assert.equal(take(q), undefined);
   assert.equal(q.untilSettled(), 1, 'never 0 while still settling, or the workers would never look again');
   now = 3;
-  assert.equal(q.take()?.kind, 'sync');
-  assert.equal(q.take(), undefined);
+  assert.equal(take(q)?.kind, 'sync');
+  assert.equal(take(q), undefined);
   assert.equal(q.untilSettled(), undefined, 'nothing is settling');
 });
 
@@ -118,28 +146,30 @@ test('takeUpTo: one pass takes the oldest settled events that nothing running bl
   for (const p of ['a/1', 'b/1', 'a/2', 'c', 'b/2']) q.push(sync(p));
   q.push({ kind: 'full', reason: 'recovery' });
   q.push(sync('d'));
-  const batch = q.takeUpTo(10, BusyPaths.of([sync('b', true)]));
-  assert.deepEqual(batch.map((e) => e.kind !== 'full' && e.path), ['a/1', 'a/2', 'c']);
-  // The full sync waits for b/1 and b/2, which are still queued before it.
-  assert.deepEqual(q.takeUpTo(10).map((e) => e.kind !== 'full' && e.path), ['b/1', 'b/2']);
-  assert.deepEqual(q.takeUpTo(10).map((e) => e.kind), ['full']);
-  assert.deepEqual(q.takeUpTo(10).map((e) => e.kind !== 'full' && e.path), ['d']);
+  const running = sync('b', true);
+  const batch = q.takeUpTo(10, BusyPaths.of([running]));
+  assert.deepEqual(batch.events.map((e) => e.kind !== 'full' && e.path), ['a/1', 'a/2', 'c']);
+  assert.deepEqual(q.takeUpTo(10, BusyPaths.of([running])).events, [], 'b/1 and b/2 wait for b, the full sync after them');
+  q.release([running]);
+  // The full sync waits for b/1 and b/2, which were queued before it.
+  assert.deepEqual(q.takeUpTo(10).events.map((e) => e.kind !== 'full' && e.path), ['b/1', 'b/2']);
+  assert.deepEqual(q.takeUpTo(10).events.map((e) => e.kind), ['full']);
+  assert.deepEqual(q.takeUpTo(10).events.map((e) => e.kind !== 'full' && e.path), ['d']);
 });
 
-test('takeUpTo: looks a bounded way past blocked events, and takes them once they are free', () => {
+test('takeUpTo: unrelated paths never wait behind blocked ones, however many; those come back in order once free', () => {
   const q = new Queue({ maxLength: 1_000_000 });
-  const running = Array.from({ length: 10_000 }, (_, i) => sync(`run/${i}`));
+  const running = sync('run', true);
   for (let i = 0; i < 20_000; i++) q.push(sync(i % 2 ? `run/${i}` : `free/${i}`));
-  const first = q.takeUpTo(1000, BusyPaths.of(running));
-  // 1000 wanted + 256 looked past: half of them are free.
-  assert.equal(first.length, 628);
+  const first = q.takeUpTo(1000, BusyPaths.of([running])).events;
+  assert.equal(first.length, 1000);
   assert.ok(first.every((e) => e.kind !== 'full' && String(e.path).startsWith('free/')));
-  let rest = 0;
-  for (let batch = q.takeUpTo(1000); batch.length > 0; batch = q.takeUpTo(1000)) {
-    assert.ok(batch.length <= 1000);
-    rest += batch.length;
-  }
-  assert.equal(rest, 20_000 - 628);
+  const free = q.takeUpTo(20_000, BusyPaths.of([running])).events;
+  assert.equal(free.length, 9000);
+  q.release([running]);
+  const back = q.takeUpTo(20_000).events.map((e) => (e.kind === 'full' ? '' : String(e.path)));
+  assert.equal(back.length, 10_000);
+  assert.deepEqual(back.slice(0, 3), ['run/1', 'run/3', 'run/5'], 'oldest first');
   assert.equal(q.length, 0);
 });
 

@@ -34,9 +34,9 @@ export interface DaemonParts {
   readonly pool: WorkerPool;
   /** The directory watched: the plugin's own `<localpath>` with -m (sersync2's rule), else `<sersync><localpath>`. */
   readonly watch: string;
-  /** Notes a watcher event in the status and queues it (the workers are woken by the caller). */
+  /** Notes a watcher event in the status and queues it (the queue wakes the workers). */
   push(event: SyncEvent): void;
-  /** Queues a full sync to every remote (none with -m: no remote) and wakes the workers. */
+  /** Queues a full sync to every remote (none with -m: no remote). */
   fullSync(reason: FullSyncReason): void;
   /** Set when the graceful stop begins: events and reports from then on are ignored. */
   stopping: boolean;

@@ -2,7 +2,6 @@
  * Opens the daemon's parts in the data path's order, each registered in the scope with its closer
  * as it is opened: a failure at any step closes exactly what the steps before it opened.
  */
-import fs from 'node:fs';
 import type { CliOptions } from '../cli/args';
 import { systemClock } from '../clock';
 import type { Config } from '../config/types';
@@ -10,15 +9,17 @@ import type { SyncEvent } from '../events/types';
 import { Failures } from '../failLog/failures';
 import { FailLogFile } from '../failLog/file';
 import type { Logger } from '../log/logger';
-import { concatPath, escapeControls, type PathName } from '../paths';
+import { escapeControls } from '../paths';
 import { createDelivery, PluginDispatcher, pluginWatch } from '../plugin/hook';
 import { EventQueue } from '../queue/queue';
 import { commandSettings } from '../rsync/command';
+import { isRecursive } from '../rsync/params';
 import { atLeast, localRsyncVersion } from '../rsync/version';
 import { DryRunRunner, ShellRunner, type CommandRunner } from '../runner/shell';
 import { DaemonStatus } from '../status/daemon';
 import { createHandler, remoteLane } from '../dispatch/handler';
-import { largeFiles, WorkerPool } from '../workers/pool';
+import { largeFileFinder } from '../workers/largeFiles';
+import { WorkerPool } from '../workers/pool';
 import type { DaemonParts } from './context';
 import { fileError, StartError } from './errors';
 import type { Scope } from './scope';
@@ -47,20 +48,16 @@ export async function openParts(options: CliOptions, config: Config, configFile:
     if (version && !atLeast(version, 3, 1)) throw new StartError('RSYNC_TOO_OLD', `batch mode needs rsync 3.1 or later here (for --ignore-missing-args); this rsync is ${version.text}: upgrade it, or run without --batch and <batch start="true">`);
     log.info(`batch mode: events settle for ${batch.windowMs} ms, one batch of up to ${batch.maxPaths} at a time, a big one split among ${Math.min(batch.parallel, options.threads)} rsyncs`);
   }
-  const queue = batch ? new EventQueue({ settleMs: batch.windowMs }) : new EventQueue();
-  // The failures ask for a full sync through the pool, opened after them (the pool's handler needs them).
-  let pool: WorkerPool | undefined;
-  const kick = () => pool?.kick();
+  // Compat mode: a queued directory's recursive command covers the syncs inside it (batch lists every path).
+  const covers = rsync && !batch && isRecursive(rsync.settings.rsync.commonParams);
+  const queue = batch ? new EventQueue({ settleMs: batch.windowMs }) : new EventQueue(covers ? { coversSubtree: (e) => e.isDir } : {});
   const status = scope.add('status and metrics', new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message), metricsListen: options.metricsListen, metricsFile: options.metricsFile }), (s) => s.stop());
   await status.openMetrics();
-  const requestFullSync = () => {
-    queue.push({ kind: 'full', reason: 'recovery' });
-    kick();
-  };
+  const requestFullSync = () => queue.push({ kind: 'full', reason: 'recovery' });
   const failures = scope.add('fail-log timers', new Failures({ runner, failLog, clock, log, timeToExecute: config.sersync.failLog.timeToExecute, requestFullSync, onRetried: (lane, ok) => status.recordRetry(lane, ok) }), (f) => f.stop());
   const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, onResult: status.recordResult, onSpawned: (ms) => status.collector.eventToSpawn.record(ms) }));
   const watchRoot = config.sersync.localpath.watch;
-  pool = scope.add('workers', new WorkerPool(queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, parallel: batch.parallel, isLarge: largeFiles((rel) => fileSize(concatPath(watchRoot, '/', rel))) }), (p) => p.stop());
+  const pool = scope.add('workers', new WorkerPool(queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, parallel: batch.parallel, findLarge: largeFileFinder(watchRoot) }), (p) => p.stop());
   const push = (event: SyncEvent) => {
     status.recordEvent(event);
     if (queue.push(event) === 'collapsed') log.warn(`queue full: ${queue.collapsedEvents} events folded into one full sync`);
@@ -73,7 +70,6 @@ export async function openParts(options: CliOptions, config: Config, configFile:
     watch: options.plugin ? pluginWatch(config, options.plugin) : watchRoot,
     fullSync: (reason) => {
       if (!options.plugin) push({ kind: 'full', reason });
-      kick();
     },
     stopping: false,
     get exited() {
@@ -102,13 +98,4 @@ function openFailLog(failLog: FailLogFile, log: Logger): void {
 /** Read here rather than from cli/main, which loads the daemon: no import cycle. */
 function packageVersion(): string {
   return (require('../../../package.json') as { version: string }).version;
-}
-
-/** 0 for a path that is gone (no exception: in a storm most are). */
-function fileSize(path: PathName): number {
-  try {
-    return fs.statSync(path, { throwIfNoEntry: false })?.size ?? 0;
-  } catch {
-    return 0;
-  }
 }

@@ -51,7 +51,6 @@ export function openWatcher(parts: DaemonParts, scope: Scope, listeners: WatchLi
         const classified = classify(rules, event);
         if (classified) parts.push(classified);
       }
-      if (!parts.stopping) parts.pool.kick();
     },
     onUnwatched: (path, code) => listeners.unwatched(path, code),
     onProgress: (count) => listeners.progress(count),

@@ -61,7 +61,7 @@ function plan(deps: HandlerDeps, job: readonly SyncEvent[]): Planned[] {
 }
 
 export function createHandler(deps: HandlerDeps): EventHandler {
-  return async (job) => {
+  return async (job, covered) => {
     const planned = plan(deps, job);
     const running = planned.map(({ command }) => {
       const text = render(command);
@@ -78,5 +78,7 @@ export function createHandler(deps: HandlerDeps): EventHandler {
       if (!ok) deps.failures.failed(result, planned[i]!.lane);
     });
     for (const event of job) if (event.kind !== 'full') deps.plugin?.submit(event);
+    // What the commands covered (the queue added no command of their own) reaches the plugin as sersync2's would.
+    for (const event of covered) deps.plugin?.submit(event);
   };
 }

@@ -12,10 +12,37 @@ import { ancestorsOf, pathKey } from '../paths';
 
 /** What a queue needs to know of the running events. */
 export interface Busy {
-  blocks(event: SyncEvent): boolean;
+  /**
+   * Why an event may not start now: a block key (see blockKeysFreedBy), or undefined when it
+   * may. `key` is the event's pathKey (unused for a full sync).
+   */
+  blocker(event: SyncEvent, key: string | undefined): string | undefined;
 }
 
-export const NOTHING_BUSY: Busy = { blocks: () => false };
+export const NOTHING_BUSY: Busy = { blocker: () => undefined };
+
+/** Block keys hold no NUL: a path cannot. */
+const FULL_BLOCK = '\0full';
+const CONTAINS = '\0in:';
+
+/**
+ * The block keys that may have let events wait behind these, once they end: each path itself
+ * (an event on it or inside it waits on its key), `CONTAINS` each ancestor (an event on an
+ * ancestor contains it), and a full sync's key.
+ */
+export function blockKeysFreedBy(events: readonly SyncEvent[]): string[] {
+  const keys: string[] = [];
+  for (const event of events) {
+    if (event.kind === 'full') {
+      keys.push(FULL_BLOCK);
+      continue;
+    }
+    const key = pathKey(event.path);
+    keys.push(key);
+    for (const ancestor of ancestorsOf(key)) keys.push(CONTAINS + ancestor);
+  }
+  return keys;
+}
 
 function bump(map: Map<string, number>, key: string, by: number): void {
   const n = (map.get(key) ?? 0) + by;
@@ -50,11 +77,15 @@ export class BusyPaths implements Busy {
   }
 
   blocks(event: SyncEvent): boolean {
-    if (this.events === 0) return false;
-    if (event.kind === 'full' || this.fullSyncs > 0) return true;
-    const key = pathKey(event.path);
-    if (this.paths.has(key) || this.containers.has(key)) return true;
-    return ancestorsOf(key).some((ancestor) => this.paths.has(ancestor));
+    return this.blocker(event, event.kind === 'full' ? undefined : pathKey(event.path)) !== undefined;
+  }
+
+  blocker(event: SyncEvent, key: string | undefined): string | undefined {
+    if (this.events === 0) return undefined;
+    if (event.kind === 'full' || this.fullSyncs > 0 || key === undefined) return FULL_BLOCK;
+    if (this.paths.has(key)) return key;
+    if (this.containers.has(key)) return CONTAINS + key;
+    return ancestorsOf(key).find((ancestor) => this.paths.has(ancestor));
   }
 
   private count(events: readonly SyncEvent[], by: 1 | -1): void {

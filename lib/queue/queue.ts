@@ -4,18 +4,28 @@
  * - an event whose path equals one of the 10 newest queued events is dropped, and that queued
  *   event takes the new operation;
  * - workers take the oldest first.
- * Beyond sersync2:
+ * Beyond sersync2 (COMPATIBILITY.md, "The queue"):
  * - it is bounded: past `maxLength` the whole queue collapses into one full sync, which covers
  *   everything it held, so memory stays bounded under any flood;
  * - an event is handed out only after `settleMs`, so the IN_CREATE, IN_MODIFY and IN_CLOSE_WRITE
  *   of one `echo > file` merge into one command, as they did in sersync2 (golden case 06); an
  *   IN_CLOSE_WRITE ends such a burst, so an entry that holds one is ready at once (the latency of a
  *   single write is one rsync, not one rsync plus the window);
- * - events on the same path, or one inside the other, are never handed out together.
+ * - events on the same path, or one inside the other, are never handed out together; one that
+ *   must wait for a running event is set aside under what it waits for, and comes back when that
+ *   ends, so what waits never holds up unrelated paths behind it;
+ * - an event that a queued, not yet started command already covers adds no command: a sync inside
+ *   a directory whose recursive command is queued (`coversSubtree`), a sync or delete of a path
+ *   with the same command queued. That command reads the disk when it starts. The event still
+ *   reaches the plugin, with the command that covered it (`Taken.covered`).
+ * What a push or a take costs is bounded by the path's depth, the window and the entries it
+ * touches: a directory delete visits only the entries under it (lib/queue/pathIndex.ts).
  */
-import type { FullSyncReason, SyncEvent } from '../events/types';
-import { isUnderKey, pathKey } from '../paths';
-import { BusyPaths, NOTHING_BUSY, type Busy } from './busyPaths';
+import type { FullSyncReason, PathEvent, SyncEvent } from '../events/types';
+import { pathKey } from '../paths';
+import { BusyPaths, blockKeysFreedBy, NOTHING_BUSY, type Busy } from './busyPaths';
+import { PathIndex } from './pathIndex';
+import { SeqHeap } from './seqHeap';
 
 export interface QueueOptions {
   /** How many of the newest entries a new event is merged with (sersync2: 10). */
@@ -24,24 +34,36 @@ export interface QueueOptions {
   readonly maxLength: number;
   /** How long an event waits for the rest of its burst before a worker may take it. */
   readonly settleMs: number;
+  /** Whether a queued event's command also syncs everything under its path (none: nothing is). */
+  readonly coversSubtree?: (event: PathEvent) => boolean;
   readonly now: () => number;
 }
 
 export const QUEUE_DEFAULTS: QueueOptions = { mergeWindow: 10, maxLength: 100_000, settleMs: 3, now: () => performance.now() };
 
-/** How many settling entries take() looks past for a ready one, so a burst costs no quadratic scan. */
+/** How many settling entries a take looks past for a ready one, so a burst costs no quadratic scan. */
 const SETTLING_LOOKAHEAD = 8;
 
-/** How many entries past the wanted count take() looks at for ones that no running event blocks. */
-const LOOKAHEAD = 256;
+export type PushResult = 'queued' | 'merged' | 'covered' | 'collapsed';
 
-export type PushResult = 'queued' | 'merged' | 'collapsed';
+/** What a take hands out: the events to run, and the events their commands cover (for the plugin). */
+export interface Taken {
+  readonly events: SyncEvent[];
+  readonly covered: PathEvent[];
+}
+
+/** waiting: in arrival order; held: set aside until what blocks it ends; released: back, oldest first. */
+type State = 'waiting' | 'held' | 'released' | 'gone';
 
 interface Entry {
   event: SyncEvent;
   readonly at: number;
-  /** The path's pathKey, computed once at push (a push compares with up to 10 entries); none for a full sync. */
+  readonly seq: number;
+  /** The path's pathKey, computed once at push; none for a full sync. */
   readonly key: string | undefined;
+  state: State;
+  /** Events that this entry's command covers, pushed after it. */
+  covered: PathEvent[] | undefined;
 }
 
 /** A closeWrite is the last event of a write: nothing more is coming to merge with it. */
@@ -49,113 +71,210 @@ function burstEnded(event: SyncEvent): boolean {
   return event.kind === 'sync' && event.cause === 'closeWrite';
 }
 
+/** Two events on one path whose commands are the same string (lib/rsync/commandModel.ts). */
+function sameCommand(a: SyncEvent, b: PathEvent): boolean {
+  return a.kind === b.kind && (a.kind === 'sync' || a.isDir === b.isDir);
+}
 
 export class EventQueue {
+  /** Every live entry in arrival order, with gone ones until the next compaction. */
   private items: Entry[] = [];
-  private head = 0;
+  /** No entry before this index is waiting. */
+  private cursor = 0;
+  private live = 0;
+  private seq = 0;
+  private readonly released = new SeqHeap<Entry>();
+  /** Held entries by the block key they wait on (lib/queue/busyPaths.ts). */
+  private readonly held = new Map<string, Entry[]>();
+  private readonly index: PathIndex<Entry>;
   private readonly options: QueueOptions;
+  private listener: (() => void) | undefined;
   /** Events that were folded into a full sync because the queue was full. */
   collapsedEvents = 0;
-  /** Set when the last take() stopped at an event still settling: when that one will have settled. */
+  /** Set when the last take stopped at an event still settling: when that one will have settled. */
   private settlesAt: number | undefined;
 
   constructor(options: Partial<QueueOptions> = {}) {
     this.options = { ...QUEUE_DEFAULTS, ...options };
+    const covers = this.options.coversSubtree;
+    this.index = new PathIndex<Entry>((e) => covers !== undefined && e.event.kind !== 'full' && covers(e.event));
   }
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.live;
+  }
+
+  /** Called after each push that queued or changed something (the workers' pool listens). */
+  onPush(listener: () => void): void {
+    this.listener = listener;
   }
 
   push(event: SyncEvent): PushResult {
+    const result = this.add(event);
+    this.listener?.();
+    return result;
+  }
+
+  private add(event: SyncEvent): PushResult {
     if (event.kind === 'full') return this.pushFull(event.reason);
     const key = pathKey(event.path);
-    if (event.kind === 'delete' && event.isDir) {
-      this.items = this.live().filter((e) => e.key === undefined || !isUnderKey(e.key, key));
-      this.head = 0;
+    if (event.kind === 'delete' && event.isDir) for (const entry of this.index.removeUnder(key)) this.drop(entry);
+    const recent = this.newestWithKey(key);
+    if (recent) {
+      this.replace(recent, event);
+      return 'merged';
     }
-    const stop = Math.max(this.head, this.items.length - this.options.mergeWindow);
-    for (let i = this.items.length - 1; i >= stop; i--) {
-      const queued = this.items[i]!;
-      if (queued.key === key) {
-        queued.event = event;
-        return 'merged';
-      }
+    const cover = event.kind === 'sync' && this.options.coversSubtree ? this.index.coveringAncestor(key) : undefined;
+    const same = cover ?? this.index.at(key).find((e) => sameCommand(e.event, event));
+    if (same) {
+      if (same !== cover) this.replace(same, event, true);
+      else (same.covered ??= []).push(event);
+      return 'covered';
     }
-    if (this.length >= this.options.maxLength) {
-      this.collapsedEvents += this.length + 1;
+    if (this.live >= this.options.maxLength) {
+      this.collapsedEvents += this.live + 1;
       return this.pushFull('queue-full', true);
     }
-    this.items.push({ event, at: this.options.now(), key });
+    this.append(event, key);
     return 'queued';
   }
 
+  /** The queued entry on this path among the `mergeWindow` newest, if any. */
+  private newestWithKey(key: string): Entry | undefined {
+    let seen = 0;
+    for (let i = this.items.length - 1; i >= 0 && seen < this.options.mergeWindow; i--) {
+      const entry = this.items[i]!;
+      if (entry.state === 'gone') continue;
+      if (entry.key === key) return entry;
+      seen++;
+    }
+    return undefined;
+  }
+
+  /** The entry takes the new event; `keepOld`: the old one still reaches the plugin (beyond sersync2's window). */
+  private replace(entry: Entry, event: PathEvent, keepOld = false): void {
+    const before = this.index.covers(entry);
+    if (keepOld && entry.event.kind !== 'full') (entry.covered ??= []).push(entry.event);
+    entry.event = event;
+    this.index.recount(entry, before);
+  }
+
+  private append(event: SyncEvent, key: string | undefined): void {
+    const entry: Entry = { event, at: this.options.now(), seq: this.seq++, key, state: 'waiting', covered: undefined };
+    this.items.push(entry);
+    this.live++;
+    if (key !== undefined) this.index.add(key, entry);
+  }
+
+  /** Out of the queue: taken by a worker, or dropped. Its slot in `items` goes at the next compaction. */
+  private drop(entry: Entry): void {
+    entry.state = 'gone';
+    this.live--;
+  }
+
   private pushFull(reason: FullSyncReason, collapse = false): PushResult {
-    const queuedFull = this.live().filter((e) => e.event.kind === 'full');
+    const queuedFull = this.items.filter((e) => e.state !== 'gone' && e.event.kind === 'full');
     if (collapse || reason === 'overflow') {
       // A full sync covers every path event queued before it.
       this.items = queuedFull;
-      this.head = 0;
+      this.live = queuedFull.length;
+      this.cursor = 0;
+      this.index.clear();
+      this.held.clear();
+      this.released.clear();
     }
-    if (queuedFull.length === 0) this.items.push({ event: { kind: 'full', reason }, at: this.options.now(), key: undefined });
+    if (queuedFull.length === 0) this.append({ kind: 'full', reason }, undefined);
     return collapse ? 'collapsed' : queuedFull.length > 0 ? 'merged' : 'queued';
-  }
-
-  /** The oldest settled event that no running one blocks, removed from the queue. */
-  take(busy: Busy = NOTHING_BUSY): SyncEvent | undefined {
-    return this.takeUpTo(1, busy)[0];
   }
 
   /**
    * Up to `max` of the oldest settled events that no running one blocks, removed from the queue
-   * in one pass (a batch of thousands costs one scan, not one per event). A full sync is only
-   * ever taken alone, and a batch of paths stops at one.
+   * in one pass. An event that a running one blocks is set aside until that one ends (release).
+   * A full sync is only ever taken alone, and nothing after a waiting full sync is taken before it.
    */
-  takeUpTo(max: number, busy: Busy = NOTHING_BUSY): SyncEvent[] {
-    const end = Math.min(this.items.length, this.head + max + LOOKAHEAD);
+  takeUpTo(max: number, busy: Busy = NOTHING_BUSY): Taken {
     const settledBefore = this.options.now() - this.options.settleMs;
     this.settlesAt = undefined;
     // Entries still settling, passed over: a later entry inside one of them must wait for it.
     let settling: BusyPaths | undefined;
-    const taken: number[] = [];
-    for (let i = this.head; i < end && taken.length < max; i++) {
-      const candidate = this.items[i]!;
-      if (candidate.at > settledBefore) {
+    const taken: Entry[] = [];
+    let i = this.cursor;
+    while (taken.length < max) {
+      while (i < this.items.length && this.items[i]!.state !== 'waiting') i++;
+      while (this.released.peek()?.state === 'gone') this.released.pop();
+      const waiting = this.items[i];
+      const back = this.released.peek();
+      // A released entry was settled when it was set aside, and so is every older waiting one.
+      const candidate = back && (!waiting || back.seq < waiting.seq) ? this.released.pop()! : waiting;
+      if (!candidate) break;
+      if (candidate === waiting) i++;
+      if (candidate.state === 'waiting' && candidate.at > settledBefore) {
         this.settlesAt ??= candidate.at + this.options.settleMs;
-        const ready = burstEnded(candidate.event) && !settling?.blocks(candidate.event);
-        if (!ready) {
+        if (!burstEnded(candidate.event) || settling?.blocks(candidate.event)) {
           settling ??= new BusyPaths();
           settling.add([candidate.event]);
           if (settling.size >= SETTLING_LOOKAHEAD) break;
           continue;
         }
       }
+      const blocker = busy.blocker(candidate.event, candidate.key);
       if (candidate.event.kind === 'full') {
-        if (taken.length === 0 && !busy.blocks(candidate.event)) taken.push(i);
+        if (taken.length === 0 && blocker === undefined) taken.push(candidate);
         break;
       }
-      if (!busy.blocks(candidate.event)) taken.push(i);
+      if (blocker === undefined) taken.push(candidate);
+      else this.hold(candidate, blocker);
     }
-    return this.remove(taken);
+    this.advanceCursor();
+    return this.handOut(taken);
   }
 
-  /** Removes the entries at these ascending indices and returns their events. */
-  private remove(indices: readonly number[]): SyncEvent[] {
-    const events = indices.map((i) => this.items[i]!.event);
-    if (indices.length === 0) return events;
-    if (indices[indices.length - 1] === this.head + indices.length - 1) {
-      this.head += indices.length;
-      if (this.head > 1024 && this.head * 2 > this.items.length) this.compact();
-    } else {
-      const gone = new Set(indices);
-      this.items = this.items.filter((_, i) => i >= this.head && !gone.has(i));
-      this.head = 0;
+  /** The events of a job that ended: what waited on them comes back, oldest first. */
+  release(events: readonly SyncEvent[]): void {
+    let any = false;
+    for (const key of blockKeysFreedBy(events)) {
+      const list = this.held.get(key);
+      if (!list) continue;
+      this.held.delete(key);
+      for (const entry of list) {
+        if (entry.state !== 'held') continue;
+        entry.state = 'released';
+        this.released.push(entry);
+        any = true;
+      }
     }
-    return events;
+    if (any) this.listener?.();
+  }
+
+  private hold(entry: Entry, blocker: string): void {
+    entry.state = 'held';
+    const list = this.held.get(blocker);
+    if (list) list.push(entry);
+    else this.held.set(blocker, [entry]);
+  }
+
+  private handOut(taken: readonly Entry[]): Taken {
+    const covered: PathEvent[] = [];
+    for (const entry of taken) {
+      this.drop(entry);
+      this.index.remove(entry);
+      if (entry.covered) covered.push(...entry.covered);
+    }
+    return { events: taken.map((e) => e.event), covered };
+  }
+
+  private advanceCursor(): void {
+    while (this.cursor < this.items.length && this.items[this.cursor]!.state !== 'waiting') this.cursor++;
+    const gone = this.items.length - this.live;
+    if (gone > 1024 && gone * 2 > this.items.length) {
+      this.items = this.items.filter((e) => e.state !== 'gone');
+      this.cursor = 0;
+      this.advanceCursor();
+    }
   }
 
   /**
-   * When the last take() found nothing because an event was still settling: the milliseconds
+   * When the last take found nothing because an event was still settling: the milliseconds
    * until it has (at least 1). Undefined otherwise, including when only conflicts held events back,
    * since the end of a running event frees those.
    */
@@ -165,18 +284,13 @@ export class EventQueue {
 
   /** Everything still queued, oldest first; the queue is left empty (used when stopping). */
   drain(): SyncEvent[] {
-    const rest = this.live().map((e) => e.event);
+    const rest = this.items.filter((e) => e.state !== 'gone').map((e) => e.event);
     this.items = [];
-    this.head = 0;
+    this.live = 0;
+    this.cursor = 0;
+    this.index.clear();
+    this.held.clear();
+    this.released.clear();
     return rest;
-  }
-
-  private live(): Entry[] {
-    return this.items.slice(this.head);
-  }
-
-  private compact(): void {
-    this.items = this.live();
-    this.head = 0;
   }
 }

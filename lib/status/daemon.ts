@@ -64,8 +64,8 @@ export class DaemonStatus {
 
   /** Wraps the worker handler so a queued full sync (crontab, overflow, recovery) is noted when it is done. */
   trackFullSyncs(handler: EventHandler): EventHandler {
-    return async (job: readonly SyncEvent[]) => {
-      await handler(job);
+    return async (job, covered) => {
+      await handler(job, covered);
       for (const event of job) if (event.kind === 'full') this.collector.recordFullSync(event.reason);
     };
   }

@@ -8,24 +8,19 @@
  * gathers into the next one. A batch rsync is CPU-bound on both ends (with TCP_NODELAY it waits
  * on nothing else), so two small batches at once only slow each other and whatever writes the
  * files (measured: a storm took twice the rsync runs and CPU); a big batch of changes is split
- * among `parallel` rsyncs instead. A large file (`isLarge`) taken with a batch becomes a job of
- * its own beside it while workers are free: a big upload never holds up the small files behind it.
+ * among `parallel` rsyncs instead. A large file taken with a batch becomes a job of its own beside
+ * it while workers are free: a big upload never holds up the small files behind it. The sizes are
+ * read off the event loop (`findLarge`) while the batch already counts as running.
+ *
+ * The pool starts work when the queue says something was pushed (once per turn of the event
+ * loop, so the events of one read merge first), and when a job ends.
  */
-import type { SyncEvent } from '../events/types';
-import type { PathName } from '../paths';
+import type { PathEvent, SyncEvent } from '../events/types';
 import { BusyPaths } from '../queue/busyPaths';
-import type { EventQueue } from '../queue/queue';
+import type { EventQueue, Taken } from '../queue/queue';
 
-/** Handles one job: a single event, or a batch of path events. */
-export type EventHandler = (events: readonly SyncEvent[]) => Promise<void>;
-
-/** Files this large get an rsync of their own in batch mode, so they never hold up the small ones. */
-export const LARGE_FILE_BYTES = 8 * 1024 * 1024;
-
-/** The batch-mode rule: a sync of a file of LARGE_FILE_BYTES or more; `sizeOf` reads a relative path's size. */
-export function largeFiles(sizeOf: (path: PathName) => number): (event: SyncEvent) => boolean {
-  return (e) => e.kind === 'sync' && !e.isDir && sizeOf(e.path) >= LARGE_FILE_BYTES;
-}
+/** Handles one job: a single event, or a batch of path events; `covered`: events its commands cover, for the plugin. */
+export type EventHandler = (events: readonly SyncEvent[], covered: readonly PathEvent[]) => Promise<void>;
 
 /** Fewest changes in each part of a split batch: below that, one more rsync's start-up outweighs the gain. */
 const SPLIT_BATCH_MIN = 500;
@@ -35,16 +30,19 @@ export interface BatchOptions {
   readonly maxPaths: number;
   /** Most rsyncs (per remote) that one big batch of changes is split among. */
   readonly parallel: number;
-  /** Files sent apart from their batch. */
-  readonly isLarge: (event: SyncEvent) => boolean;
+  /** The events of a batch that are syncs of large files, to be sent apart (lib/workers/largeFiles.ts). */
+  readonly findLarge: (events: readonly SyncEvent[]) => Promise<ReadonlySet<SyncEvent>>;
 }
+
+const NO_COVERED: readonly PathEvent[] = [];
 
 export class WorkerPool {
   private readonly jobs = new Set<readonly SyncEvent[]>();
   private readonly busy = new BusyPaths();
-  /** The jobs of the running batch (not a large file alone, not a full sync). */
+  /** The jobs of the running batch (not a large file alone, not a full sync), and a batch whose sizes are being read. */
   private readonly batches = new Set<readonly SyncEvent[]>();
   private stopped = false;
+  private woken = false;
   private idleWaiters: Array<() => void> = [];
   private settleTimer: NodeJS.Timeout | undefined;
 
@@ -54,7 +52,9 @@ export class WorkerPool {
     private readonly handle: EventHandler,
     private readonly onError: (error: unknown, events: readonly SyncEvent[]) => void,
     private readonly batch?: BatchOptions,
-  ) {}
+  ) {
+    queue.onPush(() => this.wake());
+  }
 
   /** Jobs running now. */
   get inFlight(): number {
@@ -66,8 +66,18 @@ export class WorkerPool {
     return [...this.jobs].flat();
   }
 
-  /** Starts as many queued events as there are free workers. Call after every push. */
-  kick(): void {
+  /** Looks at the queue once the current turn's pushes are done. */
+  private wake(): void {
+    if (this.woken || this.stopped) return;
+    this.woken = true;
+    queueMicrotask(() => {
+      this.woken = false;
+      this.kick();
+    });
+  }
+
+  /** Starts as many queued events as there are free workers. */
+  private kick(): void {
     while (this.mayTake() && this.takeJobs()) {
       // each round started at least one job
     }
@@ -90,26 +100,42 @@ export class WorkerPool {
   /** Takes and starts the next job (with its large files beside it); false when none could start. */
   private takeJobs(): boolean {
     const batch = this.batch;
-    if (!batch) {
-      const event = this.queue.take(this.busy);
-      if (event) this.start([event]);
-      return event !== undefined;
-    }
-    const events = this.queue.takeUpTo(batch.maxPaths, this.busy);
-    if (events.length === 0) return false;
-    if (events[0]!.kind === 'full') {
-      this.start(events);
-      return true;
-    }
-    let free = this.threads - this.jobs.size - 1;
-    const listed = events.filter((event) => {
-      if (free <= 0 || !batch.isLarge(event)) return true;
-      free--;
-      this.start([event]);
-      return false;
-    });
-    for (const part of this.split(listed)) this.start(part, true);
+    const taken = this.queue.takeUpTo(batch ? batch.maxPaths : 1, this.busy);
+    if (taken.events.length === 0) return false;
+    if (!batch || taken.events[0]!.kind === 'full') this.start(taken.events, taken.covered);
+    else if (this.threads - this.jobs.size > 1) this.sendLargeApart(batch, taken);
+    else this.startBatch(taken.events, taken.covered);
     return true;
+  }
+
+  /**
+   * Reads the batch's file sizes off the event loop, then starts its large files as jobs of
+   * their own while workers are free, and the rest as the batch. Meanwhile the batch counts as
+   * running, so nothing it conflicts with starts and no second batch is taken.
+   */
+  private sendLargeApart(batch: BatchOptions, taken: Taken): void {
+    const reserved = taken.events;
+    this.reserve(reserved, true);
+    void batch
+      .findLarge(reserved)
+      .catch(() => new Set<SyncEvent>())
+      .then((large) => {
+        this.unreserve(reserved);
+        let free = this.threads - this.jobs.size - 1;
+        const listed = reserved.filter((event) => {
+          if (free <= 0 || !large.has(event)) return true;
+          free--;
+          this.start([event], NO_COVERED);
+          return false;
+        });
+        this.startBatch(listed, taken.covered);
+        // What came while the sizes were read may start now (a large file alone leaves no batch running).
+        this.kick();
+      });
+  }
+
+  private startBatch(listed: readonly SyncEvent[], covered: readonly PathEvent[]): void {
+    this.split(listed).forEach((part, i) => this.start(part, i === 0 ? covered : NO_COVERED, true));
   }
 
   /**
@@ -117,7 +143,7 @@ export class WorkerPool {
    * one rsync is one process, so two of them use two cores. Batches with deletes stay whole
    * (their `--delete` must not race a separate sync inside a deleted directory).
    */
-  private split(listed: SyncEvent[]): SyncEvent[][] {
+  private split(listed: readonly SyncEvent[]): (readonly SyncEvent[])[] {
     const parts = Math.min(this.batch!.parallel, this.threads - this.jobs.size, Math.floor(listed.length / SPLIT_BATCH_MIN));
     if (listed.length === 0) return [];
     if (parts < 2 || listed.some((e) => e.kind !== 'sync')) return [listed];
@@ -125,16 +151,25 @@ export class WorkerPool {
     return Array.from({ length: parts }, (_, i) => listed.slice(i * size, (i + 1) * size)).filter((part) => part.length > 0);
   }
 
-  private start(job: readonly SyncEvent[], isBatch = false): void {
+  private reserve(job: readonly SyncEvent[], isBatch: boolean): void {
     this.jobs.add(job);
     if (isBatch) this.batches.add(job);
     this.busy.add(job);
-    this.handle(job)
+  }
+
+  private unreserve(job: readonly SyncEvent[]): void {
+    this.jobs.delete(job);
+    this.batches.delete(job);
+    this.busy.remove(job);
+  }
+
+  private start(job: readonly SyncEvent[], covered: readonly PathEvent[], isBatch = false): void {
+    this.reserve(job, isBatch);
+    this.handle(job, covered)
       .catch((error: unknown) => this.onError(error, job))
       .finally(() => {
-        this.jobs.delete(job);
-        this.batches.delete(job);
-        this.busy.remove(job);
+        this.unreserve(job);
+        this.queue.release(job);
         this.kick();
       });
   }

@@ -1,4 +1,4 @@
-/** The end of start-up: sersync2's lines, the waiting parent of -d told, the workers started. */
+/** The end of start-up: sersync2's lines, the waiting parent of -d told. */
 import { tellParent } from '../detach';
 import type { DaemonContext } from '../context';
 import type { Behaviour } from './behaviour';
@@ -10,6 +10,5 @@ export class Ready implements Behaviour {
     ctx.log.info('run the sersync: ');
     ctx.log.info(`watch path is: ${ctx.watch}`);
     tellParent({ ready: true });
-    ctx.pool.kick();
   }
 }
