@@ -2,14 +2,13 @@
  * The folder layout is the data path (GUIDE.md): config -> inotify -> events -> queue -> workers ->
  * rsync/plugins -> runner -> fail log, then the job handler that composes that tail (dispatch), with
  * cli and daemon on top. A module may import its own layer and the layers before it, never one
- * after it. The imports are read from the sources under lib/ as text (no compiler API: TypeScript here is version 7, whose package has none).
+ * after it, and no module may import itself back through others (a cycle), in a layer or across.
+ * A package is imported by what it offers (its exports, or its main entry), never a module of its own.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-
-const LIB = path.resolve(__dirname, '..', '..', 'lib');
+import { cycles, importsOf, installedPackages, LIB, type Manifest, offers, packageImports, readGraph, readImports } from './helpers/imports';
 
 /**
  * Lowest first. A member is a file (`paths.ts`), a folder (`inotify/`), or `config.ts`: an
@@ -54,17 +53,8 @@ const PRIVATE: ReadonlyMap<string, readonly string[]> = new Map([['inotify/mask.
 /** Reading of mask bits past lib/events, each with why it stays: none. */
 const KNOWN_PRIVATE: ReadonlySet<string> = new Set();
 
-/** The relative specifiers a module imports: import/export ... from, bare import, require(), import(). */
-function importsOf(source: string): string[] {
-  const found: string[] = [];
-  const patterns = [
-    /^\s*(?:import|export)\s[^;]*?\bfrom\s*['"]([^'"]+)['"]/gm,
-    /^\s*import\s*['"]([^'"]+)['"]/gm,
-    /\b(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g,
-  ];
-  for (const pattern of patterns) for (const m of source.matchAll(pattern)) found.push(m[1]!);
-  return [...new Set(found)].filter((spec) => spec.startsWith('.'));
-}
+/** Import cycles among lib/'s modules, as cycles() words them, each with why it stays: none. */
+const KNOWN_CYCLES: ReadonlyMap<string, string> = new Map();
 
 /** The layer index of a module path relative to lib/ (`inotify/watcher.ts`), or undefined. */
 function layerOf(rel: string): number | undefined {
@@ -111,29 +101,12 @@ function privateImports(graph: ReadonlyMap<string, readonly string[]>): string[]
   return out.sort();
 }
 
-/** lib/'s modules and the lib/ modules each imports, paths relative to lib/ (imports outside lib/, like package.json, are left out). */
-function readGraph(): Map<string, string[]> {
-  const graph = new Map<string, string[]>();
-  const files = fs.readdirSync(LIB, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).sort();
-  for (const file of files) {
-    const rel = file.split(path.sep).join('/');
-    const targets: string[] = [];
-    for (const spec of importsOf(fs.readFileSync(path.join(LIB, file), 'utf8'))) {
-      const abs = path.resolve(LIB, path.dirname(file), spec);
-      if (!abs.startsWith(LIB + path.sep)) continue;
-      const candidates = [abs.replace(/\.js$/, '.ts'), `${abs}.ts`, path.join(abs, 'index.ts')];
-      const target = candidates.find((c) => c.endsWith('.ts') && fs.existsSync(c));
-      assert.ok(target, `${rel} imports '${spec}', which is no module under lib/`);
-      targets.push(path.relative(LIB, target).split(path.sep).join('/'));
-    }
-    graph.set(rel, targets);
-  }
-  return graph;
-}
-
-test('the import reader finds every form of import, and only relative ones', () => {
+test('the import reader finds every form of import, of modules and of packages', () => {
   const source = [
     "import fs from 'node:fs';",
+    "import log4js from 'log4js';",
+    "import type { P } from 'cron-parser';",
+    "const x = require('xml2js/lib/parser');",
     "import type { A } from '../a';",
     'import {',
     '  b,',
@@ -146,7 +119,7 @@ test('the import reader finds every form of import, and only relative ones', () 
     "const g = await import('./g.js');",
     "const text = 'from here on';",
   ].join('\n');
-  assert.deepEqual(importsOf(source).sort(), ['../a', '../d', '../f', './b', './e', './g.js', './side-effect']);
+  assert.deepEqual(importsOf(source).sort(), ['../a', '../d', '../f', './b', './e', './g.js', './side-effect', 'cron-parser', 'log4js', 'node:fs', 'xml2js/lib/parser']);
 });
 
 test('every module under lib/ has a layer', () => {
@@ -197,4 +170,53 @@ test('lib/ imports along the data path only, but for the known exceptions', () =
   const gone = [...KNOWN.keys()].filter((v) => !found.includes(v));
   assert.deepEqual(unknown, [], `imports against the layers (${LAYERS.map((l) => l.name).join(' < ')})`);
   assert.deepEqual(gone, [], 'known exceptions that no longer occur: take them off the list');
+});
+
+test('a cycle is reported, in a layer or across layers (a synthetic graph)', () => {
+  const graph = new Map<string, string[]>([
+    ['cli/main.ts', ['cli/args.ts', 'daemon/run.ts']],
+    ['cli/args.ts', ['cli/options.ts']],
+    ['cli/options.ts', ['cli/main.ts', 'log/logger.ts']],
+    ['daemon/run.ts', ['daemon/parts.ts']],
+    ['daemon/parts.ts', ['daemon/run.ts', 'cli/args.ts']],
+    ['log/logger.ts', ['log/logger.ts']],
+    ['paths.ts', []],
+  ]);
+  assert.deepEqual(cycles(graph), ['cli/args.ts -> cli/options.ts -> cli/main.ts -> cli/args.ts (and in the same knot: daemon/parts.ts, daemon/run.ts)', 'log/logger.ts -> log/logger.ts']);
+  assert.deepEqual(cycles(new Map([['a.ts', ['b.ts']], ['b.ts', []]])), []);
+});
+
+test('lib/ has no import cycles, but for the known exceptions', () => {
+  const found = cycles(readGraph());
+  assert.deepEqual(found.filter((c) => !KNOWN_CYCLES.has(c)), [], 'import cycles among lib/ modules');
+  assert.deepEqual([...KNOWN_CYCLES.keys()].filter((c) => !found.includes(c)), [], 'known exceptions that no longer occur: take them off the list');
+});
+
+test("what a package offers: its exports' keys and patterns, or with no exports its main entry (synthetic manifests)", () => {
+  const noExports: Manifest = { main: './lib/log4js' };
+  assert.ok(offers(noExports, '.'));
+  assert.ok(offers(noExports, './lib/log4js.js'));
+  assert.ok(!offers(noExports, './lib/appenders/file'));
+  assert.ok(offers({}, './index.js'), 'main is index.js by default');
+  const mapped: Manifest = { exports: { '.': './dist/index.js', './extra': './dist/extra.js', './lib/*.js': './dist/*.js', './lib/internal/*': null } };
+  assert.ok(offers(mapped, './extra') && offers(mapped, './lib/a.js'));
+  assert.ok(!offers(mapped, './dist/index.js') && !offers(mapped, './lib/internal/x') && !offers(mapped, './lib/a'));
+  assert.ok(offers({ exports: { require: './a.js', import: './a.mjs' } }, '.'));
+  assert.ok(!offers({ exports: './a.js', main: './b.js' }, './b.js'), 'exports, when there, overrules main');
+  const manifests = new Map<string, Manifest>([['log4js', noExports], ['@scope/pkg', mapped], ['esbuild', {}]]);
+  const imports = new Map([['log/logger.ts', ['log4js', 'log4js/lib/appenders/file', 'node:fs', 'fs/promises', '../paths']], ['x/y.ts', ['@scope/pkg/extra', '@scope/pkg/dist/extra.js', 'esbuild']]]);
+  assert.deepEqual(packageImports(imports, new Set(['log4js', '@scope/pkg']), (name) => manifests.get(name)), [
+    'log/logger.ts -> log4js/lib/appenders/file: a private module of log4js (neither in its exports nor its main entry)',
+    "x/y.ts -> @scope/pkg/dist/extra.js: a private module of @scope/pkg (neither in its exports nor its main entry)",
+    "x/y.ts -> esbuild: esbuild is not in package.json's dependencies",
+  ]);
+});
+
+test("lib/ imports packages of its dependencies only, and only what they offer", () => {
+  const imports = readImports();
+  // Packages the reader must see: a plain import, a type-only one and a require() (cron-parser has both).
+  assert.ok(imports.get('log/logger.ts')?.includes('log4js'));
+  assert.ok(imports.get('crontab/cronParser.ts')?.includes('cron-parser'));
+  const { dependencies, manifestOf } = installedPackages();
+  assert.deepEqual(packageImports(imports, dependencies, manifestOf), []);
 });

@@ -1,12 +1,16 @@
 /** sersync2's command line: getopt `hdro:n:m:` rules, our long options, and usage errors. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_CONFIG, DEFAULT_THREADS, normaliseArgv, parseArgs, USAGE } from '../lib/cli/args';
+import { normaliseArgv, parseArgs } from '../lib/cli/args';
+import { DEFAULT_CONFIG, DEFAULT_THREADS, flagsOf, OPTION_LIST } from '../lib/cli/options';
+import { USAGE } from '../lib/cli/usage';
 import { UsageError } from '../lib/config/errors';
 
-const BIN = path.resolve(__dirname, '..', '..', 'bin', 'sersync2');
+const REPO = path.resolve(__dirname, '..', '..');
+const BIN = path.join(REPO, 'bin', 'sersync2');
 
 function usageError(argv: readonly string[], message: string | RegExp): void {
   assert.throws(
@@ -194,4 +198,31 @@ test('--verify-list, --verify-timeout, --metrics-listen, --metrics-file', () => 
   }
   assert.equal(parseArgs(['--metrics-file', '/var/lib/node_exporter/sersync2.prom']).metricsFile, '/var/lib/node_exporter/sersync2.prom');
   usageError(['--metrics-file='], '--metrics-file needs a file name');
+});
+
+test('the usage text is written from the option table: every option, one help column per section', () => {
+  const lines = USAGE.split('\n');
+  for (const option of OPTION_LIST) {
+    const first = option.help.split('\n')[0]!;
+    const line = lines.find((l) => l.endsWith(first));
+    assert.ok(line?.startsWith(`  ${flagsOf(option)[0]}`), `${flagsOf(option)[0]}: ${line}`);
+  }
+  // The layout: sersync2's flags in its own order (-n before -o), the extensions' help in one
+  // column, a continuation line in it too, and a label too wide for it followed by two spaces.
+  assert.ok(USAGE.includes('  -n NUM      number of sync workers (default: 10)\n  -o FILE     config file (default: ./confxml.xml)\n'));
+  assert.ok(USAGE.includes('  --status FILE        check a status file: a Nagios plugin line, the details, and exit 0 OK,\n                       1 WARNING,'));
+  assert.ok(USAGE.includes('\n  --metrics-listen HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics\n'));
+  assert.ok(USAGE.endsWith('  --version            print the version and exit\n'));
+});
+
+test("README's command-line table and the man page's OPTIONS name exactly the table's options", () => {
+  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const rows = readme.slice(readme.indexOf('## Command line'), readme.indexOf('\n## What it does')).match(/^\| `.*$/gm) ?? [];
+  const inReadme = rows.flatMap((row) => [...row.split(' | ')[0]!.matchAll(/`(-[^` ]+)/g)].map((m) => m[1]!));
+  const man = fs.readFileSync(path.join(REPO, 'man', 'sersync2.1'), 'utf8');
+  const options = man.slice(man.indexOf('.SH OPTIONS'), man.indexOf('.SH STATUS FILE'));
+  const inMan = [...options.matchAll(/^\.TP\n(.*)$/gm)].flatMap((m) => m[1]!.split(/[\s",]+/).filter((word) => word.startsWith('\\-')).map((word) => word.replaceAll('\\-', '-')));
+  const names = OPTION_LIST.flatMap(flagsOf).sort();
+  assert.deepEqual([...inReadme].sort(), names, 'README.md, ## Command line');
+  assert.deepEqual([...inMan].sort(), names, 'man/sersync2.1, OPTIONS');
 });

@@ -2,9 +2,10 @@
 import { ConfigError, UsageError } from '../config/errors';
 import { operatorMessage } from '../daemon/errors';
 import { loadConfigFile } from '../config/load';
-import { parseArgs, USAGE, type CliOptions } from './args';
+import { parseArgs, type CliOptions } from './args';
 import { describeConfig } from './check';
 import { showStatus } from './status';
+import { USAGE } from './usage';
 import { runVerifyAll } from './verify';
 
 export const VERSION: string = (require('../../../package.json') as { version: string }).version;
