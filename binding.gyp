@@ -2,11 +2,11 @@
   "targets": [
     {
       "target_name": "inotify",
-      "sources": ["native/inotify.c"],
+      "sources": ["native/inotify.c", "native/sizes.c"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags_c": ["-std=gnu11", "-Wall", "-Wextra"],
       "conditions": [
-        ["OS!='linux'", { "type": "none", "sources!": ["native/inotify.c"] }]
+        ["OS!='linux'", { "type": "none", "sources!": ["native/inotify.c", "native/sizes.c"] }]
       ]
     },
     {

@@ -20,7 +20,7 @@
  *                            adds the watch first, so a subdirectory made after the stat is
  *                            reported by the kernel.
  *   close()                  idempotent, allowed inside onEvents
- * Module exports: InotifyHandle.
+ * Module exports: InotifyHandle, and largeFiles (native/sizes.c: batch mode's large-file test).
  *
  * Lifetimes. ino_state belongs to the JS object (napi_wrap) and is freed by its finalizer, which
  * closes the descriptor first if close() was never called. The uv_poll_t lives in a separate
@@ -34,6 +34,7 @@
 #define ADDON_NAME "inotify"
 #define ADDON_NAPI_ERROR "ERR_INOTIFY_NAPI"
 #include "napi_errors.h"
+#include "sizes.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -583,5 +584,5 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_value klass;
   NAPI_CALL(env, napi_define_class(env, "InotifyHandle", NAPI_AUTO_LENGTH, js_constructor, NULL, sizeof methods / sizeof methods[0], methods, &klass));
   NAPI_CALL(env, napi_set_named_property(env, exports, "InotifyHandle", klass));
-  return exports;
+  return sizes_register(env, exports);
 }

@@ -17,7 +17,7 @@
 #endif
 
 /* Throws the last Node-API error, unless an exception is already pending. */
-static void throw_last_napi_error(napi_env env, const char *what) {
+static inline void throw_last_napi_error(napi_env env, const char *what) {
   bool pending = false;
   if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return;
   const napi_extended_error_info *info = NULL;
@@ -36,7 +36,7 @@ static void throw_last_napi_error(napi_env env, const char *what) {
   } while (0)
 
 /* The errno's name: glibc's (it knows ENOEXEC, libuv does not), else libuv's. */
-static const char *errno_name(int err) {
+static inline const char *errno_name(int err) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
   const char *name = strerrorname_np(err);
   if (name != NULL) return name;
@@ -45,7 +45,7 @@ static const char *errno_name(int err) {
 }
 
 /* Throws an Error shaped like Node's system errors: code, errno (negative), syscall, and path when not NULL. */
-static void throw_errno(napi_env env, int err, const char *syscall, const char *path) {
+static inline void throw_errno(napi_env env, int err, const char *syscall, const char *path) {
   char message[512], description[128];
   const char *name = errno_name(err);
   snprintf(message, sizeof message, "%s: %s, %s%s%s%s", name, strerror_r(err, description, sizeof description), syscall, path ? " '" : "", path ? path : "", path ? "'" : "");
@@ -63,7 +63,7 @@ static void throw_errno(napi_env env, int err, const char *syscall, const char *
 }
 
 /* If the JS callback threw, make it an uncaught exception, as for any other callback. */
-static void rethrow_pending(napi_env env) {
+static inline void rethrow_pending(napi_env env) {
   bool pending = false;
   if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return;
   napi_value exception;

@@ -75,6 +75,17 @@ interface NativeHandle {
 
 interface NativeModule {
   readonly InotifyHandle: new (onEvents: NativeCallback, persistent: boolean) => NativeHandle;
+  largeFiles(root: string, list: Buffer, threshold: number): Promise<Uint32Array>;
+}
+
+/**
+ * The same addon's large-file test (native/sizes.c), for batch mode: the indices of the paths in
+ * `list` (relative to `root`, each ended by a NUL) that are regular files of `threshold` bytes or
+ * more, found by lstat on a libuv thread. A path gone is not large; so is every path when `root`
+ * cannot be opened.
+ */
+export function largeFilesUnder(root: string, list: Buffer, threshold: number): Promise<Uint32Array> {
+  return addon().largeFiles(root, list, threshold);
 }
 
 let loaded: NativeModule | undefined;
