@@ -102,7 +102,8 @@ export class PathIndex<T> {
       if (!child) {
         if (!create) return undefined;
         node.children ??= new Map();
-        node.children.set(name, (child = newNode(node, name)));
+        child = newNode(node, name);
+        node.children.set(name, child);
       }
       node = child;
       if (slash === -1) return node;

@@ -71,6 +71,12 @@ function burstEnded(event: SyncEvent): boolean {
   return event.kind === 'sync' && event.cause === 'closeWrite';
 }
 
+/** The entry's command covers this event too: it reaches the plugin with the entry. */
+function coverWith(entry: Entry, event: PathEvent): void {
+  if (entry.covered) entry.covered.push(event);
+  else entry.covered = [event];
+}
+
 /** Two events on one path whose commands are the same string (lib/rsync/commandModel.ts). */
 function sameCommand(a: SyncEvent, b: PathEvent): boolean {
   return a.kind === b.kind && (a.kind === 'sync' || a.isDir === b.isDir);
@@ -128,7 +134,7 @@ export class EventQueue {
     const same = cover ?? this.index.at(key).find((e) => sameCommand(e.event, event));
     if (same) {
       if (same !== cover) this.replace(same, event, true);
-      else (same.covered ??= []).push(event);
+      else coverWith(same, event);
       return 'covered';
     }
     if (this.live >= this.options.maxLength) {
@@ -154,7 +160,7 @@ export class EventQueue {
   /** The entry takes the new event; `keepOld`: the old one still reaches the plugin (beyond sersync2's window). */
   private replace(entry: Entry, event: PathEvent, keepOld = false): void {
     const before = this.index.covers(entry);
-    if (keepOld && entry.event.kind !== 'full') (entry.covered ??= []).push(entry.event);
+    if (keepOld && entry.event.kind !== 'full') coverWith(entry, entry.event);
     entry.event = event;
     this.index.recount(entry, before);
   }

@@ -135,7 +135,7 @@ export class WorkerPool {
   }
 
   private startBatch(listed: readonly SyncEvent[], covered: readonly PathEvent[]): void {
-    this.split(listed).forEach((part, i) => this.start(part, i === 0 ? covered : NO_COVERED, true));
+    for (const [i, part] of this.split(listed).entries()) this.start(part, i === 0 ? covered : NO_COVERED, true);
   }
 
   /**
