@@ -43,15 +43,16 @@ test('a path older than the 10 newest entries is queued again, unless its queued
   const q = new Queue();
   q.push(sync('x'));
   for (let i = 0; i < 10; i++) q.push(sync(`f${i}`));
-  assert.equal(q.push(del('x')), 'queued', 'a delete is another command: it runs after the sync, as in sersync2');
-  assert.equal(q.length, 12);
-  for (let i = 10; i < 20; i++) q.push(sync(`f${i}`));
   assert.equal(q.push(sync('x')), 'covered', 'the queued sync of x, not started, reads the disk when it starts');
-  assert.equal(q.push(del('x')), 'covered');
+  assert.equal(q.push(del('x')), 'covered', 'the delete takes the queued sync: its command sends x if it exists again');
+  assert.equal(q.length, 11);
+  for (let i = 10; i < 20; i++) q.push(sync(`f${i}`));
+  assert.equal(q.push(sync('x')), 'queued', 'a sync after a delete is another command: it runs after it, as in sersync2');
+  assert.equal(q.push(del('x', true)), 'merged', "the newest x is in the window again: sersync2's merge");
   assert.equal(q.length, 22);
   const taken = q.takeUpTo(100);
-  assert.deepEqual(taken.events.filter((e) => e.kind !== 'full' && e.path === 'x').map((e) => e.kind), ['sync', 'delete']);
-  assert.deepEqual(taken.covered.map((e) => e.kind), ['sync', 'delete'], 'the covered events, for the plugin');
+  assert.deepEqual(taken.events.filter((e) => e.kind !== 'full' && e.path === 'x').map((e) => e.kind), ['delete', 'delete']);
+  assert.deepEqual(taken.covered.map((e) => e.kind), ['sync', 'sync'], 'the covered events, for the plugin');
 });
 
 test('a sync inside a directory whose recursive command is queued, not started, is covered by it', () => {

@@ -16,8 +16,9 @@
  *   ends, so what waits never holds up unrelated paths behind it;
  * - an event that a queued, not yet started command already covers adds no command: a sync inside
  *   a directory whose recursive command is queued (`coversSubtree`), a sync or delete of a path
- *   with the same command queued. That command reads the disk when it starts. The event still
- *   reaches the plugin, with the command that covered it (`Taken.covered`).
+ *   with the same command queued; and a delete takes a queued sync of its path, whose command it
+ *   covers. A command reads the disk when it starts. The event still reaches the plugin, with the
+ *   command that covered it (`Taken.covered`).
  * What a push or a take costs is bounded by the path's depth, the window and the entries it
  * touches: a directory delete visits only the entries under it (lib/queue/pathIndex.ts).
  */
@@ -77,9 +78,16 @@ function coverWith(entry: Entry, event: PathEvent): void {
   else entry.covered = [event];
 }
 
-/** Two events on one path whose commands are the same string (lib/rsync/commandModel.ts). */
-function sameCommand(a: SyncEvent, b: PathEvent): boolean {
-  return a.kind === b.kind && (a.kind === 'sync' || a.isDir === b.isDir);
+/**
+ * Whether a new event's command on a path also does what a queued one on the same path was for,
+ * so the queued entry may take the new event: the same command string (lib/rsync/commandModel.ts),
+ * or a delete after a sync (a delete is a filtered sync of the path: it sends it when it exists,
+ * and its whole tree for a directory).
+ */
+function covers(event: PathEvent, queued: SyncEvent): boolean {
+  if (queued.kind === 'full') return false;
+  if (event.kind === 'delete') return queued.kind === 'sync' || queued.isDir === event.isDir;
+  return queued.kind === 'sync';
 }
 
 export class EventQueue {
@@ -131,7 +139,7 @@ export class EventQueue {
       return 'merged';
     }
     const cover = event.kind === 'sync' && this.options.coversSubtree ? this.index.coveringAncestor(key) : undefined;
-    const same = cover ?? this.index.at(key).find((e) => sameCommand(e.event, event));
+    const same = cover ?? this.index.at(key).find((e) => covers(event, e.event));
     if (same) {
       if (same !== cover) this.replace(same, event, true);
       else coverWith(same, event);
