@@ -121,3 +121,16 @@ test('batch: a big batch of changes is split among `parallel` rsyncs; one with d
   await t.push(...Array.from({ length: 1200 }, (_, i) => sync(`g${i}`)), { kind: 'delete', path: 'gone', isDir: false, cause: 'deleted' });
   assert.deepEqual(t.started.slice(2).map((job) => job.length), [1201]);
 });
+
+test('runAs: a job run beside the handler (the -r full sync) holds back what it conflicts with until it ends', async () => {
+  const t = pool(10);
+  let finishFull: () => void = () => {};
+  const full = t.p.runAs([{ kind: 'full', reason: 'start' }], () => new Promise<void>((resolve) => (finishFull = resolve)));
+  await t.push(sync('a'));
+  assert.deepEqual(t.started, [], 'nothing runs beside a full sync');
+  assert.equal(t.p.inFlight, 1);
+  finishFull();
+  await full;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(t.started, [['a']]);
+});

@@ -14,7 +14,8 @@ export interface PathEvent {
 }
 
 /** Why a whole-tree sync was queued instead of single paths. */
-export type FullSyncReason = 'overflow' | 'queue-full' | 'unwatched' | 'crontab' | 'recovery';
+/** `start`: the `-r` full sync, run beside the workers (WorkerPool.runAs). */
+export type FullSyncReason = 'start' | 'overflow' | 'queue-full' | 'unwatched' | 'crontab' | 'recovery';
 
 export interface FullSyncEvent {
   readonly kind: 'full';

@@ -10,7 +10,7 @@ import type { StatusObserver, StatusSnapshot } from '../status/collector';
 
 /** Seconds: a small file over loopback takes milliseconds, a full sync of a big tree minutes. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800];
-const FULL_SYNC_REASONS: readonly (FullSyncReason | 'start')[] = ['start', 'crontab', 'overflow', 'queue-full', 'unwatched', 'recovery'];
+const FULL_SYNC_REASONS: readonly FullSyncReason[] = ['start', 'crontab', 'overflow', 'queue-full', 'unwatched', 'recovery'];
 
 export class DaemonMetrics implements StatusObserver {
   readonly registry = new Registry();

@@ -174,6 +174,21 @@ export class WorkerPool {
       });
   }
 
+  /**
+   * Runs `work` as a job of these events beside the handler's (the `-r` full sync, whose commands
+   * the start-up runs itself): nothing it conflicts with starts meanwhile, as for any job.
+   */
+  async runAs<T>(job: readonly SyncEvent[], work: () => Promise<T>): Promise<T> {
+    this.reserve(job, false);
+    try {
+      return await work();
+    } finally {
+      this.unreserve(job);
+      this.queue.release(job);
+      this.kick();
+    }
+  }
+
   /** Stops starting new events; what is queued stays in the queue. */
   stop(): void {
     this.stopped = true;

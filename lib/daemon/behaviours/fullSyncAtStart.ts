@@ -1,6 +1,7 @@
 /**
  * `-r`: one full sync to every remote, after the watches are in place so nothing is missed
- * meanwhile. A second stop signal abandons it: its commands go to the fail log, exit 1.
+ * meanwhile; the events of that time wait for it, as for any running full sync. A second stop
+ * signal abandons it: its commands go to the fail log, exit 1.
  */
 import { failLogEntry } from '../../failLog/file';
 import { ProgressLine } from '../../progress/line';
@@ -23,7 +24,9 @@ export class FullSyncAtStart implements Behaviour {
       return;
     }
     const commands = rsyncCommands(rsync.settings, rsync.remotes, { kind: 'full' }).map(render);
-    const left = await Promise.race([this.run(ctx, commands).then(() => false), ctx.signals.secondStop().then(() => true)]);
+    // A job of the pool, so that no event's command overlaps it: an older transfer must never land last.
+    const running = ctx.pool.runAs([{ kind: 'full', reason: 'start' }], () => this.run(ctx, commands));
+    const left = await Promise.race([running.then(() => false), ctx.signals.secondStop().then(() => true)]);
     if (left) {
       ctx.failLog.append(commands.map((c) => failLogEntry('running at shutdown', c)));
       ctx.exit(1);
