@@ -99,7 +99,7 @@ async function oneRun(mode: string, files: number, dirs: number, storm: boolean,
     if (storm) {
       const outside = path.join(work, 'outside');
       fs.mkdirSync(outside);
-      const gen = path.resolve(__dirname, '../test/workload/generator.js');
+      const gen = path.resolve(__dirname, '../workload/generator.js');
       const r = spawnSync(process.execPath, [gen, '--root', watch, '--outside', outside, '--mix', 'all', '--ops', '3000', '--seed', '17'], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`generator failed: ${r.stderr}`);
     } else {

@@ -194,3 +194,41 @@ test('a directory delete drops everything queued under it, whatever the bytes of
   const expected = ['sync:café2/\ufffd', 'sync:caf\ufffd/x', 'delete:café', 'delete:plain', 'delete:\ufffd\ufffd'].map((p) => Buffer.from(p).toString('hex'));
   assert.deepEqual(left, expected);
 });
+
+test('a directory whose command covers its subtree waits until nothing new arrives inside it, within its bound', () => {
+  let now = 0;
+  const q = new EventQueue({ settleMs: 0, coversSubtree: (e) => e.isDir, subtreeSettle: { quietMs: 50, maxMs: 200 }, now: () => now });
+  q.push(sync('d', true));
+  q.push(sync('other'));
+  q.push(del('d/gone'));
+  const first = q.takeUpTo(10);
+  assert.deepEqual(first.events.map((e) => e.kind !== 'full' && e.path), ['other'], 'd is parked; the delete inside it waits for it; the rest goes on');
+  assert.equal(q.untilSettled(), 50);
+  for (const t of [40, 80, 120, 160]) {
+    now = t;
+    assert.equal(q.push(sync(`d/f${t}`)), 'covered');
+    assert.deepEqual(q.takeUpTo(10).events, [], `still parked at ${t} ms`);
+  }
+  now = 199;
+  assert.deepEqual(q.takeUpTo(10).events, []);
+  now = 200;
+  const d = q.takeUpTo(10);
+  assert.deepEqual(d.events.map((e) => e.kind !== 'full' && e.path), ['d'], 'at its bound, 200 ms after it was queued');
+  assert.equal(d.covered.length, 4);
+  assert.deepEqual(q.takeUpTo(10, BusyPaths.of(d.events)).events, [], 'the delete inside d waits for d to end');
+  q.release(d.events);
+  assert.deepEqual(q.takeUpTo(10).events.map((e) => e.kind !== 'full' && e.path), ['d/gone']);
+});
+
+test('a parked directory that is dropped lets what it held back go', () => {
+  let now = 0;
+  const q = new EventQueue({ settleMs: 0, coversSubtree: (e) => e.isDir, subtreeSettle: { quietMs: 50, maxMs: 200 }, now: () => now });
+  q.push(sync('p/d', true));
+  q.push(del('p/d/x'));
+  assert.deepEqual(q.takeUpTo(10).events, []);
+  q.push(sync('p/d/y'));
+  q.push(del('p', true));
+  now = 1;
+  assert.deepEqual(q.takeUpTo(10).events.map((e) => e.kind !== 'full' && e.path), ['p']);
+  assert.equal(q.length, 0);
+});

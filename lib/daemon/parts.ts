@@ -25,6 +25,9 @@ import { fileError, StartError } from './errors';
 import type { Scope } from './scope';
 import type { DaemonSignals } from './signals';
 
+/** How long a new directory's command waits for its subtree to be quiet, and at most (compat mode). */
+const SUBTREE_SETTLE = { quietMs: 50, maxMs: 1000 };
+
 export interface Opened {
   readonly parts: DaemonParts;
   /** Resolves to the exit code given to parts.exit(). */
@@ -48,9 +51,10 @@ export async function openParts(options: CliOptions, config: Config, configFile:
     if (version && !atLeast(version, 3, 1)) throw new StartError('RSYNC_TOO_OLD', `batch mode needs rsync 3.1 or later here (for --ignore-missing-args); this rsync is ${version.text}: upgrade it, or run without --batch and <batch start="true">`);
     log.info(`batch mode: events settle for ${batch.windowMs} ms, one batch of up to ${batch.maxPaths} at a time, a big one split among ${Math.min(batch.parallel, options.threads)} rsyncs`);
   }
-  // Compat mode: a queued directory's recursive command covers the syncs inside it (batch lists every path).
+  // Compat mode: a queued directory's recursive command covers the syncs inside it (batch lists every path),
+  // and a new directory's waits for its subtree to be quiet (COMPATIBILITY.md, "The queue").
   const covers = rsync && !batch && isRecursive(rsync.settings.rsync.commonParams);
-  const queue = batch ? new EventQueue({ settleMs: batch.windowMs }) : new EventQueue(covers ? { coversSubtree: (e) => e.isDir } : {});
+  const queue = batch ? new EventQueue({ settleMs: batch.windowMs }) : new EventQueue(covers ? { coversSubtree: (e) => e.isDir, subtreeSettle: SUBTREE_SETTLE } : {});
   const status = scope.add('status and metrics', new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message), metricsListen: options.metricsListen, metricsFile: options.metricsFile }), (s) => s.stop());
   await status.openMetrics();
   const requestFullSync = () => queue.push({ kind: 'full', reason: 'recovery' });

@@ -24,9 +24,10 @@
  */
 import type { FullSyncReason, PathEvent, SyncEvent } from '../events/types';
 import { pathKey } from '../paths';
-import { BusyPaths, blockKeysFreedBy, NOTHING_BUSY, type Busy } from './busyPaths';
+import { Aside } from './aside';
+import { BusyPaths, NOTHING_BUSY, type Busy } from './busyPaths';
+import { burstEnded, coverWith, type Entry, takesOver } from './entry';
 import { PathIndex } from './pathIndex';
-import { SeqHeap } from './seqHeap';
 
 export interface QueueOptions {
   /** How many of the newest entries a new event is merged with (sersync2: 10). */
@@ -37,6 +38,11 @@ export interface QueueOptions {
   readonly settleMs: number;
   /** Whether a queued event's command also syncs everything under its path (none: nothing is). */
   readonly coversSubtree?: (event: PathEvent) => boolean;
+  /**
+   * A queued sync that covers its subtree waits until nothing new arrived inside it for `quietMs`,
+   * at most `maxMs` after it was queued (what arrives meanwhile is covered by it). None: no wait.
+   */
+  readonly subtreeSettle?: { readonly quietMs: number; readonly maxMs: number };
   readonly now: () => number;
 }
 
@@ -53,43 +59,6 @@ export interface Taken {
   readonly covered: PathEvent[];
 }
 
-/** waiting: in arrival order; held: set aside until what blocks it ends; released: back, oldest first. */
-type State = 'waiting' | 'held' | 'released' | 'gone';
-
-interface Entry {
-  event: SyncEvent;
-  readonly at: number;
-  readonly seq: number;
-  /** The path's pathKey, computed once at push; none for a full sync. */
-  readonly key: string | undefined;
-  state: State;
-  /** Events that this entry's command covers, pushed after it. */
-  covered: PathEvent[] | undefined;
-}
-
-/** A closeWrite is the last event of a write: nothing more is coming to merge with it. */
-function burstEnded(event: SyncEvent): boolean {
-  return event.kind === 'sync' && event.cause === 'closeWrite';
-}
-
-/** The entry's command covers this event too: it reaches the plugin with the entry. */
-function coverWith(entry: Entry, event: PathEvent): void {
-  if (entry.covered) entry.covered.push(event);
-  else entry.covered = [event];
-}
-
-/**
- * Whether a new event's command on a path also does what a queued one on the same path was for,
- * so the queued entry may take the new event: the same command string (lib/rsync/commandModel.ts),
- * or a delete after a sync (a delete is a filtered sync of the path: it sends it when it exists,
- * and its whole tree for a directory).
- */
-function covers(event: PathEvent, queued: SyncEvent): boolean {
-  if (queued.kind === 'full') return false;
-  if (event.kind === 'delete') return queued.kind === 'sync' || queued.isDir === event.isDir;
-  return queued.kind === 'sync';
-}
-
 export class EventQueue {
   /** Every live entry in arrival order, with gone ones until the next compaction. */
   private items: Entry[] = [];
@@ -97,9 +66,7 @@ export class EventQueue {
   private cursor = 0;
   private live = 0;
   private seq = 0;
-  private readonly released = new SeqHeap<Entry>();
-  /** Held entries by the block key they wait on (lib/queue/busyPaths.ts). */
-  private readonly held = new Map<string, Entry[]>();
+  private readonly aside = new Aside();
   private readonly index: PathIndex<Entry>;
   private readonly options: QueueOptions;
   private listener: (() => void) | undefined;
@@ -139,10 +106,10 @@ export class EventQueue {
       return 'merged';
     }
     const cover = event.kind === 'sync' && this.options.coversSubtree ? this.index.coveringAncestor(key) : undefined;
-    const same = cover ?? this.index.at(key).find((e) => covers(event, e.event));
+    const same = cover ?? this.index.at(key).find((e) => takesOver(event, e.event));
     if (same) {
       if (same !== cover) this.replace(same, event, true);
-      else coverWith(same, event);
+      else this.absorb(same, event);
       return 'covered';
     }
     if (this.live >= this.options.maxLength) {
@@ -165,6 +132,13 @@ export class EventQueue {
     return undefined;
   }
 
+  /** The entry's command covers the event; a parked one waits on, within its bound. */
+  private absorb(entry: Entry, event: PathEvent): void {
+    coverWith(entry, event);
+    const settle = this.options.subtreeSettle;
+    if (settle) entry.due = Math.min(this.options.now() + settle.quietMs, entry.at + settle.maxMs);
+  }
+
   /** The entry takes the new event; `keepOld`: the old one still reaches the plugin (beyond sersync2's window). */
   private replace(entry: Entry, event: PathEvent, keepOld = false): void {
     const before = this.index.covers(entry);
@@ -174,10 +148,17 @@ export class EventQueue {
   }
 
   private append(event: SyncEvent, key: string | undefined): void {
-    const entry: Entry = { event, at: this.options.now(), seq: this.seq++, key, state: 'waiting', covered: undefined };
+    const at = this.options.now();
+    const entry: Entry = { event, at, seq: this.seq++, key, state: 'waiting', covered: undefined, due: at };
+    if (this.lingers(entry)) entry.due = at + this.options.subtreeSettle!.quietMs;
     this.items.push(entry);
     this.live++;
     if (key !== undefined) this.index.add(key, entry);
+  }
+
+  /** Whether the entry parks until its subtree is quiet: a sync whose command covers its subtree. */
+  private lingers(entry: Entry): boolean {
+    return this.options.subtreeSettle !== undefined && entry.event.kind === 'sync' && this.index.covers(entry);
   }
 
   /** Out of the queue: taken by a worker, or dropped. Its slot in `items` goes at the next compaction. */
@@ -194,8 +175,7 @@ export class EventQueue {
       this.live = queuedFull.length;
       this.cursor = 0;
       this.index.clear();
-      this.held.clear();
-      this.released.clear();
+      this.aside.clear();
     }
     if (queuedFull.length === 0) this.append({ kind: 'full', reason }, undefined);
     return collapse ? 'collapsed' : queuedFull.length > 0 ? 'merged' : 'queued';
@@ -207,21 +187,26 @@ export class EventQueue {
    * A full sync is only ever taken alone, and nothing after a waiting full sync is taken before it.
    */
   takeUpTo(max: number, busy: Busy = NOTHING_BUSY): Taken {
-    const settledBefore = this.options.now() - this.options.settleMs;
+    const now = this.options.now();
+    const settledBefore = now - this.options.settleMs;
     this.settlesAt = undefined;
+    this.aside.unpark(now);
     // Entries still settling, passed over: a later entry inside one of them must wait for it.
     let settling: BusyPaths | undefined;
     const taken: Entry[] = [];
     let i = this.cursor;
     while (taken.length < max) {
       while (i < this.items.length && this.items[i]!.state !== 'waiting') i++;
-      while (this.released.peek()?.state === 'gone') this.released.pop();
       const waiting = this.items[i];
-      const back = this.released.peek();
+      const back = this.aside.nextReleased();
       // A released entry was settled when it was set aside, and so is every older waiting one.
-      const candidate = back && (!waiting || back.seq < waiting.seq) ? this.released.pop()! : waiting;
+      const candidate = back && (!waiting || back.seq < waiting.seq) ? this.aside.popReleased()! : waiting;
       if (!candidate) break;
       if (candidate === waiting) i++;
+      if (candidate.state === 'waiting' && this.lingers(candidate) && candidate.due > now) {
+        this.aside.park(candidate);
+        continue;
+      }
       if (candidate.state === 'waiting' && candidate.at > settledBefore) {
         this.settlesAt ??= candidate.at + this.options.settleMs;
         if (!burstEnded(candidate.event) || settling?.blocks(candidate.event)) {
@@ -231,13 +216,13 @@ export class EventQueue {
           continue;
         }
       }
-      const blocker = busy.blocker(candidate.event, candidate.key);
+      const blocker = busy.blocker(candidate.event, candidate.key) ?? this.aside.parkedBlocker(candidate);
       if (candidate.event.kind === 'full') {
         if (taken.length === 0 && blocker === undefined) taken.push(candidate);
         break;
       }
       if (blocker === undefined) taken.push(candidate);
-      else this.hold(candidate, blocker);
+      else this.aside.hold(candidate, blocker);
     }
     this.advanceCursor();
     return this.handOut(taken);
@@ -245,26 +230,7 @@ export class EventQueue {
 
   /** The events of a job that ended: what waited on them comes back, oldest first. */
   release(events: readonly SyncEvent[]): void {
-    let any = false;
-    for (const key of blockKeysFreedBy(events)) {
-      const list = this.held.get(key);
-      if (!list) continue;
-      this.held.delete(key);
-      for (const entry of list) {
-        if (entry.state !== 'held') continue;
-        entry.state = 'released';
-        this.released.push(entry);
-        any = true;
-      }
-    }
-    if (any) this.listener?.();
-  }
-
-  private hold(entry: Entry, blocker: string): void {
-    entry.state = 'held';
-    const list = this.held.get(blocker);
-    if (list) list.push(entry);
-    else this.held.set(blocker, [entry]);
+    if (this.aside.release(events)) this.listener?.();
   }
 
   private handOut(taken: readonly Entry[]): Taken {
@@ -288,12 +254,14 @@ export class EventQueue {
   }
 
   /**
-   * When the last take found nothing because an event was still settling: the milliseconds
-   * until it has (at least 1). Undefined otherwise, including when only conflicts held events back,
-   * since the end of a running event frees those.
+   * When the last take left events that are still settling, or parked directories: the
+   * milliseconds until the first of them may go (at least 1). Undefined otherwise, including when
+   * only conflicts held events back, since the end of a running event frees those.
    */
   untilSettled(): number | undefined {
-    return this.settlesAt === undefined ? undefined : Math.max(1, this.settlesAt - this.options.now());
+    const due = this.aside.nextDue();
+    const at = this.settlesAt === undefined ? due : due === undefined ? this.settlesAt : Math.min(due, this.settlesAt);
+    return at === undefined ? undefined : Math.max(1, at - this.options.now());
   }
 
   /** Everything still queued, oldest first; the queue is left empty (used when stopping). */
@@ -303,8 +271,7 @@ export class EventQueue {
     this.live = 0;
     this.cursor = 0;
     this.index.clear();
-    this.held.clear();
-    this.released.clear();
+    this.aside.clear();
     return rest;
   }
 }
