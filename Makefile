@@ -40,8 +40,9 @@ soak: build test-deps
 demo: build system-deps
 	bash scripts/demo.sh
 
-# Ours (compat and batch) against lsyncd and the inotifywait + whole-tree rsync loop, 3 runs each; about 20 minutes
-# (limit 25; BENCH_QUICK=1: about 3). Prints the table and writes bench/results/YYYY-MM-DD-HHMM.{json,md}.
+# Ours (compat and batch) against lsyncd, the inotifywait + whole-tree rsync loop and, with SERSYNC2_REF=/path/to/sersync2,
+# the original sersync2 2.5.4 (bench/README.md), 3 runs each; about 20 minutes, 22 with sersync2 (limit 25; BENCH_QUICK=1:
+# about 2.5). Prints the table and writes bench/results/YYYY-MM-DD-HHMM.{json,md,svg}.
 bench-deps:
 	sh scripts/bench-deps.sh
 

@@ -16,6 +16,11 @@ export class TimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
 }
 
+/** The tool under test exited during a workload (sersync2 2.5.4 aborts in some storms): reported as "crashed". */
+export class CrashError extends Error {
+  readonly code = 'ECRASHED';
+}
+
 type Stream = 'stdout' | 'stderr';
 
 /** How often the output files are read while a marker is awaited: the markers' resolution. */
@@ -31,6 +36,8 @@ export interface OutputMarker {
 
 export interface ToolProcess {
   readonly pid: number;
+  /** performance.now() right after the spawn call: what marker times count from. */
+  readonly spawnedAt: number;
   /**
    * Starts looking for `text` in a stream. Call it right after start: the time recorded is the
    * first poll that sees the text, whether or not someone waits yet.
@@ -38,6 +45,8 @@ export interface ToolProcess {
   marker(stream: Stream, text: string): OutputMarker;
   /** The last lines of output, for error messages. */
   tail(): string;
+  /** How it ended (`killed by SIGABRT`, `exited with 1`) and its last words on stderr; undefined while it runs. */
+  exited(): string | undefined;
   /** SIGTERM to the group, SIGKILL 5 s later, then any descendant still alive. Idempotent. */
   stop(): Promise<void>;
 }
@@ -69,7 +78,7 @@ export function startProcess(cleanup: Cleanup, command: string, args: readonly s
   const pid = child.pid;
   const markers: Marker[] = [];
   let exit: string | undefined;
-  const exited = new Promise<void>((resolve) => {
+  const ended = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       exit = signal ? `killed by ${signal}` : `exited with ${code}`;
       resolve();
@@ -120,6 +129,16 @@ export function startProcess(cleanup: Cleanup, command: string, args: readonly s
     };
     return `stdout: ${last(out.stdout)}\nstderr: ${last(out.stderr)}`;
   };
+  const exited = () => {
+    if (exit === undefined) return undefined;
+    let words = '';
+    try {
+      words = fs.readFileSync(out.stderr.file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean).slice(-2).join(' ');
+    } catch {
+      // no stderr file: the exit alone says it
+    }
+    return words ? `${exit} (stderr: ${words.slice(-160)})` : exit;
+  };
 
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
@@ -136,7 +155,7 @@ export function startProcess(cleanup: Cleanup, command: string, args: readonly s
       if (exit === undefined) {
         signalGroup('SIGTERM');
         const timer = setTimeout(() => signalGroup('SIGKILL'), 5_000);
-        await exited;
+        await ended;
         clearTimeout(timer);
       }
       signalGroup('SIGKILL');
@@ -157,7 +176,9 @@ export function startProcess(cleanup: Cleanup, command: string, args: readonly s
 
   return {
     pid,
+    spawnedAt,
     tail,
+    exited,
     stop: forget,
     marker: (stream, text) => {
       const marker: Marker = { stream, text, at: undefined };

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { diffTrees, snapshot } from '../workload/tree';
+import { CrashError } from './child';
 import { sleep } from './wait';
 
 /** Relative path -> "d", "f:SIZE" or "l:TARGET". */
@@ -53,22 +54,34 @@ function agreement(local: Fingerprint, remote: Fingerprint): number {
 
 export type Convergence = { readonly converged: true; readonly ms: number } | { readonly converged: false; readonly progress: number; readonly ms: number };
 
+export interface ConvergeOptions {
+  /** The shortest spacing of polls (20 ms). */
+  readonly everyMs?: number;
+  /** Sees each poll's fingerprints, at the time of the poll: the storms' tail is read from them (bench/tail.ts). */
+  readonly observe?: (local: Fingerprint, remote: Fingerprint, seenAt: number) => void;
+  /** How the tool ended, once it did: the wait stops there with a CrashError instead of sitting out the deadline. */
+  readonly exited?: () => string | undefined;
+}
+
 /**
  * Waits until `remoteDir` equals `localDir` (which no longer changes), at most until
  * `deadline` (a performance.now() value). `ms` counts from `since`.
  */
-export async function waitForConvergence(localDir: string, remoteDir: string, since: number, deadline: number, everyMs = 20): Promise<Convergence> {
+export async function waitForConvergence(localDir: string, remoteDir: string, since: number, deadline: number, { everyMs = 20, observe, exited }: ConvergeOptions = {}): Promise<Convergence & { readonly local: Fingerprint }> {
   const local = fingerprint(localDir);
   let progress = 0;
   for (;;) {
     const seenAt = performance.now();
     const remote = fingerprint(remoteDir);
+    observe?.(local, remote, seenAt);
     progress = agreement(local, remote);
     if (progress === 1 && remote.size === local.size) {
       const d = diffTrees(snapshot(localDir), snapshot(remoteDir));
-      if (d.missing.length + d.extra.length + d.differing.length === 0) return { converged: true, ms: seenAt - since };
+      if (d.missing.length + d.extra.length + d.differing.length === 0) return { converged: true, ms: seenAt - since, local };
     }
-    if (performance.now() > deadline) return { converged: false, progress, ms: performance.now() - since };
+    const end = exited?.();
+    if (end !== undefined) throw new CrashError(`${Math.floor(progress * 100)}% mirrored, then ${end}`);
+    if (performance.now() > deadline) return { converged: false, progress, ms: performance.now() - since, local };
     // A poll of a 10,000-file tree costs tens of ms of CPU: polls are spaced to at most a fifth
     // of one core, so the bench does not take from the tools the two cores it measures them on.
     await sleep(Math.max(everyMs, 4 * (performance.now() - seenAt)));

@@ -4,7 +4,8 @@
  * 10,000 files queues ~30,000 events (above the default max_queued_events of 16,384, where
  * inotifywait and lsyncd would lose events). The values are sersync2's own (what ours sets at
  * start as root; SERSYNC2_SYSCTL=0 keeps it from doing so during the bench). What was there
- * before is put back at the end, unless someone changed it meanwhile.
+ * before is put back at the end, unless someone changed it meanwhile. The reference sersync2
+ * writes these values at every start, even over higher ones, so a higher value is put back too.
  */
 import fs from 'node:fs';
 
@@ -31,11 +32,13 @@ export function raiseInotifyLimits(): KernelLimits {
   const problems: string[] = [];
   for (const limit of Object.keys(WANTED) as Limit[]) {
     const current = read(limit);
-    if (current >= WANTED[limit]) continue;
+    if (current === WANTED[limit]) continue;
+    before.set(limit, current);
+    if (current > WANTED[limit]) continue;
     try {
       fs.writeFileSync(file(limit), `${WANTED[limit]}\n`);
-      before.set(limit, current);
     } catch (error) {
+      before.delete(limit);
       problems.push(`${limit} stays ${current} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); run as root to raise it to ${WANTED[limit]}`);
     }
   }

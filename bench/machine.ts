@@ -1,5 +1,7 @@
 /** The machine and the versions a result was measured with, so two results files can be compared. */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BIN } from './paths';
@@ -20,6 +22,8 @@ export interface Versions {
   readonly lsyncd: string;
   readonly inotifywait: string;
   readonly ours: string;
+  /** The reference binary (SERSYNC2_REF) by its sha256, since it has no version option to ask; or `not given`. */
+  readonly sersync2: string;
   /** The commit measured, with `+dirty` when the work tree had changes. */
   readonly commit: string;
 }
@@ -49,7 +53,7 @@ export function machine(): Machine {
   };
 }
 
-export function versions(): Versions {
+export function versions(sersync2Ref: string | undefined): Versions {
   const repo = path.resolve(path.dirname(BIN), '..');
   const head = firstLine('git', ['-C', repo, 'rev-parse', '--short', 'HEAD']);
   const dirty = firstLine('git', ['-C', repo, 'status', '--porcelain', '--untracked-files=no']) !== '';
@@ -59,6 +63,7 @@ export function versions(): Versions {
     lsyncd: firstLine('lsyncd', ['--version'], /Version/),
     inotifywait: firstLine('inotifywait', ['--help']),
     ours: firstLine(BIN, ['--version']),
+    sersync2: sersync2Ref ? `${sersync2Ref} (sha256 ${createHash('sha256').update(fs.readFileSync(sersync2Ref)).digest('hex').slice(0, 16)})` : 'not given',
     commit: `${head}${dirty ? '+dirty' : ''}`,
   };
 }

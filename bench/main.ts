@@ -27,15 +27,27 @@ import { latency } from './scenarios/latency';
 import { startup } from './scenarios/startup';
 import { storm } from './scenarios/storm';
 import type { Row, ScenarioContext, ScenarioResult } from './scenarios/types';
-import { TOOLS } from './tools';
+import { benchTools } from './tools';
 import { LSYNCD_MAX_PROCESSES } from './tools/lsyncd';
+import { TOOL_IDS, type ToolId } from './tools/types';
 
 interface Step {
   readonly name: string;
   /** A typical duration of one run, on the 2-core machine: a step that would end past the budget is skipped. */
   readonly estimateMs: number;
+  /** The tools this step runs, of those chosen (all when absent). */
+  readonly tools?: readonly ToolId[];
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 }
+
+/**
+ * The reference runs where the issue compares with it: the bursts, the storms and start-up. Not
+ * latency nor idle: no goal names it there, and each would add a minute to the 25.
+ */
+const NOT_REFERENCE = TOOL_IDS.filter((id) => id !== 'sersync2');
+
+/** One run of each storm with every tool of its list, full size (measured, see bench/README.md). */
+const STORM_ESTIMATE_MS = { all: 95_000, mkdir: 60_000, deep: 50_000 } as const;
 
 function plan(options: BenchOptions): Step[] {
   const steps: Step[] = [];
@@ -43,7 +55,7 @@ function plan(options: BenchOptions): Step[] {
   for (const id of options.only) {
     switch (id) {
       case 'burst':
-        for (const n of options.burst.sizes) steps.push({ name: `burst ${n}`, estimateMs: scale * 40_000, run: (ctx) => burst(ctx, n) });
+        for (const n of options.burst.sizes) steps.push({ name: `burst ${n}`, estimateMs: scale * 45_000, run: (ctx) => burst(ctx, n) });
         break;
       case 'into-tree': {
         const { files, treeFiles } = options.intoTree;
@@ -51,16 +63,20 @@ function plan(options: BenchOptions): Step[] {
         break;
       }
       case 'latency':
-        steps.push({ name: 'latency', estimateMs: scale * 60_000, run: latency });
+        steps.push({ name: 'latency', estimateMs: scale * 60_000, tools: NOT_REFERENCE, run: latency });
         break;
-      case 'storm':
-        steps.push({ name: 'storm', estimateMs: scale * 60_000, run: storm });
+      case 'storm-all':
+      case 'storm-mkdir':
+      case 'storm-deep': {
+        const mix = id === 'storm-all' ? 'all' : id === 'storm-mkdir' ? 'mkdir' : 'deep';
+        steps.push({ name: `storm ${mix}`, estimateMs: scale * STORM_ESTIMATE_MS[mix], tools: options.storm.tools[mix], run: (ctx) => storm(ctx, mix) });
         break;
+      }
       case 'startup':
         for (const n of options.startup.sizes) steps.push({ name: `startup ${n}`, estimateMs: 10_000 + n * 0.4, run: (ctx) => startup(ctx, n) });
         break;
       case 'idle':
-        steps.push({ name: 'idle', estimateMs: options.idle.windowMs + 20_000 + options.idle.dirs * 0.4, run: idle });
+        steps.push({ name: 'idle', estimateMs: options.idle.windowMs + 10_000 + options.idle.dirs * 0.25, tools: NOT_REFERENCE, run: idle });
         break;
     }
   }
@@ -85,7 +101,7 @@ function header(startedAt: Date, quick: boolean, m: Machine, v: Versions, limits
     `# sersync2 benchmark ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (BENCH_QUICK: smoke sizes)' : ''}`,
     '',
     `- machine: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, ${m.kernel}, load ${m.loadAtStart} at start`,
-    `- versions: node ${v.node}; ${v.rsync}; lsyncd ${v.lsyncd.replace(/^Version:\s*/, '')}; ${v.inotifywait}; ours ${v.ours} at ${v.commit}`,
+    `- versions: node ${v.node}; ${v.rsync}; lsyncd ${v.lsyncd.replace(/^Version:\s*/, '')}; ${v.inotifywait}; ours ${v.ours} at ${v.commit}; sersync2 2.5.4 reference: ${v.sersync2}`,
     `- kernel, for every tool: fs.inotify.max_user_watches=${limits.inForce.max_user_watches}, max_queued_events=${limits.inForce.max_queued_events}${limits.problems.length ? ` (${limits.problems.join('; ')})` : ''}`,
     '',
   ].join('\n');
@@ -136,12 +152,12 @@ async function main(): Promise<number> {
   }
   const log = (line: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
   const m = machine();
-  const v = versions();
+  const v = versions(options.sersync2Ref);
   log(`${options.quick ? 'quick' : 'full'} run, ${options.runs} runs each: ${options.only.join(', ')} with ${options.tools.join(', ')}; trees under ${root}`);
   for (const p of limits.problems) log(`warning: ${p}`);
   if (m.loadAtStart > 0.5) log(`warning: load average ${m.loadAtStart} at start: other work on this machine will skew the figures`);
 
-  const tools = TOOLS.filter((t) => options.tools.includes(t.id));
+  const tools = benchTools(options.sersync2Ref).filter((t) => options.tools.includes(t.id));
   const ctx: ScenarioContext = { cleanup, options, root, tools, log };
   const rows: Row[] = [];
   const lines: string[] = [];
@@ -150,6 +166,8 @@ async function main(): Promise<number> {
     'the loop: inotifywait -mr | while read; do rsync -rlptgoD -u --delete src/ dst; done, a whole-tree rsync per line, after draining the lines already queued (read -t 0.01), so a burst costs a few whole-tree rsyncs rather than one per event.',
     `every figure: the median of ${options.runs} runs (min–max beside it), the tools' order rotated by one place from run to run.`,
   ];
+  if (!options.sersync2Ref) lines.push('sersync2 2.5.4 (the reference): not given, so its column is empty and the goals against it are n/a; SERSYNC2_REF=/path/to/sersync2 runs it (bench/README.md)');
+  else notes.push('sersync2 2.5.4: the original binary (SERSYNC2_REF), `sersync2 -o confxml.xml` in the foreground with the config ours in compat mode gets (-artu, the same daemon), stopped with SIGTERM to its process group; in burst N (not into a tree), the storms and start-up.');
   const details: Record<string, unknown> = {};
   for (const step of plan(options)) {
     if (interrupted) break;
@@ -163,7 +181,7 @@ async function main(): Promise<number> {
     const stepStart = performance.now();
     const runs: ScenarioResult[] = [];
     for (let k = 0; k < options.runs && !interrupted; k++) {
-      const order = rotation(tools, k);
+      const order = rotation(step.tools ? tools.filter((t) => step.tools!.includes(t.id)) : tools, k);
       log(`${step.name}: run ${k + 1} of ${options.runs}: ${order.map((t) => t.id).join(', ')}`);
       runs.push(await step.run({ ...ctx, tools: order }));
     }

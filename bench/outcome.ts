@@ -20,7 +20,8 @@ export type Outcome =
    * runs, a cell with any timeout is a timeout, with the runs' figures.
    */
   | ({ readonly status: 'timeout'; readonly progress?: number; readonly atLeast?: number } & Partial<Spread>)
-  | { readonly status: 'error'; readonly message: string }
+  /** `crashed`: the tool under test exited during the workload (not the bench failing). */
+  | { readonly status: 'error'; readonly message: string; readonly crashed?: boolean }
   | { readonly status: 'n/a'; readonly reason: string };
 
 export const ok = (value: number): Outcome => ({ status: 'ok', value });
@@ -31,6 +32,7 @@ export const timeout = (progress?: number, atLeastValue?: number): Outcome => ({
   ...(atLeastValue === undefined ? {} : { atLeast: atLeastValue }),
 });
 export const failed = (error: unknown): Outcome => ({ status: 'error', message: firstLine(error instanceof Error ? error.message : String(error)) });
+export const crashed = (error: unknown): Outcome => ({ status: 'error', message: firstLine(error instanceof Error ? error.message : String(error)), crashed: true });
 
 function firstLine(text: string): string {
   return text.split('\n')[0]!.slice(0, 200);
@@ -44,7 +46,7 @@ export function describeOutcome(o: Outcome, unit: string): string {
     case 'timeout':
       return o.progress === undefined ? 'timeout' : `timeout (${Math.floor(o.progress * 100)}% done)`;
     case 'error':
-      return `error: ${o.message}`;
+      return `${o.crashed ? 'crashed' : 'error'}: ${o.message}`;
     case 'n/a':
       return `n/a (${o.reason})`;
   }

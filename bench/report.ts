@@ -8,8 +8,10 @@ import type { Row, Unit } from './scenarios/types';
 import { TOOL_IDS, TOOL_LABELS, type ToolId } from './tools/types';
 
 const RATIOS: ReadonlyArray<readonly [ToolId, ToolId]> = [
+  ['compat', 'sersync2'],
   ['compat', 'lsyncd'],
   ['compat', 'loop'],
+  ['batch', 'sersync2'],
   ['batch', 'lsyncd'],
   ['batch', 'loop'],
 ];
@@ -37,7 +39,7 @@ function formatCell(o: Outcome | undefined, unit: Unit): string {
     case 'timeout':
       return `${o.progress === undefined ? 'timeout' : `timeout (${Math.floor(o.progress * 100)}%)`}${spread(o, unit)}`;
     case 'error':
-      return 'error';
+      return o.crashed ? 'crashed' : 'error';
     case 'n/a':
       return 'n/a';
   }

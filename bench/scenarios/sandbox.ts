@@ -2,8 +2,8 @@
  * Runs one tool in a fresh workspace: make the tree the scenario asks for, start the tool, wait
  * until it mirrors, run the body, and stop and remove everything whatever happened.
  */
-import { TimeoutError } from '../child';
-import { failed, timeout, type Outcome } from '../outcome';
+import { CrashError, TimeoutError } from '../child';
+import { crashed, failed, timeout, type Outcome } from '../outcome';
 import type { RunningTool, StartOptions, Tool } from '../tools/types';
 import { createWorkspace, type Workspace } from '../workspace';
 import type { ScenarioContext } from './types';
@@ -29,9 +29,10 @@ export async function inSandbox<T>(ctx: ScenarioContext, name: string, tool: Too
   }
 }
 
-/** A thrown error as a table cell: deadlines become "timeout", the rest "error" (and a log line). */
+/** A thrown error as a table cell: deadlines become "timeout", a tool's exit "crashed", the rest "error" (and a log line). */
 export function outcomeOf(ctx: ScenarioContext, what: string, error: unknown): Outcome {
   const message = error instanceof Error ? error.message : String(error);
-  ctx.log(`${what}: ${error instanceof TimeoutError ? 'timeout' : 'error'}: ${message}`);
-  return error instanceof TimeoutError ? timeout() : failed(error);
+  ctx.log(`${what}: ${error instanceof TimeoutError ? 'timeout' : error instanceof CrashError ? 'crashed' : 'error'}: ${message}`);
+  if (error instanceof TimeoutError) return timeout();
+  return error instanceof CrashError ? crashed(error) : failed(error);
 }

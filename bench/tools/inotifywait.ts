@@ -19,6 +19,6 @@ export const loopTool: Tool = {
     const proc = startProcess(cleanup, 'bash', [LOOP_SCRIPT, ws.watch, `rsync://127.0.0.1:${ws.daemon.port}/mirror/`], { env, cwd: ws.dir, logPrefix: path.join(ws.dir, 'loop') });
     const marker = proc.marker('stderr', 'Watches established.');
     const watching = (deadlineMs: number) => marker.wait(deadlineMs);
-    return { id: 'loop', pid: proc.pid, watching, ready: watching, stop: proc.stop, tail: proc.tail };
+    return { id: 'loop', pid: proc.pid, watching, ready: watching, stop: proc.stop, tail: proc.tail, exited: proc.exited };
   },
 };

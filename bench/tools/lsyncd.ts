@@ -58,6 +58,7 @@ export const lsyncdTool: Tool = {
       ready: (deadlineMs) => startupDone.wait(deadlineMs),
       stop: proc.stop,
       tail: proc.tail,
+      exited: proc.exited,
     };
   },
 };

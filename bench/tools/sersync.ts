@@ -7,21 +7,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeConfig } from '../config';
+import { BENCH_PARAMS, writeConfig } from '../config';
 import { BIN } from '../paths';
 import { startProcess } from '../child';
 import { waitUntil } from '../wait';
 import type { OurStatus, RunningTool, Tool, ToolId } from './types';
-
-/** Archive, times, update; no -z. */
-const OUR_PARAMS = '-artu';
 
 function sersyncTool(id: Extract<ToolId, 'compat' | 'batch'>): Tool {
   return {
     id,
     watchMarker: '"watch path is: DIR" on stdout (started without -r)',
     start(cleanup, ws, options): RunningTool {
-      const config = writeConfig(path.join(ws.dir, 'confxml.xml'), { watch: ws.watch, failLog: path.join(ws.dir, 'fail.sh'), port: ws.daemon.port, params: OUR_PARAMS });
+      const config = writeConfig(path.join(ws.dir, 'confxml.xml'), { watch: ws.watch, failLog: path.join(ws.dir, 'fail.sh'), port: ws.daemon.port, params: BENCH_PARAMS });
       const statusFile = path.join(ws.dir, 'status.json');
       const args = ['-o', config, ...(options.statusFile ? ['--status-file', statusFile] : []), ...(id === 'batch' ? ['--batch'] : [])];
       const env = { ...process.env, SERSYNC2_SYSCTL: '0', PATH: `${ws.rsync.binDir}:${process.env.PATH ?? ''}` };
@@ -35,6 +32,7 @@ function sersyncTool(id: Extract<ToolId, 'compat' | 'batch'>): Tool {
         ready: watching,
         stop: proc.stop,
         tail: proc.tail,
+        exited: proc.exited,
         status: options.statusFile
           ? async (deadlineMs) => {
               const before = mtimeOf(statusFile);

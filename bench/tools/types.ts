@@ -2,16 +2,17 @@
 import type { Cleanup } from '../cleanup';
 import type { Workspace } from '../workspace';
 
-export type ToolId = 'compat' | 'batch' | 'lsyncd' | 'loop';
+export type ToolId = 'compat' | 'batch' | 'lsyncd' | 'loop' | 'sersync2';
 
-/** Column order in every table. */
-export const TOOL_IDS: readonly ToolId[] = ['compat', 'batch', 'lsyncd', 'loop'];
+/** Column order in every table; the reference last, so the others keep their chart colours. */
+export const TOOL_IDS: readonly ToolId[] = ['compat', 'batch', 'lsyncd', 'loop', 'sersync2'];
 
 export const TOOL_LABELS: Record<ToolId, string> = {
   compat: 'ours compat',
   batch: 'ours batch',
   lsyncd: 'lsyncd',
   loop: 'inotifywait loop',
+  sersync2: 'sersync2 2.5.4',
 };
 
 /** Ours' status file, as far as the bench reads it (fields may be missing in older builds). */
@@ -33,6 +34,8 @@ export interface RunningTool {
   stop(): Promise<void>;
   /** The last output, for error messages. */
   tail(): string;
+  /** Undefined while the tool runs; how it ended once it exited. */
+  exited(): string | undefined;
 }
 
 export interface StartOptions {
