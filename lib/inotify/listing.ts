@@ -15,31 +15,30 @@ export interface Entry {
   readonly isDir: boolean;
 }
 
-export interface ChildDir {
-  readonly name: PathName;
-  readonly rel: PathName;
-}
-
 /**
- * The subdirectories of the watched directory `rel` to watch in turn (the filter applied), and,
- * into `report`, all its entries, for a new directory. `undefined` when it is not at that path.
+ * The names of the subdirectories of the watched directory `rel` to watch in turn (the filter
+ * applied), and, into `report`, all its entries, for a new directory. `undefined` when it is not
+ * at that path. Only names: the walk makes each child's path when it gets to it, so a level of a
+ * million directories is not held as a million paths.
  */
-export function listDirectory(inotify: InotifyBinding, options: Pick<WatcherOptions, 'filter' | 'xfs'>, abs: PathName, rel: PathName, report: RawEvent[] | undefined, atStartFilter: boolean): ChildDir[] | undefined {
-  // Only a new directory reports its files; otherwise only the subdirectories matter.
-  const entries = report ? readEntries(abs, options.xfs) : readSubdirectories(inotify, abs, options.xfs);
+export function listDirectory(inotify: InotifyBinding, options: Pick<WatcherOptions, 'filter' | 'xfs'>, abs: PathName, rel: PathName, report: RawEvent[] | undefined, atStartFilter: boolean): PathName[] | undefined {
+  const skip = (name: PathName) => (atStartFilter ? excludedAtStart(options.filter, joinRel(rel, name)) : excludedByFilter(options.filter, rel, name));
+  if (!report) {
+    // Only a new directory reports its files; otherwise only the subdirectories matter.
+    const names = readSubdirectories(inotify, abs, options.xfs);
+    return names && options.filter.enabled ? names.filter((name) => !skip(name)) : names;
+  }
+  const entries = readEntries(abs, options.xfs);
   if (!entries) return undefined;
-  const dirs: ChildDir[] = [];
+  const dirs: PathName[] = [];
   for (const entry of entries) {
-    const childRel = joinRel(rel, entry.name);
-    if (report) report.push({ dir: rel, name: entry.name, change: entry.isDir ? 'created' : 'closeWrite', isDir: entry.isDir, scanned: true });
-    if (!entry.isDir) continue;
-    const skip = atStartFilter ? excludedAtStart(options.filter, childRel) : excludedByFilter(options.filter, rel, entry.name);
-    if (!skip) dirs.push({ name: entry.name, rel: childRel });
+    report.push({ dir: rel, name: entry.name, change: entry.isDir ? 'created' : 'closeWrite', isDir: entry.isDir, scanned: true });
+    if (entry.isDir && !skip(entry.name)) dirs.push(entry.name);
   }
   return dirs;
 }
 
-export function readSubdirectories(inotify: InotifyBinding, abs: PathName, xfs: boolean): Entry[] | undefined {
+export function readSubdirectories(inotify: InotifyBinding, abs: PathName, xfs: boolean): PathName[] | undefined {
   let names: Buffer[];
   try {
     names = inotify.subdirectories(abs, xfs);
@@ -49,7 +48,7 @@ export function readSubdirectories(inotify: InotifyBinding, abs: PathName, xfs: 
   return names.map((bytes) => {
     const name = toPathName(bytes);
     // A raw name would otherwise keep the whole listing alive.
-    return { name: typeof name === 'string' ? name : Buffer.from(name), isDir: true };
+    return typeof name === 'string' ? name : Buffer.from(name);
   });
 }
 

@@ -18,21 +18,23 @@
  */
 import { errnoName } from '../errno';
 import { excludedByFilter } from '../filter/exclude';
-import { concatPath, joinRel, pathKey, type PathName } from '../paths';
+import { concatPath, joinRel, type PathName } from '../paths';
 import { changeOf, type DirArrival } from './change';
-import { detach, isWithin, pathOf, topOf, type DirNode } from './dirNode';
-import { listDirectory, type ChildDir } from './listing';
+import { addChild, childOf, childrenOf, detach, isWithin, pathOf, topOf, type DirNode } from './dirNode';
+import { listDirectory } from './listing';
 import { IN } from './mask';
 import { rootMask, rootUnreadable, WatchRootError, type RootLoss } from './root';
 import type { InotifyEvent } from './binding';
 import type { InotifyBinding, RawEvent, ResyncEvent, RootGoneEvent, WatcherOptions } from './watcherTypes';
 import { PENDING_TRIES, PendingDirs } from './pendingDirs';
 import { UnlistedDirs } from './unlistedDirs';
+import { WalkLevels } from './walk';
+import { WatchTable } from './watchTable';
 
 export type { InotifyBinding, WatcherOptions } from './watcherTypes';
 
 export class Watcher {
-  private readonly nodes = new Map<number, DirNode>();
+  private nodes = new WatchTable<DirNode>();
   private rootNode: DirNode | undefined;
   /** Directories moved away in the current batch, by cookie, until their MOVED_TO shows up. */
   private movedAway = new Map<number, DirNode>();
@@ -66,7 +68,7 @@ export class Watcher {
 
   /** The relative path of every watched directory ('' for the root), as the tree knows them. */
   watchedPaths(): PathName[] {
-    return [...this.nodes.values()].map((node) => pathOf(node));
+    return this.nodes.values().map((node) => pathOf(node));
   }
 
   close(): void {
@@ -79,19 +81,18 @@ export class Watcher {
   }
 
   /**
-   * Adds watches to a directory and everything below it, level by level: each level's watches in
-   * one native call, then its directories are read. `report` collects the entries found, for a
-   * directory that was just created.
+   * Adds watches to a directory and everything below it, level by level (lib/inotify/walk.ts): a
+   * chunk's watches in one native call, then its directories are read. `report` collects the
+   * entries found, for a directory that was just created.
    */
   private addTree(parent: DirNode | undefined, name: PathName, atStartFilter: boolean, report: RawEvent[] | undefined, change: DirArrival = 'created', tries = 0): number {
     // `change`: the event that made the top directory known; below it, each is found by reading.
     const below: DirArrival = report ? 'created' : 'movedTo';
-    let level: Array<{ parent: DirNode | undefined; name: PathName; rel: PathName; change: DirArrival }> = [{ parent, name, rel: parent ? joinRel(pathOf(parent), name) : '', change }];
+    const walk = new WalkLevels({ parent, name, rel: parent ? joinRel(pathOf(parent), name) : '', change, tries });
     let added = 0;
-    while (level.length > 0) {
-      const wds = this.inotify.addWatches(level.map((d) => this.absolute(d.rel)), level[0]!.parent ? this.options.mask : rootMask(this.options.mask));
-      const next: typeof level = [];
-      level.forEach((dir, i) => {
+    for (let chunk = walk.chunk(); chunk; chunk = walk.chunk()) {
+      const wds = this.inotify.addWatches(chunk.map((d) => this.absolute(d.rel)), chunk[0]!.parent ? this.options.mask : rootMask(this.options.mask));
+      chunk.forEach((dir, i) => {
         const wd = wds[i]!;
         if (wd < 0) {
           const code = errnoName(-wd);
@@ -101,22 +102,21 @@ export class Watcher {
           }
           // Gone, or only moved with an ancestor whose rename is still unread: its parent's events
           // say which (a delete or a move away drops it); meanwhile it is tried again.
-          if (code === 'ENOENT' || code === 'ENOTDIR') this.pending.add(dir.parent, dir.name, dir.change, dir.parent === parent ? tries : 0);
+          if (code === 'ENOENT' || code === 'ENOTDIR') this.pending.add(dir.parent, dir.name, dir.change, dir.tries);
           else this.options.onUnwatched(dir.rel, code);
           return;
         }
         added++;
         const node = this.attach(wd, dir.parent, dir.name);
         this.options.onProgress?.(this.nodes.size);
-        for (const child of this.list(node, dir.rel, report, atStartFilter, dir.parent === parent ? tries : 0)) next.push({ parent: node, name: child.name, rel: child.rel, change: below });
+        walk.found(node, dir.rel, this.list(node, dir.rel, report, atStartFilter, dir.tries), below);
       });
-      level = next;
     }
     return added;
   }
 
   /** Reads a watched directory (see listDirectory); one renamed since its watch was added is read again after the batch. */
-  private list(node: DirNode, rel: PathName, report: RawEvent[] | undefined, atStartFilter: boolean, tries: number): ChildDir[] {
+  private list(node: DirNode, rel: PathName, report: RawEvent[] | undefined, atStartFilter: boolean, tries: number): readonly PathName[] {
     const dirs = listDirectory(this.inotify, this.options, this.absolute(rel), rel, report, atStartFilter);
     if (!dirs && node.parent) this.unlisted.add(node, report !== undefined, tries);
     return dirs ?? [];
@@ -128,7 +128,7 @@ export class Watcher {
       if (!this.isAttached(u.node)) continue; // gone, or moved out: its events said so
       const report = u.created ? out : undefined;
       if (u.tries + 1 >= PENDING_TRIES) this.stale = this.strayed = true;
-      else for (const child of this.list(u.node, pathOf(u.node), report, false, u.tries + 1)) this.addTree(u.node, child.name, false, report, report ? 'created' : 'movedTo');
+      else for (const child of this.list(u.node, pathOf(u.node), report, false, u.tries + 1)) this.addTree(u.node, child, false, report, report ? 'created' : 'movedTo');
     }
   }
 
@@ -148,10 +148,8 @@ export class Watcher {
       node = { wd, name, parent, children: undefined };
       this.nodes.set(wd, node);
     }
-    if (parent) {
-      parent.children ??= new Map();
-      parent.children.set(pathKey(name), node);
-    } else this.rootNode = node;
+    if (parent) addChild(parent, node);
+    else this.rootNode = node;
     return node;
   }
 
@@ -159,7 +157,7 @@ export class Watcher {
   private forget(node: DirNode, removeWatches: boolean): void {
     const stack = [node];
     for (let n = stack.pop(); n; n = stack.pop()) {
-      if (n.children) stack.push(...n.children.values());
+      for (const child of childrenOf(n)) stack.push(child);
       if (this.nodes.get(n.wd) === n) this.nodes.delete(n.wd);
       this.pending.dropParent(n);
       if (removeWatches) this.inotify.removeWatch(n.wd);
@@ -210,13 +208,13 @@ export class Watcher {
       if (!isDir) continue;
       if (change === 'movedFrom' || change === 'deleted') this.pending.drop(node, name);
       if (change === 'movedFrom') {
-        const child = node.children?.get(pathKey(name));
+        const child = childOf(node, name);
         if (child) {
           detach(child);
           this.movedAway.set(event.cookie, child);
         }
       } else if (change === 'deleted') {
-        const child = node.children?.get(pathKey(name));
+        const child = childOf(node, name);
         if (child) this.forget(child, false);
       } else if (change === 'created' || change === 'movedTo') {
         if (excludedByFilter(this.options.filter, dir, name)) continue;
@@ -274,8 +272,8 @@ export class Watcher {
     this.pending.clear();
     this.unlisted.clear();
     const hadRoot = this.rootNode !== undefined;
-    const before = new Map(this.nodes);
-    this.nodes.clear();
+    const before = this.nodes;
+    this.nodes = new WatchTable();
     this.rootNode = undefined;
     const added = this.addTree(undefined, '', true, undefined);
     for (const wd of before.keys()) if (!this.nodes.has(wd)) this.inotify.removeWatch(wd);

@@ -1,0 +1,91 @@
+/**
+ * The watcher at scale (issue 23, item 3): makes a tree of N directories (bench/workload/dirTree.ts:
+ * top-level directories of 100, one file in each), starts bin/sersync2 on it in compat mode (no
+ * -r, a remote that need not exist: nothing changes, so no rsync runs), and prints the seconds
+ * from spawn until "watch path is" on stdout, then VmRSS, VmHWM and RssAnon from /proc after a
+ * settle. The tree is removed afterwards. Needs fs.inotify.max_user_watches above N.
+ *
+ *   node dist/scripts/watch-scale.js --dirs 250000 [--tmp /dev/shm] [--settle 1000]
+ *        [--node-arg=--cpu-prof --node-arg=--cpu-prof-dir=/tmp/prof] [--node-arg=--trace-gc --out FILE]
+ *
+ * --node-arg adds a Node flag to those on bin/sersync2's #! line (the bin is run through `node`
+ * with the same flags, so that profiling flags can be added).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import minimist from 'minimist';
+import { makeDirTree } from '../bench/workload/dirTree';
+
+const argv = minimist(process.argv.slice(2), { string: ['dirs', 'tmp', 'settle', 'node-arg', 'bin', 'out'] });
+const DIRS = Number(argv.dirs ?? 250_000);
+const TMP = String(argv.tmp ?? '/dev/shm');
+const SETTLE_MS = Number(argv.settle ?? 1000);
+const extra = ([] as string[]).concat(argv['node-arg'] ?? []);
+const ROOT = path.resolve(__dirname, '..', '..');
+/** --out FILE: the daemon's stdout is copied there (--node-arg=--trace-gc writes to it). */
+const OUT = argv.out === undefined ? undefined : fs.createWriteStream(String(argv.out));
+const BIN = path.resolve(String(argv.bin ?? path.join(ROOT, 'bin', 'sersync2')));
+
+/** The Node flags of the bin's `#!/usr/bin/env -S node FLAGS` line. */
+function shebangFlags(bin: string): string[] {
+  const first = fs.readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
+  const words = first.replace(/^#!/, '').trim().split(/\s+/);
+  const at = words.indexOf('node');
+  return at < 0 ? [] : words.slice(at + 1);
+}
+
+/** CPU seconds (user, system) of a process so far, from /proc/PID/stat (clock ticks of 1/100 s). */
+function cpu(pid: number): [number, number] {
+  const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return [Number(f[11]) / 100, Number(f[12]) / 100];
+}
+
+function status(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n')) {
+    const m = /^(VmRSS|VmHWM|RssAnon):\s+(\d+) kB/.exec(line);
+    if (m) out[m[1]!] = Number(m[2]) / 1024;
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const work = fs.mkdtempSync(path.join(TMP, 'watch-scale-'));
+  const tree = path.join(work, 'tree');
+  fs.mkdirSync(tree);
+  try {
+    const t = performance.now();
+    makeDirTree(tree, DIRS - 1); // and the root: N directories in all
+    console.log(`made ${DIRS} directories in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const config = fs.readFileSync(path.join(ROOT, 'confxml.xml'), 'utf8').replace(/watch="\/opt\/tongbu"/, `watch="${tree}"`).replace('/tmp/rsync_fail_log.sh', path.join(work, 'fail.sh'));
+    fs.writeFileSync(path.join(work, 'confxml.xml'), config);
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [...shebangFlags(BIN), ...extra, BIN, '-o', path.join(work, 'confxml.xml'), '--status-file', path.join(work, 'status.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const seconds = await new Promise<number>((resolve, reject) => {
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        OUT?.write(chunk);
+        text += chunk.toString();
+        if (text.includes('watch path is')) resolve((performance.now() - t0) / 1000);
+      });
+      child.on('exit', (code) => reject(new Error(`sersync2 exited (${code}) before watching: ${text}`)));
+    });
+    const [user, sys] = cpu(child.pid!);
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const s = status(child.pid!);
+    console.log(`dirs ${DIRS}  watched after ${seconds.toFixed(1)} s (cpu user ${user.toFixed(1)} s, sys ${sys.toFixed(1)} s)  VmRSS ${s.VmRSS?.toFixed(0)} MB  VmHWM ${s.VmHWM?.toFixed(0)} MB  RssAnon ${s.RssAnon?.toFixed(0)} MB`);
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
