@@ -10,7 +10,7 @@ import type { PathEvent, SyncEvent } from '../events/types';
 import { largeFilesUnder } from '../inotify/binding';
 
 /** Files this large get an rsync of their own in batch mode. */
-export const LARGE_FILE_BYTES = 8 * 1024 * 1024;
+const LARGE_FILE_BYTES = 8 * 1024 * 1024;
 
 const NUL = Buffer.from([0]);
 
