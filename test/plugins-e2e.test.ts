@@ -81,3 +81,23 @@ test('a dead socket endpoint: mirroring goes on at full speed and the failures a
   await waitFor('50 rsync commands', () => new Set(rec.commands()).size >= 50, 20_000);
   await waitFor('the plugin failures in the log', () => /WARN: plugin socket: sync f\d+\.txt: .*ECONNREFUSED/.test(sersync.stdout()), 20_000);
 });
+
+test('socket after each sync: events covered by a new directory\'s rsync still reach the plugin, each once', async () => {
+  const ws = workspace('socket-covered');
+  const { port, payloads } = await collectConnections(cleanups);
+  ws.edit((x) => x.replace('<plugin start="false" name="command"/>', '<plugin start="true" name="socket"/>').replace('<localpath watch="/opt/tongbu">\n\t    <deshost ip="192.168.138.20" port="8009"/>', `<localpath watch="${ws.watch}">\n<deshost ip="127.0.0.1" port="${port}"/>`));
+  const rec = commandRecorder(path.join(ws.root, 'rec'));
+  const sersync = await startSersync(['-o', ws.config], { env: rec.env });
+  cleanups.push(() => sersync.stop());
+  // A tree written at once, as `cp -a` would: the directory's rsync is still waiting for it to be quiet.
+  fs.mkdirSync(path.join(ws.watch, 'd'));
+  const files = Array.from({ length: 20 }, (_, i) => `d/f${i}`);
+  for (const f of files) fs.writeFileSync(path.join(ws.watch, f), f);
+  const expected = ['d', ...files].map((p) => `${ws.watch}/${p}`).sort();
+  await waitFor('a payload for every path', () => new Set(payloads.map(String)).size >= expected.length, 20_000);
+  assert.deepEqual([...new Set(payloads.map(String))].sort(), expected);
+  assert.equal(payloads.length, expected.length, 'each path once');
+  const commands = rec.commands();
+  assert.ok(commands.some((c) => c.includes('"./d" ')), 'the directory is synced');
+  assert.ok(commands.length < expected.length, `fewer rsyncs than events: ${commands.length}`);
+});
