@@ -101,10 +101,20 @@ function untilWatching(daemon: Collecting, line: string): Promise<boolean> {
   }, 20_000);
 }
 
-/** SIGHUP makes the daemon report its watches: by then every earlier kernel event has been read. */
-async function watchesReported(daemon: Awaited<ReturnType<typeof startAsUser>>, nth: number): Promise<string> {
+/** SIGHUP makes the daemon report its counts: by then every earlier kernel event has been read. */
+async function reported(daemon: Collecting): Promise<string> {
+  const reports = () => daemon.output().split('\n').filter((l) => l.startsWith('SIGHUP: '));
+  const before = reports().length;
   daemon.child.kill('SIGHUP');
-  return waitFor(`SIGHUP report ${nth}`, () => daemon.output().split('\n').filter((l) => l.startsWith('SIGHUP: '))[nth - 1], 10_000);
+  return waitFor(`SIGHUP report ${before + 1}`, () => reports()[before], 10_000);
+}
+
+/** Reports until nothing is queued or running: a file's second event can still run after its bytes arrived. */
+function untilIdle(daemon: Collecting): Promise<string> {
+  return waitFor('the daemon to be idle', async () => {
+    const line = await reported(daemon);
+    return / 0 queued, 0 running, /.test(line) && line;
+  }, 10_000, 50);
 }
 
 test('a watch root made unreadable while running: reported once, nothing more is watched, no failing commands; SIGTERM still stops it', async () => {
@@ -113,7 +123,7 @@ test('a watch root made unreadable while running: reported once, nothing more is
   const daemon = await startAsUser(ws.config);
   fs.writeFileSync(path.join(ws.watch, 'before.txt'), 'mirrored');
   await waitFor('before.txt on the rsync daemon', () => fs.existsSync(path.join(ws.remote.dir, 'before.txt')), 10_000, 50);
-  assert.match(await watchesReported(daemon, 1), /^SIGHUP: 2 watches, /);
+  assert.match(await untilIdle(daemon), /^SIGHUP: 2 watches, /);
 
   fs.chmodSync(ws.watch, 0o000);
   const message = `ERROR: the watch directory ${ws.watch} cannot be read any more (permission denied (EACCES)): nothing more is watched`;
@@ -121,7 +131,7 @@ test('a watch root made unreadable while running: reported once, nothing more is
   // Root still writes there; without the watches there is nothing to run (it would fail: cd: can't cd).
   for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(ws.watch, 'sub', `after${i}.txt`), 'x');
   fs.writeFileSync(path.join(ws.watch, 'after.txt'), 'x');
-  assert.match(await watchesReported(daemon, 2), /^SIGHUP: 0 watches, 0 queued, 0 running, 0 waiting for retry/);
+  assert.match(await reported(daemon), /^SIGHUP: 0 watches, 0 queued, 0 running, 0 waiting for retry/);
   const out = daemon.output();
   assert.equal(out.split(message).length - 1, 1, out);
   assert.doesNotMatch(out, /can't cd|internal error/);
@@ -144,7 +154,7 @@ for (const how of ['deleted', 'moved'] as const) {
     // A moved tree still exists: its watches would go on reporting paths that are no longer there.
     if (how === 'moved') fs.writeFileSync(path.join(moved, 'a', 'b', 'late.txt'), 'x');
     // (The deletes seen before the root's own may still be running, to a directory that is gone.)
-    assert.match(await watchesReported(daemon, 1), how === 'moved' ? /^SIGHUP: 0 watches, 0 queued, 0 running/ : /^SIGHUP: 0 watches, /);
+    assert.match(await reported(daemon), how === 'moved' ? /^SIGHUP: 0 watches, 0 queued, 0 running/ : /^SIGHUP: 0 watches, /);
     assert.equal(daemon.output().split(message).length - 1, 1, daemon.output());
     if (how === 'moved') assert.doesNotMatch(daemon.output(), /can't cd/);
     daemon.child.kill('SIGTERM');

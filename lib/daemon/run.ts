@@ -86,8 +86,10 @@ async function start(options: CliOptions, log: Logger, scope: Scope): Promise<nu
   const report = new UnwatchedReport(() => setup.watchedSoFar);
   const watcher = openWatcher(parts, scope, { unwatched: (path, code) => report.unwatched(path, code), progress: (count) => setup.progress(count) });
   const behaviours = new Behaviours(scope);
-  // In this order; the stop runs them backwards. The report listens before the first watch is added.
+  // In this order; the stop runs them backwards. The report listens before the first watch is added;
+  // SIGHUP and SIGUSR1 answer from then on, so a long watch setup can be followed.
   await behaviours.start([
+    new InfoSignals(),
     report,
     setup,
     new FullSyncAtStart(),
@@ -95,7 +97,6 @@ async function start(options: CliOptions, log: Logger, scope: Scope): Promise<nu
     new FailLogPeriod(),
     new StatusWriter(() => report.count),
     new Ready(),
-    new InfoSignals(),
     new Shutdown(() => behaviours.stop()),
   ], Object.assign(parts, { watcher }));
   return await done;
