@@ -1,13 +1,10 @@
-/** The daemon's behaviours behind one interface: started in order, stopped backwards once, and the shutdown's order. */
+/** The daemon's behaviours behind one interface: started in order, stopped backwards once, by the scope (the shutdown: shutdown.test.ts). */
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import type { DaemonContext } from '../lib/daemon/context';
 import { Behaviours, type Behaviour } from '../lib/daemon/behaviours/behaviour';
 import { Crontab } from '../lib/daemon/behaviours/crontab';
-import { Shutdown } from '../lib/daemon/behaviours/shutdown';
 import { Scope } from '../lib/daemon/scope';
-import { DaemonSignals } from '../lib/daemon/signals';
 
 function recorder(calls: string[], name: string, start: (ctx: DaemonContext) => void | Promise<void> = () => {}): Behaviour {
   return {
@@ -33,15 +30,16 @@ function bareContext(): DaemonContext & { code?: number } {
   return ctx as unknown as DaemonContext & { code?: number };
 }
 
-test('behaviours start in order; the stop and the scope stop them backwards, each once', async () => {
+test('behaviours start in order; the scope stops them backwards, each once, before what it opened earlier', async () => {
   const calls: string[] = [];
   const scope = new Scope();
+  scope.add('workers', 'pool', { intake: () => void calls.push('stop workers') });
   const behaviours = new Behaviours(scope);
   await behaviours.start([recorder(calls, 'a'), recorder(calls, 'b'), { name: 'no stop', start: () => void calls.push('start no stop') }, recorder(calls, 'c')], bareContext());
   assert.deepEqual(calls, ['start a', 'start b', 'start no stop', 'start c']);
-  await behaviours.stop();
   await scope.close();
-  assert.deepEqual(calls.slice(4), ['stop c', 'stop b', 'stop a']);
+  await scope.close();
+  assert.deepEqual(calls.slice(4), ['stop c', 'stop b', 'stop a', 'stop workers']);
 });
 
 test('a start that throws: it and those before it are stopped by the scope, those after never start', async () => {
@@ -81,54 +79,4 @@ test('crontab: a full sync on each tick of its schedule, none after stop', async
   assert.deepEqual(synced, ['crontab', 'crontab']);
   crontab.stop();
   assert.equal(timers.length, 0);
-});
-
-function shutdownFixture(calls: string[]) {
-  const source = new EventEmitter();
-  const signals = new DaemonSignals(() => {}, source);
-  const step = (name: string) => () => void calls.push(name);
-  const asyncStep = (name: string) => async () => void calls.push(name);
-  const ctx = {
-    signals,
-    stopping: false,
-    rsync: { settings: { binary: 'rsync' }, remotes: [] },
-    log: { info: () => {}, warn: step('warn') },
-    pool: { inFlight: 1, stop: step('pool.stop'), idle: asyncStep('pool.idle'), running: () => {
-        calls.push('pool.running');
-        return [];
-      },
-    },
-    queue: {
-      drain: () => {
-        calls.push('queue.drain');
-        return [];
-      },
-    },
-    failLog: { path: '/x', append: step('failLog.append') },
-    failures: { idle: asyncStep('failures.idle'), flush: step('failures.flush') },
-    plugin: { idle: asyncStep('plugin.idle') },
-    status: { stop: asyncStep('status.stop') },
-    exit: (code: number) => calls.push(`exit ${code}`),
-  };
-  // A fake: the shutdown reads only these parts.
-  return { source, ctx: ctx as unknown as DaemonContext };
-}
-
-test('the graceful stop: no more events, the behaviours stopped, then the drain, the last status write, exit 0', async () => {
-  const calls: string[] = [];
-  const { source, ctx } = shutdownFixture(calls);
-  new Shutdown(async () => void calls.push(`behaviours.stop (stopping=${ctx.stopping})`)).start(ctx);
-  source.emit('SIGTERM', 'SIGTERM');
-  await new Promise((resolve) => setImmediate(resolve));
-  assert.deepEqual(calls, ['behaviours.stop (stopping=true)', 'pool.stop', 'queue.drain', 'failLog.append', 'pool.idle', 'failures.idle', 'plugin.idle', 'failures.flush', 'status.stop', 'exit 0']);
-});
-
-test('a second stop signal leaves at once: what runs goes to the fail log, exit 1', () => {
-  const calls: string[] = [];
-  const { source, ctx } = shutdownFixture(calls);
-  // Both signals came during start-up: handed over when the shutdown starts.
-  source.emit('SIGTERM', 'SIGTERM');
-  source.emit('SIGINT', 'SIGINT');
-  new Shutdown(async () => {}).start(ctx);
-  assert.deepEqual(calls.slice(-4), ['warn', 'pool.running', 'failLog.append', 'exit 1']);
 });

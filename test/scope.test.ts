@@ -1,4 +1,4 @@
-/** The daemon's lifecycle scope: closers run last-opened first, once, all of them even when one throws. */
+/** The daemon's lifecycle scope: phase by phase, in each the last opened first, each step once, all of them even when one throws. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Scope } from '../lib/daemon/scope';
@@ -6,9 +6,11 @@ import { Scope } from '../lib/daemon/scope';
 test('closers run in reverse order of registration, once, however often close() is called', async () => {
   const scope = new Scope();
   const closed: string[] = [];
-  const timer = scope.add('timer', setInterval(() => {}, 1000), (t) => {
-    clearInterval(t);
-    closed.push('timer');
+  const timer = scope.add('timer', setInterval(() => {}, 1000), {
+    close: (t) => {
+      clearInterval(t);
+      closed.push('timer');
+    },
   });
   assert.equal(typeof timer.unref, 'function', 'add() hands the resource back');
   scope.defer('inotify', () => void closed.push('inotify'));
@@ -47,4 +49,36 @@ test('a resource registered once closing has begun is closed too, not leaked', a
   await closing;
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(closed, ['late']);
+});
+
+test('the phases run in order, intake, drain, record, close; in each the last registered first', async () => {
+  const scope = new Scope();
+  const steps: string[] = [];
+  const step = (name: string) => () => void steps.push(name);
+  scope.add('workers', 'pool', { intake: step('workers intake'), drain: step('workers drain') });
+  scope.add('status', 'status', { close: step('status close') });
+  scope.add('watches', 'watcher', { intake: step('watches intake') });
+  scope.add('queue', 'queue', { record: step('queue record') });
+  scope.defer('crontab', step('crontab intake'), 'intake');
+  await scope.close();
+  assert.deepEqual(steps, ['crontab intake', 'watches intake', 'workers intake', 'workers drain', 'queue record', 'status close']);
+});
+
+test('leaveNow: a drain under way is no longer waited for; record and close still run', async () => {
+  const scope = new Scope();
+  const steps: string[] = [];
+  let finish: () => void = () => {};
+  scope.add('workers', 'pool', {
+    drain: () => new Promise<void>((resolve) => (finish = resolve)),
+  });
+  scope.add('retries', 'failures', { drain: () => void steps.push('retries drain'), record: () => void steps.push('retries record') });
+  scope.add('status', 'status', { close: () => void steps.push('status close') });
+  const closing = scope.close();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(steps, ['retries drain'], 'the close waits for the workers');
+  const left = scope.leaveNow();
+  assert.equal(left, closing, 'the same close');
+  await left;
+  assert.deepEqual(steps, ['retries drain', 'retries record', 'status close']);
+  finish();
 });

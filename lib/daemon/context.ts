@@ -7,7 +7,6 @@ import type { Failures } from '../failLog/failures';
 import type { FailLogFile } from '../failLog/file';
 import type { Watcher } from '../inotify/watcher';
 import type { Logger } from '../log/logger';
-import type { PluginDispatcher } from '../plugin/hook';
 import type { EventQueue } from '../queue/queue';
 import type { CommandRunner } from '../runner/shell';
 import type { DaemonStatus } from '../status/daemon';
@@ -15,7 +14,10 @@ import type { HandlerDeps } from '../dispatch/handler';
 import type { WorkerPool } from '../workers/pool';
 import type { DaemonSignals } from './signals';
 
-/** Everything but the watcher, which is opened last, with callbacks into these. */
+/**
+ * What the behaviours use, everything but the watcher, which is opened last, with callbacks into
+ * these. What is only closed (the plugin's deliveries, the metrics server) is the scope's alone.
+ */
 export interface DaemonParts {
   readonly options: CliOptions;
   readonly config: Config;
@@ -26,8 +28,6 @@ export interface DaemonParts {
   readonly failLog: FailLogFile;
   readonly failures: Failures;
   readonly status: DaemonStatus;
-  /** Undefined when no plugin runs. */
-  readonly plugin: PluginDispatcher | undefined;
   /** Undefined with `-m PLUGIN`: no rsync at all. */
   readonly rsync: HandlerDeps['rsync'];
   readonly queue: EventQueue;
@@ -38,8 +38,6 @@ export interface DaemonParts {
   push(event: SyncEvent): void;
   /** Queues a full sync to every remote (none with -m: no remote). */
   fullSync(reason: FullSyncReason): void;
-  /** Set when the graceful stop begins: events and reports from then on are ignored. */
-  stopping: boolean;
   /** Ends the daemon with this exit code; the first call wins. */
   exit(code: number): void;
   /** True once exit() was called. */

@@ -22,6 +22,7 @@ import { largeFileFinder } from '../workers/largeFiles';
 import { WorkerPool } from '../workers/pool';
 import type { DaemonParts } from './context';
 import { fileError, StartError } from './errors';
+import { writeQueued } from './leftovers';
 import type { Scope } from './scope';
 import type { DaemonSignals } from './signals';
 
@@ -43,7 +44,7 @@ export async function openParts(options: CliOptions, config: Config, configFile:
   const failLog = new FailLogFile(config.sersync.failLog.path);
   if (!options.plugin) openFailLog(failLog, log);
   const pluginName = options.plugin ?? (config.sersync.plugin.enabled ? config.sersync.plugin.name : undefined);
-  const plugin = pluginName ? new PluginDispatcher(pluginName, createDelivery(pluginName, { config, runner, trace }), (message) => log.warn(message)) : undefined;
+  const plugin = pluginName ? scope.add('plugin', new PluginDispatcher(pluginName, createDelivery(pluginName, { config, runner, trace }), (message) => log.warn(message)), { drain: (p) => p.idle() }) : undefined;
   const rsync = options.plugin ? undefined : { settings: commandSettings(config), remotes: config.sersync.localpath.remotes };
   const batch = !options.plugin && (options.batch || config.sersync.rsync.batch.enabled) ? config.sersync.rsync.batch : undefined;
   if (batch) {
@@ -55,13 +56,24 @@ export async function openParts(options: CliOptions, config: Config, configFile:
   // and a new directory's waits for its subtree to be quiet (COMPATIBILITY.md, "The queue").
   const covers = rsync && !batch && isRecursive(rsync.settings.rsync.commonParams);
   const queue = batch ? new EventQueue({ settleMs: batch.windowMs }) : new EventQueue(covers ? { coversSubtree: (e) => e.isDir, subtreeSettle: SUBTREE_SETTLE } : {});
-  const status = scope.add('status and metrics', new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message), metricsListen: options.metricsListen, metricsFile: options.metricsFile }), (s) => s.stop());
+  const status = scope.add('status and metrics', new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message), metricsListen: options.metricsListen, metricsFile: options.metricsFile }), { close: (s) => s.stop() });
   await status.openMetrics();
   const requestFullSync = () => queue.push({ kind: 'full', reason: 'recovery' });
-  const failures = scope.add('fail-log timers', new Failures({ runner, failLog, clock, log, timeToExecute: config.sersync.failLog.timeToExecute, requestFullSync, onRetried: (lane, ok) => status.recordRetry(lane, ok) }), (f) => f.stop());
+  const failures = scope.add('fail-log timers', new Failures({ runner, failLog, clock, log, timeToExecute: config.sersync.failLog.timeToExecute, requestFullSync, onRetried: (lane, ok) => status.recordRetry(lane, ok) }), {
+    intake: (f) => f.stop(),
+    drain: (f) => f.idle(),
+    record: (f) => f.flush('retry pending at shutdown'),
+  });
   const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, onResult: status.recordResult, onSpawned: (ms) => status.collector.eventToSpawn.record(ms) }));
   const watchRoot = config.sersync.localpath.watch;
-  const pool = scope.add('workers', new WorkerPool(queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, parallel: batch.parallel, findLarge: largeFileFinder(watchRoot) }), (p) => p.stop());
+  const watch = options.plugin ? pluginWatch(config, options.plugin) : watchRoot;
+  if (pluginName && pluginWatch(config, pluginName) !== watch) log.warn(`plugin ${pluginName} reports paths under its own <localpath> ${pluginWatch(config, pluginName)}, not ${watch}`);
+  const pool = scope.add('workers', new WorkerPool(queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, parallel: batch.parallel, findLarge: largeFileFinder(watchRoot) }), {
+    intake: (p) => p.stop(),
+    drain: (p) => p.idle(),
+  });
+  // Registered after the retries, so the queued events are written first, as they came first.
+  scope.add('queue', queue, { record: (q) => writeQueued(q.drain(), rsync, failLog, log) });
   const push = (event: SyncEvent) => {
     status.recordEvent(event);
     if (queue.push(event) === 'collapsed') log.warn(`queue full: ${queue.collapsedEvents} events folded into one full sync`);
@@ -70,12 +82,10 @@ export async function openParts(options: CliOptions, config: Config, configFile:
   let resolveDone: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
   const parts: DaemonParts = {
-    options, config, log, clock, signals, runner, failLog, failures, status, plugin, rsync, queue, pool, push,
-    watch: options.plugin ? pluginWatch(config, options.plugin) : watchRoot,
+    options, config, log, clock, signals, runner, failLog, failures, status, rsync, queue, pool, push, watch,
     fullSync: (reason) => {
       if (!options.plugin) push({ kind: 'full', reason });
     },
-    stopping: false,
     get exited() {
       return exited;
     },

@@ -7,7 +7,6 @@
 import type { CliOptions } from '../cli/args';
 import { loadConfigFile } from '../config/load';
 import { createLogger, flushLogs, type Logger } from '../log/logger';
-import { pluginWatch } from '../plugin/hook';
 import { configLines, threadLines } from './banner';
 import { Behaviours } from './behaviours/behaviour';
 import { Crontab } from './behaviours/crontab';
@@ -56,10 +55,13 @@ function openLog(options: CliOptions): Logger {
 /** The daemon in its scope: closed when it ends, or at once when a step of start-up throws. */
 async function runScoped(options: CliOptions, log: Logger): Promise<number> {
   const scope = new Scope();
+  let code: number | undefined;
   try {
-    return await start(options, log, scope);
+    code = await start(options, log, scope);
+    return code;
   } finally {
-    for (const error of await scope.close()) log.warn(error.message);
+    // A second stop signal or a failed start-up leaves without waiting for what still runs, as the stop's own leave does.
+    for (const error of await (code === 0 ? scope.close() : scope.leaveNow())) log.warn(error.message);
   }
 }
 
@@ -67,7 +69,7 @@ async function start(options: CliOptions, log: Logger, scope: Scope): Promise<nu
   // First of all: a stop signal during start-up waits for its end (a second one leaves at once).
   const signals = scope.add('signal handlers', new DaemonSignals((signal, again) =>
     log.warn(again ? `${signal} again during start-up: leaving now` : `${signal} during start-up: stopping once the current step is done (send it again to leave now)`),
-  ), (s) => s.dispose());
+  ), { close: (s) => s.dispose() });
   const configFile = options.configFiles[0]!;
   const { config, warnings } = loadConfigFile(configFile, { checkDirectories: true, standalonePlugin: options.plugin });
   log.info('set the system param');
@@ -77,8 +79,6 @@ async function start(options: CliOptions, log: Logger, scope: Scope): Promise<nu
   for (const warning of warnings) log.warn(warning);
 
   const { parts, done } = await openParts(options, config, configFile, log, signals, scope);
-  const pluginName = parts.plugin?.name;
-  if (pluginName && pluginWatch(config, pluginName) !== parts.watch) log.warn(`plugin ${pluginName} reports paths under its own <localpath> ${pluginWatch(config, pluginName)}, not ${parts.watch}`);
   if (options.plugin) log.info(`start ${options.plugin} interface`);
   else for (const line of threadLines(options.threads, config.sersync.localpath.remotes.length)) log.info(line);
 
@@ -86,8 +86,9 @@ async function start(options: CliOptions, log: Logger, scope: Scope): Promise<nu
   const report = new UnwatchedReport(() => setup.watchedSoFar);
   const watcher = openWatcher(parts, scope, { unwatched: (path, code) => report.unwatched(path, code), progress: (count) => setup.progress(count) });
   const behaviours = new Behaviours(scope);
-  // In this order; the stop runs them backwards. The report listens before the first watch is added;
-  // SIGHUP and SIGUSR1 answer from then on, so a long watch setup can be followed.
+  // In this order; the stop (the scope's close) stops them backwards, in its first phase. The report
+  // listens before the first watch is added; SIGHUP and SIGUSR1 answer from then on, so a long watch
+  // setup can be followed.
   await behaviours.start([
     new InfoSignals(),
     report,
@@ -97,7 +98,7 @@ async function start(options: CliOptions, log: Logger, scope: Scope): Promise<nu
     new FailLogPeriod(),
     new StatusWriter(() => report.count),
     new Ready(),
-    new Shutdown(() => behaviours.stop()),
+    new Shutdown(scope),
   ], Object.assign(parts, { watcher }));
   return await done;
 }

@@ -24,38 +24,43 @@ const RESYNC_WARNINGS: Readonly<Record<ResyncEvent['reason'], string>> = {
 export function openWatcher(parts: DaemonParts, scope: Scope, listeners: WatchListeners): Watcher {
   const { config, log, watch } = parts;
   const rules: EventRules = { inotify: config.inotify, filter: config.filter, isSpecialCreation: (rel) => isSpecialCreation(watch, rel) };
-  const inotify = scope.add('inotify', new Inotify({
+  const inotify = new Inotify({
     persistent: true,
     onBatch: (batch) => watcher.handleBatch(batch),
     onError: (error) => log.error(`inotify: ${error.message}`),
-  }), (i) => i.close());
-  const watcher: Watcher = scope.add('watches', new Watcher(inotify, {
-    root: watch,
-    mask: watchMask(config.inotify),
-    filter: config.filter,
-    xfs: config.fileSystem.xfs,
-    onEvents: (events) => {
-      for (const event of events) {
-        // Acted on while stopping too: a full sync queued then is written to the fail log with the rest.
-        if (event.change === 'resync') {
-          log.warn(RESYNC_WARNINGS[event.reason]);
-          parts.fullSync(event.reason === 'overflow' ? 'overflow' : 'unwatched');
-          continue;
+  });
+  let watcher: Watcher;
+  try {
+    watcher = new Watcher(inotify, {
+      root: watch,
+      mask: watchMask(config.inotify),
+      filter: config.filter,
+      xfs: config.fileSystem.xfs,
+      onEvents: (events) => {
+        for (const event of events) {
+          if (event.change === 'resync') {
+            log.warn(RESYNC_WARNINGS[event.reason]);
+            parts.fullSync(event.reason === 'overflow' ? 'overflow' : 'unwatched');
+            continue;
+          }
+          if (event.change === 'rootGone') {
+            log.error(rootLossMessage(watch, event.loss));
+            continue;
+          }
+          if (config.debug) log.info(`inotify name:${describeName(joinRel(event.dir, event.name))}\tmask:${changeMask(event.change, event.isDir)}`);
+          const classified = classify(rules, event);
+          if (classified) parts.push(classified);
         }
-        if (event.change === 'rootGone') {
-          log.error(rootLossMessage(watch, event.loss));
-          continue;
-        }
-        if (parts.stopping) continue;
-        if (config.debug) log.info(`inotify name:${describeName(joinRel(event.dir, event.name))}\tmask:${changeMask(event.change, event.isDir)}`);
-        const classified = classify(rules, event);
-        if (classified) parts.push(classified);
-      }
-    },
-    onUnwatched: (path, code) => listeners.unwatched(path, code),
-    onProgress: (count) => listeners.progress(count),
-  }), (w) => w.close());
-  return watcher;
+      },
+      onUnwatched: (path, code) => listeners.unwatched(path, code),
+      onProgress: (count) => listeners.progress(count),
+    });
+  } catch (error) {
+    inotify.close();
+    throw error;
+  }
+  // The watcher owns the inotify: closing it (the first thing the stop does) closes both, once.
+  return scope.add('watches', watcher, { intake: (w) => w.close() });
 }
 
 /**

@@ -1,46 +1,38 @@
 /**
- * SIGTERM or SIGINT: stop taking events, write what is queued to the fail log, let what runs
- * finish, exit 0. A second one: what is still running goes to the fail log, exit 1 at once.
+ * SIGTERM or SIGINT: the scope's close (stop taking events, let what runs finish, write what is
+ * queued to the fail log, the last status write), then exit 0. A second one: what is still running
+ * goes to the fail log, the close stops waiting for it, exit 1 at once.
  * Started last: a stop signal that came during start-up is handed over here and stops at once.
  */
-import { failLogEntry } from '../../failLog/file';
-import { commandsFor } from '../../dispatch/handler';
 import type { DaemonContext } from '../context';
+import { writeRunning } from '../leftovers';
+import type { Scope } from '../scope';
 import type { StopSignal } from '../signals';
 import type { Behaviour } from './behaviour';
 
 export class Shutdown implements Behaviour {
   readonly name = 'shutdown';
 
-  /** `stopBehaviours` stops the other behaviours (timers, watches), the last started first. */
-  constructor(private readonly stopBehaviours: () => Promise<void>) {}
+  /** `scope` holds every part of the daemon: its close is the stop. */
+  constructor(private readonly scope: Scope) {}
 
   start(ctx: DaemonContext): void {
     ctx.signals.onStop((signal, again) => void (again ? this.leave(ctx, signal) : this.graceful(ctx, signal)));
   }
 
   private leave(ctx: DaemonContext, signal: StopSignal): void {
-    const { rsync } = ctx;
     ctx.log.warn(`${signal} again: leaving now; what was running is in the fail log`);
-    ctx.failLog.append(ctx.pool.running().flatMap((event) => commandsFor({ rsync }, event).map((c) => failLogEntry('running at shutdown', c))));
+    writeRunning(ctx.pool.running(), ctx.rsync, ctx.failLog);
+    void this.scope.leaveNow();
     ctx.exit(1);
   }
 
   private async graceful(ctx: DaemonContext, signal: StopSignal): Promise<void> {
-    const { log, pool, failures, failLog, rsync } = ctx;
-    ctx.stopping = true;
-    log.info(`${signal}: stopping; finishing ${pool.inFlight} running events`);
-    await this.stopBehaviours();
-    pool.stop();
-    const queued = ctx.queue.drain();
-    if (rsync) failLog.append(queued.flatMap((event) => commandsFor({ rsync }, event).map((c) => failLogEntry('queued at shutdown', c))));
-    if (queued.length) log.info(`${queued.length} queued events written to ${failLog.path}`);
-    await pool.idle();
-    await failures.idle();
-    await ctx.plugin?.idle();
-    failures.flush('retry pending at shutdown');
-    await ctx.status.stop();
-    log.info('stopped');
+    ctx.log.info(`${signal}: stopping; finishing ${ctx.pool.inFlight} running events`);
+    // Its errors are logged where the daemon ends (run.ts), which awaits the same close.
+    await this.scope.close();
+    if (ctx.exited) return;
+    ctx.log.info('stopped');
     ctx.exit(0);
   }
 }

@@ -45,7 +45,6 @@ export class UnwatchedReport implements Behaviour {
   }
 
   private report(ctx: DaemonContext): void {
-    if (ctx.stopping) return;
     ctx.log.error(watchLimitMessage(this.dirs, this.watched()));
     ctx.fullSync('unwatched');
     this.timer = setTimeout(() => this.report(ctx), 10 * ctx.clock.minuteMs).unref();

@@ -1,5 +1,4 @@
 /** Puts the watches in place (a full walk of the tree); on a terminal, a progress line after 200 ms. */
-import type { Watcher } from '../../inotify/watcher';
 import { ProgressLine } from '../../progress/line';
 import type { DaemonContext } from '../context';
 import type { Behaviour } from './behaviour';
@@ -9,10 +8,8 @@ export class WatchSetup implements Behaviour {
   /** Directories watched so far, as the walk reports them. */
   watchedSoFar = 0;
   private progressLine: ProgressLine | undefined;
-  private watcher: Watcher | undefined;
 
   start(ctx: DaemonContext): void {
-    this.watcher = ctx.watcher;
     this.progressLine = new ProgressLine(process.stdout, (seconds) => `setting up watches: ${this.watchedSoFar} directories, ${seconds} s`);
     let watched: number;
     try {
@@ -28,10 +25,5 @@ export class WatchSetup implements Behaviour {
   progress(watches: number): void {
     this.watchedSoFar = watches;
     this.progressLine?.tick();
-  }
-
-  /** No more events: the graceful stop's first steps, before the queue is drained. */
-  stop(): void {
-    this.watcher?.close();
   }
 }
