@@ -11,7 +11,7 @@
  */
 export type Phase = 'intake' | 'drain' | 'record' | 'close';
 
-export const PHASES: readonly Phase[] = ['intake', 'drain', 'record', 'close'];
+const PHASES: readonly Phase[] = ['intake', 'drain', 'record', 'close'];
 
 export type Step = () => void | Promise<void>;
 
