@@ -12,7 +12,7 @@ DOCDIR = $(DESTDIR)$(PREFIX)/share/doc/sersync2
 
 all: build
 
-node_modules/.installed: package.json package-lock.json binding.gyp native/inotify.c native/sizes.c native/sizes.h native/spawn.c native/napi_errors.h
+node_modules/.installed: package.json package-lock.json binding.gyp $(wildcard native/*.c native/*.h)
 	npm ci
 	touch $@
 

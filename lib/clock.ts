@@ -4,7 +4,8 @@
  */
 export interface Clock {
   now(): number;
-  setTimeout(callback: () => void, ms: number): { unref(): void } & Parameters<typeof clearTimeout>[0];
+  /** What the callback returns (the promise of the work it starts) is ignored here; a test's clock may await it. */
+  setTimeout(callback: () => unknown, ms: number): { unref(): void } & Parameters<typeof clearTimeout>[0];
   clearTimeout(timer: Parameters<typeof clearTimeout>[0]): void;
   /** Milliseconds in one minute of config time. */
   readonly minuteMs: number;

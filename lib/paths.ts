@@ -13,7 +13,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * The one UTF-8 rule for names and the files that hold them: well-formed UTF-8 (no overlong
  * forms, no surrogates, nothing past U+10FFFF; a leading U+FEFF is kept), as a fatal TextDecoder
- * reads it. The text, or undefined when the bytes are not UTF-8. native/inotify.c applies the
+ * reads it. The text, or undefined when the bytes are not UTF-8. native/utf8.c applies the
  * same rule to the kernel's names (test/inotify-binding.test.ts holds it to this one).
  */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {

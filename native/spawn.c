@@ -38,38 +38,15 @@
 #define ADDON_NAPI_ERROR "ERR_SPAWN_NAPI"
 #include "napi_errors.h"
 
+#include "child.h"
+
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434 /* the same number on every architecture */
-#endif
-
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-#define HAVE_ADDCLOSEFROM 1 /* posix_spawn_file_actions_addclosefrom_np: glibc 2.34+ */
-#else
-#define HAVE_ADDCLOSEFROM 0 /* otherwise only O_CLOEXEC keeps descriptors from the child */
-#endif
-
-/* Node sets FD_CLOEXEC on its descriptors 0, 1 and 2. adddup2(fd, fd) clears it in the child
- * (Austin Group issue 411), which glibc does since 2.29; before, the child would lose its stdout
- * and stderr, so spawnShell refuses (ENOSYS) and the caller uses child_process. */
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 29))
-#define HAVE_DUP2_CLEARS_CLOEXEC 1
-#else
-#define HAVE_DUP2_CLEARS_CLOEXEC 0
-#endif
 
 typedef struct {
   uv_poll_t poll; /* first member: the uv handle pointer is the spawn_child pointer */
@@ -81,39 +58,6 @@ typedef struct {
   napi_async_context async_context; /* NULL once destroyed */
   napi_async_cleanup_hook_handle cleanup_hook; /* NULL when not registered */
 } spawn_child;
-
-/* ---- helpers ------------------------------------------------------------------------------- */
-
-static int pidfd_open(pid_t pid) {
-  return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-/* 0 when pidfd_open works here, else the errno that says it does not (probed once per process). */
-static int pidfd_unavailable;
-static pthread_once_t pidfd_probe_once = PTHREAD_ONCE_INIT;
-
-static void probe_pidfd(void) {
-  int fd = pidfd_open(getpid());
-  if (fd >= 0) close(fd);
-  else if (errno == ENOSYS || errno == EPERM || errno == EACCES) pidfd_unavailable = errno; /* EPERM: seccomp */
-}
-
-/* Collects the child's status without blocking: 1 when collected, 0 while it runs, -errno. */
-static int reap(pid_t pid, int *wstatus) {
-  for (;;) {
-    pid_t r = waitpid(pid, wstatus, WNOHANG);
-    if (r == pid) return 1;
-    if (r == 0) return 0;
-    if (errno != EINTR) return -errno;
-  }
-}
-
-/* For a child started but that cannot be watched: stop it and collect it before reporting. */
-static void abandon_child(pid_t pid) {
-  int wstatus;
-  kill(pid, SIGKILL);
-  while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {}
-}
 
 /* ---- closing ------------------------------------------------------------------------------- */
 
@@ -153,7 +97,7 @@ static void on_env_cleanup(napi_async_cleanup_hook_handle hook, void *data) {
   /* on_closed removes the hook; if a close is already under way, it will. */
   if (child->closing) return;
   int wstatus;
-  reap(child->pid, &wstatus); /* one last try: spares a zombie if it has just exited */
+  child_reap(child->pid, &wstatus); /* one last try: spares a zombie if it has just exited */
   release_js(child); /* frees the native parts; calls no JavaScript */
   close_native(child);
 }
@@ -165,7 +109,7 @@ static void on_exit_readable(uv_poll_t *handle, int status, int events) {
   spawn_child *child = (spawn_child *)handle;
   if (child->closing) return;
   int wstatus = 0;
-  int reaped = reap(child->pid, &wstatus);
+  int reaped = child_reap(child->pid, &wstatus);
   if (reaped == 0 && status >= 0) return; /* not yet: the poll is level-triggered */
   napi_env env = child->env;
   close_native(child);
@@ -232,38 +176,6 @@ static char *get_bytes(napi_env env, napi_value value, const char *what, size_t 
   return bytes;
 }
 
-/* posix_spawn(p) of argv with the child set up as the header comment says; 0 or an errno. */
-static int spawn_shell(const char *shell, char *const argv[], pid_t *pid) {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  sigset_t all, none;
-  int rc = posix_spawn_file_actions_init(&actions);
-  if (rc != 0) return rc;
-  rc = posix_spawnattr_init(&attr);
-  if (rc != 0) {
-    posix_spawn_file_actions_destroy(&actions);
-    return rc;
-  }
-  sigfillset(&all);
-  sigemptyset(&none);
-  if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, 1, 1); /* inherited: clears FD_CLOEXEC */
-  if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, 2, 2);
-#if HAVE_ADDCLOSEFROM
-  if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-#endif
-  if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
-  if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &none);
-  if (rc == 0) rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  if (rc == 0) {
-    /* A name without a slash is searched in PATH, as child_process does. */
-    if (strchr(shell, '/') != NULL) rc = posix_spawn(pid, shell, &actions, &attr, argv, environ);
-    else rc = posix_spawnp(pid, shell, &actions, &attr, argv, environ);
-  }
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&actions);
-  return rc;
-}
 
 static napi_value js_spawn_shell(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -280,7 +192,7 @@ static napi_value js_spawn_shell(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "the shell must be a string");
     return NULL;
   }
-  pthread_once(&pidfd_probe_once, probe_pidfd);
+  int pidfd_unavailable = child_pidfd_unavailable();
   if (pidfd_unavailable != 0 || !HAVE_DUP2_CLEARS_CLOEXEC) {
     throw_errno(env, ENOSYS, pidfd_unavailable != 0 ? "pidfd_open" : "posix_spawn_file_actions_adddup2", NULL);
     return NULL;
@@ -329,11 +241,11 @@ static napi_value js_spawn_shell(napi_env env, napi_callback_info info) {
   char *child_argv[] = {shell, dash_c, command, NULL};
   const char *failed = NULL;
   bool polling = false; /* the poll handle exists: only uv_close may free the child */
-  int err = spawn_shell(shell, child_argv, &child->pid);
+  int err = child_spawn_shell(shell, child_argv, &child->pid);
   if (err != 0) {
     failed = "posix_spawn";
   } else {
-    child->pidfd = pidfd_open(child->pid);
+    child->pidfd = child_pidfd_open(child->pid);
     if (child->pidfd < 0) {
       err = errno;
       failed = "pidfd_open";
@@ -349,7 +261,7 @@ static napi_value js_spawn_shell(napi_env env, napi_callback_info info) {
         failed = "uv_poll_start";
       }
     }
-    if (failed != NULL) abandon_child(child->pid);
+    if (failed != NULL) child_abandon(child->pid);
   }
   if (failed != NULL) {
     release_js(child);

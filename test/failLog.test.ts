@@ -18,12 +18,12 @@ import { tempDir } from './helpers/tempDir';
 class FakeClock implements Clock {
   time = 0;
   readonly minuteMs = 60_000;
-  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
+  private timers: Array<{ at: number; fn: () => unknown; id: number }> = [];
   private nextId = 1;
   now() {
     return this.time;
   }
-  setTimeout(fn: () => void, ms: number) {
+  setTimeout(fn: () => unknown, ms: number) {
     const id = this.nextId++;
     this.timers.push({ at: this.time + ms, fn, id });
     return { unref() {}, id } as unknown as ReturnType<Clock['setTimeout']>;
@@ -31,6 +31,7 @@ class FakeClock implements Clock {
   clearTimeout(timer: unknown) {
     this.timers = this.timers.filter((t) => t.id !== (timer as { id: number }).id);
   }
+  /** Fires the timers due by then, in time order; each one's work (the promise its callback returns) ends before the next fires. */
   async advance(ms: number) {
     const end = this.time + ms;
     for (;;) {
@@ -39,17 +40,14 @@ class FakeClock implements Clock {
       if (!next || next.at > end) break;
       this.timers.shift();
       this.time = next.at;
-      next.fn();
-      await settle();
+      await next.fn();
     }
     this.time = end;
-    await settle();
   }
 }
 
-async function settle() {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-}
+/** Resolves on a later turn of the event loop, as a real child's exit does. */
+const later = <T>(value: T): Promise<T> => new Promise((resolve) => setImmediate(resolve, value));
 
 /** A runner whose commands fail while `down` is true; records every run. */
 class Remote implements CommandRunner {
@@ -58,7 +56,7 @@ class Remote implements CommandRunner {
   readonly ran: string[] = [];
   run(command: string) {
     this.ran.push(command);
-    return Promise.resolve(resultOfStatus(command, this.down ? this.status : 0));
+    return later(resultOfStatus(command, this.down ? this.status : 0));
   }
 }
 
@@ -138,9 +136,9 @@ test('every timeToExecute minutes the fail log is taken aside and run; what fail
     if (command === 'old-ok') {
       // a failure recorded while the run is going on goes to the fresh file
       file.append(['#errno 2560\nduring-run\n\n']);
-      return Promise.resolve(resultOfStatus(command, 0));
+      return later(resultOfStatus(command, 0));
     }
-    return Promise.resolve(resultOfStatus(command, 2560));
+    return later(resultOfStatus(command, 2560));
   };
   await clock.advance(60_000);
   await failures.idle();

@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fill, goldenCases, isRsyncOrPluginCommand, placeholdersFor, type GoldenCase } from './helpers/golden';
-import { commandRecorder, startSersync } from './helpers/sersync';
-import { waitFor, waitForStable } from './helpers/wait';
+import { commandRecorder, type SighupReport, startSersync, untilReport } from './helpers/sersync';
+import { waitFor } from './helpers/wait';
 
 const compat = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../fixtures/golden-compat.json'), 'utf8')) as {
   allowedExtra: Record<string, Record<string, { commands: string[] }>>;
@@ -20,6 +20,8 @@ const compat = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../fixture
 
 /** Cases whose behaviour the engine covers; 17 (periodic fail-log execution) runs in the failLog tests. */
 const E2E = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16'];
+
+const count = (list: readonly string[], item: string): number => list.filter((s) => s === item).length;
 
 const roots: string[] = [];
 after(() => {
@@ -49,23 +51,31 @@ async function replay(c: GoldenCase): Promise<void> {
       const run = spawnSync('bash', ['-c', step.run], { cwd: p.WATCH });
       assert.equal(run.status, 0, `step ${i} failed to run: ${run.stderr}`);
       // A marker file written after the step: once its command shows up, every event of the step
-      // has been read and queued before it; then wait until nothing more runs.
+      // has been read and queued before it. Then SIGHUP reports until the daemon is idle: nothing
+      // queued or running, and nothing left to retry; where every command fails, the backoff
+      // lanes never empty, so there each expected command must also have run as often as listed.
       const marker = `zz-marker-${i}`;
       fs.writeFileSync(path.join(p.WATCH, marker), '');
       await waitFor(`the marker command of step ${i}`, () => recorder.commands().some((cmd) => cmd.includes(marker)));
-      const seen = (await waitForStable(`commands of step ${i}`, () => recorder.commands(), 250)).filter((cmd) => !cmd.includes('zz-marker-'));
+      const expected = step.commands.map((s) => fill(s, p));
+      const stepCommands = () => recorder.commands().filter((cmd) => !cmd.includes('zz-marker-'));
+      const ranAll = () => expected.every((cmd) => count(stepCommands(), cmd) >= count(expected, cmd));
+      const done = (r: SighupReport) => r.queued === 0 && r.running === 0 && (failing ? ranAll() : r.retrying === 0);
+      // A step that never settles fails below with what ran, or with the timeout when that matched.
+      const unsettled = await untilReport(sersync, `step ${i} to be done`, done).then(() => undefined, (error: Error) => error);
+      const seen = stepCommands();
       recorder.clear();
 
-      const expected = step.commands.map((s) => fill(s, p));
       const allowed = new Set([...expected, ...backoffRetries, ...(step.mayAlso ?? []).map((s) => fill(s, p)), ...(compat.allowedExtra[c.name]?.[String(i)]?.commands ?? []).map((s) => fill(s, p))]);
       const missing = expected.filter((cmd) => !seen.includes(cmd));
       const unexpected = seen.filter((cmd) => !allowed.has(cmd));
       assert.deepEqual({ missing, unexpected }, { missing: [], unexpected: [] }, `step ${i}: ${step.run}`);
       // sersync2 ran each expected command exactly as often as listed (retries included).
       for (const cmd of new Set(expected)) {
-        assert.equal(seen.filter((s) => s === cmd).length, expected.filter((s) => s === cmd).length, `step ${i}: how often ${cmd} ran`);
+        assert.equal(count(seen, cmd), count(expected, cmd), `step ${i}: how often ${cmd} ran`);
         if (failing) backoffRetries.add(cmd);
       }
+      if (unsettled) throw unsettled;
     }
   } finally {
     assert.equal(await sersync.stop(), 0, `exit code after SIGTERM; stderr: ${sersync.stderr()}`);
@@ -98,10 +108,11 @@ test('17-faillog-execute: every timeToExecute the fail log runs again; what fail
     const command = fill(c.steps[0]!.commands[0]!, p);
     await waitFor('the first failure and its retry', () => recorder.commands().filter((cmd) => cmd === command).length >= 2);
     await waitFor('the entry in the fail log', () => fs.readFileSync(p.FAILLOG, 'utf8') === `#errno 2560\n${command}\n\n`);
-    await waitFor('two runs of the fail log', () => sersync.stdout().split('running the fail log').length >= 3, 20_000);
-    await waitForStable('the fail log', () => fs.readFileSync(p.FAILLOG, 'utf8'), 300);
-    // sersync2 emptied the file after running it and lost the entry; here it is kept while it fails.
-    assert.equal(fs.readFileSync(p.FAILLOG, 'utf8'), `#errno 2560\n${command}\n\n`);
+    // sersync2 emptied the file after running it and lost the entry; here it is kept while it fails:
+    // after each run that ended (its warning logged), the file holds the entry again until the next.
+    const runsEnded = () => sersync.stdout().split('fail-log commands failed again and stay in').length - 1;
+    await waitFor('two runs of the fail log to end', () => runsEnded() >= 2, 20_000);
+    await waitFor('the entry kept after a run', () => fs.readFileSync(p.FAILLOG, 'utf8') === `#errno 2560\n${command}\n\n`, 10_000);
     assert.equal(fs.statSync(p.FAILLOG).mode & 0o777, 0o600);
     assert.ok(recorder.commands().every((cmd) => cmd === command), 'only the failing command ran: no chmod, no /bin/sh of the file');
   } finally {

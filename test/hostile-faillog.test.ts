@@ -23,9 +23,9 @@ import { parseFailLogEntries } from '../lib/failLog/file';
 import { writeConfig } from './helpers/config';
 import { canaries, HOSTILE_NAMES } from './helpers/hostile';
 import { startRsyncDaemon, type RsyncDaemon } from './helpers/rsyncd';
-import { startSersync, type RunningSersync } from './helpers/sersync';
+import { startSersync, type RunningSersync, untilReport } from './helpers/sersync';
 import { snapshot, waitForMirror } from './helpers/tree';
-import { waitFor, waitForStable } from './helpers/wait';
+import { waitFor } from './helpers/wait';
 
 const connects = (daemonLog: string) => (fs.existsSync(daemonLog) ? fs.readFileSync(daemonLog, 'utf8').split('\n').filter((l) => l.includes('connect from')).length : 0);
 
@@ -72,8 +72,14 @@ for (const [mode, args] of [['compat', []], ['batch', ['--batch']]] as const) {
       fs.writeFileSync(w('gone\ntouch CANARY #'), 'x');
       await waitFor('the file to be written', () => fs.existsSync(w('gone\ntouch CANARY #')));
       fs.rmSync(w('gone\ntouch CANARY #'));
-      await waitFor('the fail log', () => fs.statSync(failLog).size > 0, 20_000);
-      await waitForStable('the fail log', () => fs.statSync(failLog).size, 1500);
+      // A sentinel written last: once its entry is in the fail log, every event before it was read.
+      fs.writeFileSync(w('zz-sentinel'), 'last');
+      await waitFor('the sentinel in the fail log', () => fs.readFileSync(failLog).includes('zz-sentinel'), 20_000);
+      // Every command that failed twice is in the fail log and in a backoff lane (the remote stays
+      // down, so none leaves it): once nothing is queued or running and the lanes hold as many
+      // commands as the fail log, no first retry is left to record.
+      const entriesNow = () => parseFailLogEntries(fs.readFileSync(failLog, 'utf8')).length;
+      await untilReport(first, 'every failure in the fail log', (r) => r.queued === 0 && r.running === 0 && r.retrying === entriesNow());
       await first.stop('SIGKILL');
       const written = fs.readFileSync(failLog);
       const entries = parseFailLogEntries(written.toString('utf8'));

@@ -57,6 +57,8 @@ interface Lane {
 
 export class Failures implements FailureHandler {
   private readonly firstRetry: Array<{ command: string; lane: string }> = [];
+  /** The first retry running now (taken off firstRetry, not yet recorded). */
+  private retrying = 0;
   private firstRetryActive: Promise<void> | undefined;
   private readonly lanes = new Map<string, Lane>();
   private readonly caughtUp = new Set<string>();
@@ -71,8 +73,9 @@ export class Failures implements FailureHandler {
     this.backoff = o.backoffMs ?? { first: 1000, max: 30_000 };
   }
 
+  /** Commands waiting for a retry or being retried: 0 says no retry is left to run or to record. */
   get backlog(): number {
-    let n = this.firstRetry.length;
+    let n = this.firstRetry.length + this.retrying;
     for (const lane of this.lanes.values()) n += lane.commands.length;
     return n;
   }
@@ -99,7 +102,8 @@ export class Failures implements FailureHandler {
 
   private async drainFirstRetries(): Promise<void> {
     for (let item = this.firstRetry.shift(); item; item = this.firstRetry.shift()) {
-      const result = await this.o.runner.run(item.command);
+      this.retrying++;
+      const result = await this.o.runner.run(item.command).finally(() => this.retrying--);
       this.o.onRetried?.(item.lane, succeeded(result));
       if (!succeeded(result)) this.record(result, item.lane);
     }
@@ -129,7 +133,7 @@ export class Failures implements FailureHandler {
     if (this.stopped) return;
     lane.timer = this.o.clock.setTimeout(() => {
       lane.timer = undefined;
-      void this.runLane(lane);
+      return this.runLane(lane);
     }, lane.delay);
     lane.timer.unref();
   }
@@ -166,6 +170,7 @@ export class Failures implements FailureHandler {
         this.failLogRun = undefined;
         this.scheduleFailLog();
       });
+      return this.failLogRun;
     }, this.o.timeToExecute * this.o.clock.minuteMs);
     this.failLogTimer.unref();
   }

@@ -13,6 +13,8 @@
  * - A named event's `name` is UTF-8 (invalid bytes become U+FFFD); a name that is not valid UTF-8
  *   by lib/paths.ts's rule also has `nameBytes`, the exact bytes from the kernel (a Buffer for
  *   every event would cost more than the rest of it).
+ * - Events read from the kernel whose objects could not be built (a failed N-API call) come as
+ *   one IN_Q_OVERFLOW event (wd -1) instead, as if the kernel had dropped them: never a silent loss.
  * - Read errors go to `onError` (or, without one, to console.error, once); the instance then stops
  *   reading.
  *
@@ -71,6 +73,8 @@ interface NativeHandle {
   removeWatch(wd: number): number;
   subdirectories(path: string | Buffer, statEach: boolean): Buffer | number;
   close(): void;
+  /** Only with SERSYNC2_INOTIFY_TEST_HOOKS=1 in the environment when the addon loads. */
+  failNextBatch?(): void;
 }
 
 interface NativeModule {
@@ -161,6 +165,18 @@ export class Inotify {
     if (this.closed) return false;
     // The kernel still queues IN_IGNORED for it.
     return this.handle.removeWatch(wd) === 0;
+  }
+
+  /**
+   * Test hook: the next read's events fail to become objects, as when an N-API call fails, so they
+   * reach onBatch as one overflow. The addon has it only when SERSYNC2_INOTIFY_TEST_HOOKS=1 was in
+   * the environment when it loaded; otherwise this throws (code ERR_INOTIFY_TEST_HOOKS_OFF).
+   */
+  failNextBatch(): void {
+    if (!this.handle.failNextBatch) {
+      throw Object.assign(new Error('the inotify test hooks are off (set SERSYNC2_INOTIFY_TEST_HOOKS=1 before the addon loads)'), { code: 'ERR_INOTIFY_TEST_HOOKS_OFF' });
+    }
+    this.handle.failNextBatch();
   }
 
   /** Closes the descriptor and stops reading. Idempotent; allowed inside onBatch. */

@@ -66,3 +66,35 @@ export function commandRecorder(dir: string, rsyncExit = 0): { env: NodeJS.Proce
     },
   };
 }
+
+/** The counts of the daemon's SIGHUP report: "SIGHUP: N watches, Q queued, R running, B waiting for retry (...)". */
+export interface SighupReport {
+  readonly watches: number;
+  readonly queued: number;
+  readonly running: number;
+  /** Commands waiting for a retry or being retried (the fail log's backoff lanes included). */
+  readonly retrying: number;
+  readonly line: string;
+}
+
+const SIGHUP_LINE = /^.*SIGHUP: (\d+) watches, (\d+) queued, (\d+) running, (\d+) waiting for retry.*$/gm;
+
+/** Sends SIGHUP and resolves with the report it brings. The daemon answers in the order of its loop, so the report follows every kernel event it read before. */
+export async function sighupReport(sersync: RunningSersync, timeoutMs = 10_000): Promise<SighupReport> {
+  const reports = () => [...sersync.stdout().matchAll(SIGHUP_LINE)];
+  const before = reports().length;
+  sersync.child.kill('SIGHUP');
+  const m = await waitFor(`SIGHUP report ${before + 1}`, () => reports()[before], timeoutMs);
+  return { watches: Number(m[1]), queued: Number(m[2]), running: Number(m[3]), retrying: Number(m[4]), line: m[0] };
+}
+
+/** Nothing queued, running or left to retry. */
+export const isIdle = (r: SighupReport): boolean => r.queued === 0 && r.running === 0 && r.retrying === 0;
+
+/** SIGHUP reports, 50 ms apart, until one satisfies `done` (by default: idle); the test fails at the deadline. */
+export function untilReport(sersync: RunningSersync, what: string, done: (report: SighupReport) => boolean = isIdle, timeoutMs = 20_000): Promise<SighupReport> {
+  return waitFor(what, async () => {
+    const report = await sighupReport(sersync);
+    return done(report) && report;
+  }, timeoutMs, 50);
+}

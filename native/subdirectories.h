@@ -1,0 +1,31 @@
+/* A directory's subdirectories, read natively (native/subdirectories.c). No JavaScript value. */
+#ifndef SERSYNC2_SUBDIRECTORIES_H
+#define SERSYNC2_SUBDIRECTORIES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define FS_TYPE_CACHE_SIZE 16
+
+/* Which devices keep find(1)'s link count, per inotify instance. A device number names one file
+ * system only while it is mounted (an unmounted one's number may be given to the next mount), so
+ * the reader clears the cache on IN_UNMOUNT and IN_Q_OVERFLOW (which may have hidden one): the
+ * caller watches a directory before it lists it, so an unmount of a listed file system is seen. */
+typedef struct {
+  struct {
+    dev_t dev;
+    bool keeps;
+  } entries[FS_TYPE_CACHE_SIZE];
+  size_t count;
+} fs_type_cache;
+
+static inline void fs_type_cache_clear(fs_type_cache *cache) {
+  cache->count = 0;
+}
+
+/* Lists the subdirectories of path into a malloc'd list of names, each ended by a NUL; 0 or -errno.
+ * Types come from the directory entry (fstatat when it has none, or always with stat_each). */
+int subdirectories_list(const char *path, bool stat_each, fs_type_cache *cache, char **list, size_t *length);
+
+#endif
