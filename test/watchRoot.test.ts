@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import { writeConfig } from './helpers/config';
 import { type Collecting, pidsWith, runCaptured, sersyncAsUser, spawnCollecting } from './helpers/proc';
 import { startRsyncDaemon } from './helpers/rsyncd';
-import { BIN } from './helpers/sersync';
+import { BIN, sighupLines } from './helpers/sersync';
 import { tempDir } from './helpers/tempDir';
 import { waitFor } from './helpers/wait';
 
@@ -103,7 +103,7 @@ function untilWatching(daemon: Collecting, line: string): Promise<boolean> {
 
 /** SIGHUP makes the daemon report its counts: by then every earlier kernel event has been read. */
 async function reported(daemon: Collecting): Promise<string> {
-  const reports = () => daemon.output().split('\n').filter((l) => l.startsWith('SIGHUP: '));
+  const reports = () => sighupLines(daemon.output());
   const before = reports().length;
   daemon.child.kill('SIGHUP');
   return waitFor(`SIGHUP report ${before + 1}`, () => reports()[before], 10_000);

@@ -77,7 +77,11 @@ export interface SighupReport {
   readonly line: string;
 }
 
-const SIGHUP_LINE = /^.*SIGHUP: (\d+) watches, (\d+) queued, (\d+) running, (\d+) waiting for retry.*$/gm;
+// Anywhere in a line: a child's stderr shares the pipe and can leave half a line before the report.
+const SIGHUP_LINE = /SIGHUP: (\d+) watches, (\d+) queued, (\d+) running, (\d+) waiting for retry.*$/gm;
+
+/** The SIGHUP reports in a daemon's output, each from `SIGHUP: ` to the end of its line. */
+export const sighupLines = (output: string): string[] => [...output.matchAll(SIGHUP_LINE)].map((m) => m[0]);
 
 /** Sends SIGHUP and resolves with the report it brings. The daemon answers in the order of its loop, so the report follows every kernel event it read before. */
 export async function sighupReport(sersync: RunningSersync, timeoutMs = 10_000): Promise<SighupReport> {
