@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import type { Clock } from '../lib/clock';
 import { FailLogFile, parseFailLogEntries, unsafeReason } from '../lib/failLog/file';
 import { Failures } from '../lib/failLog/failures';
+import { type Command, render, scriptCommand } from '../lib/command/model';
 import type { CommandRunner } from '../lib/runner/shell';
 import { resultOfStatus } from '../lib/runner/result';
 import { tempDir } from './helpers/tempDir';
@@ -56,8 +57,8 @@ class Remote implements CommandRunner {
   down = true;
   status = 10 * 256;
   readonly ran: string[] = [];
-  run(command: string) {
-    this.ran.push(command);
+  run(command: Command) {
+    this.ran.push(render(command));
     return Promise.resolve(resultOfStatus(command, this.down ? this.status : 0));
   }
 }
@@ -83,7 +84,7 @@ test('the fail log is created 0600 and never world-writable', () => {
 test('a failed command is retried once, then kept as "#errno STATUS" (golden case 12 bytes)', async () => {
   const { file, failures, remote } = setup();
   const cmd = 'cd /w && rsync -artuz -R "./a.txt" 127.0.0.1::tongbu1 >/dev/null 2>&1 ';
-  failures.failed(resultOfStatus(cmd, 2560));
+  failures.failed(resultOfStatus(scriptCommand(cmd), 2560));
   await failures.idle();
   assert.deepEqual(remote.ran, [cmd]);
   assert.equal(fs.readFileSync(file.path, 'utf8'), `#errno 2560\n${cmd}\n\n`);
@@ -92,8 +93,8 @@ test('a failed command is retried once, then kept as "#errno STATUS" (golden cas
 test('the backoff catches a remote up once it is back, without waiting for the fail-log period', async () => {
   const { clock, failures, remote } = setup();
   failures.start();
-  failures.failed(resultOfStatus('cmd1', 2560), 'r');
-  failures.failed(resultOfStatus('cmd2', 2560), 'r');
+  failures.failed(resultOfStatus(scriptCommand('cmd1'), 2560));
+  failures.failed(resultOfStatus(scriptCommand('cmd2'), 2560));
   await failures.idle();
   await clock.advance(1000); // first backoff: cmd1 fails again
   assert.equal(remote.ran.filter((c) => c === 'cmd1').length, 2, 'the first retry, then the first backoff');
@@ -105,7 +106,7 @@ test('the backoff catches a remote up once it is back, without waiting for the f
 
 test('the backoff doubles up to 30 s', async () => {
   const { clock, failures, remote } = setup();
-  failures.failed(resultOfStatus('c', 2560), 'r');
+  failures.failed(resultOfStatus(scriptCommand('c'), 2560));
   await failures.idle();
   const times: number[] = [];
   const run = remote.run.bind(remote);
@@ -120,7 +121,7 @@ test('the backoff doubles up to 30 s', async () => {
 
 test('memory is bounded: past maxBacklog the oldest are dropped and a full sync is asked for when the remote is back', async () => {
   const { clock, failures, remote, fullSyncs, file } = setup();
-  for (let i = 0; i < 6; i++) failures.failed(resultOfStatus(`c${i}`, 2560), 'r');
+  for (let i = 0; i < 6; i++) failures.failed(resultOfStatus(scriptCommand(`c${i}`), 2560));
   await failures.idle();
   assert.ok(failures.backlog <= 3);
   assert.equal(parseFailLogEntries(fs.readFileSync(file.path, 'utf8')).length, 6, 'every failure is in the fail log');
@@ -134,8 +135,8 @@ test('every timeToExecute minutes the fail log is taken aside and run; what fail
   failures.start();
   file.append(['#errno 2560\nold-ok\n\n', '#errno 2560\nold-bad\n\n']);
   remote.run = (command) => {
-    remote.ran.push(command);
-    if (command === 'old-ok') {
+    remote.ran.push(render(command));
+    if (render(command) === 'old-ok') {
       // a failure recorded while the run is going on goes to the fresh file
       file.append(['#errno 2560\nduring-run\n\n']);
       return Promise.resolve(resultOfStatus(command, 0));

@@ -11,7 +11,7 @@ import type { PluginDispatcher } from '../plugin/hook';
 import type { EventQueue } from '../queue/queue';
 import type { CommandRunner } from '../runner/shell';
 import type { DaemonStatus } from '../status/daemon';
-import type { HandlerDeps } from '../dispatch/handler';
+import type { RsyncPlan } from '../dispatch/plan';
 import type { WorkerPool } from '../workers/pool';
 import type { DaemonSignals } from './signals';
 
@@ -29,7 +29,7 @@ export interface DaemonParts {
   /** Undefined when no plugin runs. */
   readonly plugin: PluginDispatcher | undefined;
   /** Undefined with `-m PLUGIN`: no rsync at all. */
-  readonly rsync: HandlerDeps['rsync'];
+  readonly rsync: RsyncPlan | undefined;
   readonly queue: EventQueue;
   readonly pool: WorkerPool;
   /** The directory watched: the plugin's own `<localpath>` with -m (sersync2's rule), else `<sersync><localpath>`. */

@@ -3,8 +3,9 @@
  * finish, exit 0. A second one: what is still running goes to the fail log, exit 1 at once.
  * Started last: a stop signal that came during start-up is handed over here and stops at once.
  */
+import { render } from '../../command/model';
+import { commandsFor } from '../../dispatch/plan';
 import { failLogEntry } from '../../failLog/file';
-import { commandsFor } from '../../dispatch/handler';
 import type { DaemonContext } from '../context';
 import type { StopSignal } from '../signals';
 import type { Behaviour } from './behaviour';
@@ -22,7 +23,7 @@ export class Shutdown implements Behaviour {
   private leave(ctx: DaemonContext, signal: StopSignal): void {
     const { rsync } = ctx;
     ctx.log.warn(`${signal} again: leaving now; what was running is in the fail log`);
-    ctx.failLog.append(ctx.pool.running().flatMap((event) => commandsFor({ rsync }, event).map((c) => failLogEntry('running at shutdown', c))));
+    if (rsync) ctx.failLog.append(commandsFor(rsync, ctx.pool.running()).map((c) => failLogEntry('running at shutdown', render(c))));
     ctx.exit(1);
   }
 
@@ -33,7 +34,7 @@ export class Shutdown implements Behaviour {
     await this.stopBehaviours();
     pool.stop();
     const queued = ctx.queue.drain();
-    if (rsync) failLog.append(queued.flatMap((event) => commandsFor({ rsync }, event).map((c) => failLogEntry('queued at shutdown', c))));
+    if (rsync) failLog.append(commandsFor(rsync, queued).map((c) => failLogEntry('queued at shutdown', render(c))));
     if (queued.length) log.info(`${queued.length} queued events written to ${failLog.path}`);
     await pool.idle();
     await failures.idle();
