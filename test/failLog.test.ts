@@ -10,7 +10,15 @@ import { test } from 'node:test';
 import type { Clock } from '../lib/clock';
 import { FailLogFile, parseFailLogEntries, unsafeReason } from '../lib/failLog/file';
 import { Failures } from '../lib/failLog/failures';
-import { type Command, render, scriptCommand } from '../lib/command/model';
+import { type Command, remoteLabel, render, scriptCommand } from '../lib/command/model';
+import { readCommand } from '../lib/command/read';
+import { parseConfig } from '../lib/config/load';
+import { failLogEntry } from '../lib/failLog/file';
+import { batchCommands } from '../lib/rsync/batch';
+import { commandSettings, commandSource, rsyncCommand } from '../lib/rsync/command';
+import type { StatusSnapshot } from '../lib/status/collector';
+import { DaemonStatus } from '../lib/status/daemon';
+import { GOLDEN_DIR } from './helpers/golden';
 import type { CommandRunner } from '../lib/runner/shell';
 import { resultOfStatus } from '../lib/runner/result';
 import { tempDir } from './helpers/tempDir';
@@ -181,4 +189,31 @@ test('a run interrupted by a crash is put back into the fail log at start', () =
   assert.equal(file.recoverAside(), 1);
   assert.match(fs.readFileSync(file.path, 'utf8'), /interrupted/);
   assert.equal(fs.existsSync(file.asidePath), false);
+});
+
+test('a fail-log rerun is counted on its own remote in the status file and the metrics', async () => {
+  const dir = tempDir('faillog-remote-');
+  const file = new FailLogFile(path.join(dir, 'fail.sh'));
+  file.ensure();
+  const s = commandSettings(parseConfig(fs.readFileSync(path.join(GOLDEN_DIR, 'stock-confxml.xml')), '/x.xml').config);
+  const first = { ip: '127.0.0.1', name: 'a' };
+  const second = { ip: '10.0.0.2', name: 'b' };
+  // Written by an earlier run: two commands to the second remote, one of them a batch line.
+  file.append([rsyncCommand(s, second, { kind: 'sync', path: 'x' }), ...batchCommands(s, second, [{ kind: 'sync', path: 'y', isDir: false, cause: 'modified' }])].map((c) => failLogEntry('errno 2560', render(c))));
+  const statusFile = path.join(dir, 'status.json');
+  const metricsFile = path.join(dir, 'sersync2.prom');
+  const status = new DaemonStatus({ file: statusFile, metricsFile, intervalSeconds: 3600, version: '0', config: 'c', watch: s.watch, remotes: [first, second].map(remoteLabel), warn: () => {} });
+  status.start({ watches: () => 0, unwatched: () => 0, queued: () => 0, inFlight: () => 0, retryBacklog: () => 0, failLogPath: file.path });
+  const remote = new Remote();
+  remote.down = false;
+  const source = commandSource(s, [first, second]);
+  const failures = new Failures({ runner: remote, failLog: file, clock: new FakeClock(), log: silent, timeToExecute: 60, requestFullSync: () => {}, onRetried: status.recordRetry, readCommand: (text) => readCommand(text, source) });
+  await failures.runFailLog();
+  await status.stop();
+  assert.equal(remote.ran.length, 2);
+  const counts = (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as StatusSnapshot).remotes.map((r) => [r.remote, r.successes]);
+  assert.deepEqual(counts, [['127.0.0.1::a', 0], ['10.0.0.2::b', 2]]);
+  const metrics = fs.readFileSync(metricsFile, 'utf8');
+  assert.match(metrics, /^sersync2_commands_total\{remote="10\.0\.0\.2::b",result="ok"\} 2$/m);
+  assert.match(metrics, /^sersync2_commands_total\{remote="127\.0\.0\.1::a",result="ok"\} 0$/m);
 });
