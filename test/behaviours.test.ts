@@ -1,13 +1,23 @@
 /** The daemon's behaviours behind one interface: started in order, stopped backwards once, and the shutdown's order. */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
+import { render } from '../lib/command/model';
+import { parseConfig } from '../lib/config/load';
+import type { PathEvent, SyncEvent } from '../lib/events/types';
+import { parseFailLogEntries } from '../lib/failLog/file';
+import { batchCommands } from '../lib/rsync/batch';
+import { commandSettings } from '../lib/rsync/command';
 import type { DaemonContext } from '../lib/daemon/context';
 import { Behaviours, type Behaviour } from '../lib/daemon/behaviours/behaviour';
 import { Crontab } from '../lib/daemon/behaviours/crontab';
 import { Shutdown } from '../lib/daemon/behaviours/shutdown';
 import { Scope } from '../lib/daemon/scope';
 import { DaemonSignals } from '../lib/daemon/signals';
+import { GOLDEN_DIR } from './helpers/golden';
+import { waitFor } from './helpers/wait';
 
 function recorder(calls: string[], name: string, start: (ctx: DaemonContext) => void | Promise<void> = () => {}): Behaviour {
   return {
@@ -131,4 +141,21 @@ test('a second stop signal leaves at once: what runs goes to the fail log, exit 
   source.emit('SIGINT', 'SIGINT');
   new Shutdown(async () => {}).start(ctx);
   assert.deepEqual(calls.slice(-4), ['warn', 'pool.running', 'failLog.append', 'exit 1']);
+});
+
+test('batch mode: the graceful stop writes the batch commands that would have run for the queued events, not one per event', async () => {
+  const calls: string[] = [];
+  const { source, ctx } = shutdownFixture(calls);
+  const settings = commandSettings(parseConfig(fs.readFileSync(path.join(GOLDEN_DIR, 'stock-confxml.xml')), '/x.xml').config);
+  const remotes = [{ ip: '127.0.0.1', name: 'a' }, { ip: '10.0.0.2', name: 'b' }];
+  const queued: SyncEvent[] = ['x', 'y', 'z'].map((p) => ({ kind: 'sync', path: p, isDir: false, cause: 'modified' }));
+  const written: string[] = [];
+  Object.assign(ctx, { rsync: { settings, remotes, batch: true }, queue: { drain: () => queued }, failLog: { path: '/x', append: (entries: string[]) => written.push(...entries) } });
+  new Shutdown(async () => {}).start(ctx);
+  source.emit('SIGTERM', 'SIGTERM');
+  await waitFor('the exit', () => calls.includes('exit 0'));
+  const entries = parseFailLogEntries(written.join(''));
+  assert.deepEqual(entries.map((e) => e.header), ['queued at shutdown', 'queued at shutdown'], 'one batch command per remote');
+  assert.deepEqual(entries.map((e) => e.command), remotes.map((remote) => render(batchCommands(settings, remote, queued as PathEvent[])[0]!)));
+  assert.match(entries[0]!.command, /printf '%s\\0' x y z \| rsync .*--files-from=- .*127\.0\.0\.1::a/);
 });
