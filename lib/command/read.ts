@@ -44,9 +44,9 @@ function candidates(text: string, common: Common, excludes: readonly string[]): 
   }
   const includes = between(text, `${p.head}${p.transport}${p.del} ./  `, ` --exclude=*  ${p.target}${p.redirect}`);
   const patterns = includes === undefined ? undefined : includePatterns(includes);
-  if (patterns && patterns.length > 0) {
-    const isDir = includes!.includes('  --include=');
-    const self = patterns[patterns.length - (isDir ? 2 : 1)];
+  // A directory's delete ends with its `dir/***` pattern; a name may hold the text of one, so both readings are tried.
+  for (const isDir of [false, true]) {
+    const self = patterns?.[patterns.length - (isDir ? 2 : 1)];
     if (self !== undefined) for (const path of [self, unescapePattern(self)]) out.push({ ...common, kind: 'delete', path, isDir });
   }
   const words = batchWords(text, shellWord(common.cwd));
