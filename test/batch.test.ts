@@ -14,7 +14,7 @@ import { parseConfig } from '../lib/config/load';
 import type { PathEvent } from '../lib/events/types';
 import type { Change } from '../lib/inotify/change';
 import { batchCommands as batchModels } from '../lib/rsync/batch';
-import { BATCH_EXIT_RULE, render } from '../lib/rsync/commandModel';
+import { BATCH_EXIT_RULE, render } from '../lib/command/model';
 
 /** The batch commands' `sh -c` strings. */
 const batchCommands = (...args: Parameters<typeof batchModels>) => batchModels(...args).map(render);

@@ -10,6 +10,15 @@ import { test } from 'node:test';
 import type { Clock } from '../lib/clock';
 import { FailLogFile, parseFailLogEntries, unsafeReason } from '../lib/failLog/file';
 import { Failures } from '../lib/failLog/failures';
+import { type Command, remoteLabel, render, scriptCommand } from '../lib/command/model';
+import { readCommand } from '../lib/command/read';
+import { parseConfig } from '../lib/config/load';
+import { failLogEntry } from '../lib/failLog/file';
+import { batchCommands } from '../lib/rsync/batch';
+import { commandSettings, commandSource, rsyncCommand } from '../lib/rsync/command';
+import type { StatusSnapshot } from '../lib/status/collector';
+import { DaemonStatus } from '../lib/status/daemon';
+import { GOLDEN_DIR } from './helpers/golden';
 import type { CommandRunner } from '../lib/runner/shell';
 import { resultOfStatus } from '../lib/runner/result';
 import { tempDir } from './helpers/tempDir';
@@ -54,8 +63,8 @@ class Remote implements CommandRunner {
   down = true;
   status = 10 * 256;
   readonly ran: string[] = [];
-  run(command: string) {
-    this.ran.push(command);
+  run(command: Command) {
+    this.ran.push(render(command));
     return later(resultOfStatus(command, this.down ? this.status : 0));
   }
 }
@@ -81,7 +90,7 @@ test('the fail log is created 0600 and never world-writable', () => {
 test('a failed command is retried once, then kept as "#errno STATUS" (golden case 12 bytes)', async () => {
   const { file, failures, remote } = setup();
   const cmd = 'cd /w && rsync -artuz -R "./a.txt" 127.0.0.1::tongbu1 >/dev/null 2>&1 ';
-  failures.failed(resultOfStatus(cmd, 2560));
+  failures.failed(resultOfStatus(scriptCommand(cmd), 2560));
   await failures.idle();
   assert.deepEqual(remote.ran, [cmd]);
   assert.equal(fs.readFileSync(file.path, 'utf8'), `#errno 2560\n${cmd}\n\n`);
@@ -90,8 +99,8 @@ test('a failed command is retried once, then kept as "#errno STATUS" (golden cas
 test('the backoff catches a remote up once it is back, without waiting for the fail-log period', async () => {
   const { clock, failures, remote } = setup();
   failures.start();
-  failures.failed(resultOfStatus('cmd1', 2560), 'r');
-  failures.failed(resultOfStatus('cmd2', 2560), 'r');
+  failures.failed(resultOfStatus(scriptCommand('cmd1'), 2560));
+  failures.failed(resultOfStatus(scriptCommand('cmd2'), 2560));
   await failures.idle();
   await clock.advance(1000); // first backoff: cmd1 fails again
   assert.equal(remote.ran.filter((c) => c === 'cmd1').length, 2, 'the first retry, then the first backoff');
@@ -103,7 +112,7 @@ test('the backoff catches a remote up once it is back, without waiting for the f
 
 test('the backoff doubles up to 30 s', async () => {
   const { clock, failures, remote } = setup();
-  failures.failed(resultOfStatus('c', 2560), 'r');
+  failures.failed(resultOfStatus(scriptCommand('c'), 2560));
   await failures.idle();
   const times: number[] = [];
   const run = remote.run.bind(remote);
@@ -118,7 +127,7 @@ test('the backoff doubles up to 30 s', async () => {
 
 test('memory is bounded: past maxBacklog the oldest are dropped and a full sync is asked for when the remote is back', async () => {
   const { clock, failures, remote, fullSyncs, file } = setup();
-  for (let i = 0; i < 6; i++) failures.failed(resultOfStatus(`c${i}`, 2560), 'r');
+  for (let i = 0; i < 6; i++) failures.failed(resultOfStatus(scriptCommand(`c${i}`), 2560));
   await failures.idle();
   assert.ok(failures.backlog <= 3);
   assert.equal(parseFailLogEntries(fs.readFileSync(file.path, 'utf8')).length, 6, 'every failure is in the fail log');
@@ -132,8 +141,8 @@ test('every timeToExecute minutes the fail log is taken aside and run; what fail
   failures.start();
   file.append(['#errno 2560\nold-ok\n\n', '#errno 2560\nold-bad\n\n']);
   remote.run = (command) => {
-    remote.ran.push(command);
-    if (command === 'old-ok') {
+    remote.ran.push(render(command));
+    if (render(command) === 'old-ok') {
       // a failure recorded while the run is going on goes to the fresh file
       file.append(['#errno 2560\nduring-run\n\n']);
       return later(resultOfStatus(command, 0));
@@ -178,4 +187,31 @@ test('a run interrupted by a crash is put back into the fail log at start', () =
   assert.equal(file.recoverAside(), 1);
   assert.match(fs.readFileSync(file.path, 'utf8'), /interrupted/);
   assert.equal(fs.existsSync(file.asidePath), false);
+});
+
+test('a fail-log rerun is counted on its own remote in the status file and the metrics', async () => {
+  const dir = tempDir('faillog-remote-');
+  const file = new FailLogFile(path.join(dir, 'fail.sh'));
+  file.ensure();
+  const s = commandSettings(parseConfig(fs.readFileSync(path.join(GOLDEN_DIR, 'stock-confxml.xml')), '/x.xml').config);
+  const first = { ip: '127.0.0.1', name: 'a' };
+  const second = { ip: '10.0.0.2', name: 'b' };
+  // Written by an earlier run: two commands to the second remote, one of them a batch line.
+  file.append([rsyncCommand(s, second, { kind: 'sync', path: 'x' }), ...batchCommands(s, second, [{ kind: 'sync', path: 'y', isDir: false, cause: 'modified' }])].map((c) => failLogEntry('errno 2560', render(c))));
+  const statusFile = path.join(dir, 'status.json');
+  const metricsFile = path.join(dir, 'sersync2.prom');
+  const status = new DaemonStatus({ file: statusFile, metricsFile, intervalSeconds: 3600, version: '0', config: 'c', watch: s.watch, remotes: [first, second].map(remoteLabel), warn: () => {} });
+  status.start({ watches: () => 0, unwatched: () => 0, queued: () => 0, inFlight: () => 0, retryBacklog: () => 0, failLogPath: file.path });
+  const remote = new Remote();
+  remote.down = false;
+  const source = commandSource(s, [first, second]);
+  const failures = new Failures({ runner: remote, failLog: file, clock: new FakeClock(), log: silent, timeToExecute: 60, requestFullSync: () => {}, onRetried: status.recordRetry, readCommand: (text) => readCommand(text, source) });
+  await failures.runFailLog();
+  await status.stop();
+  assert.equal(remote.ran.length, 2);
+  const counts = (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as StatusSnapshot).remotes.map((r) => [r.remote, r.successes]);
+  assert.deepEqual(counts, [['127.0.0.1::a', 0], ['10.0.0.2::b', 2]]);
+  const metrics = fs.readFileSync(metricsFile, 'utf8');
+  assert.match(metrics, /^sersync2_commands_total\{remote="10\.0\.0\.2::b",result="ok"\} 2$/m);
+  assert.match(metrics, /^sersync2_commands_total\{remote="127\.0\.0\.1::a",result="ok"\} 0$/m);
 });

@@ -8,7 +8,7 @@ import { parseArgs } from '../lib/cli/args';
 import { parseConfig } from '../lib/config/load';
 import { absolutePathOf, pluginCommand, pluginWants } from '../lib/plugin/command/command';
 import { commandSettings, rsyncCommands as rsyncModels } from '../lib/rsync/command';
-import { render } from '../lib/rsync/commandModel';
+import { render } from '../lib/command/model';
 
 const rsyncCommands = (...args: Parameters<typeof rsyncModels>) => rsyncModels(...args).map(render);
 import { fill, goldenCases, goldenEvents, isRsyncOrPluginCommand, placeholdersFor } from './helpers/golden';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { parseConfig } from '../lib/config/load';
 import { commandSettings, rsyncCommand } from '../lib/rsync/command';
-import { render } from '../lib/rsync/commandModel';
+import { render } from '../lib/command/model';
 import { shellWord } from '../lib/shell/quote';
 import { writeConfig } from './helpers/config';
 import { canaries, HOSTILE_NAMES } from './helpers/hostile';

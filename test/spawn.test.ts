@@ -13,7 +13,8 @@ import { after, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { findAddon } from '../lib/addon';
 import { loadSpawnAddon, nativeSpawner, type SpawnAddon } from '../lib/runner/nativeSpawn';
-import { describeExit, waitStatusOf } from '../lib/runner/result';
+import { scriptCommand } from '../lib/command/model';
+import { describeResult, waitStatusOf } from '../lib/runner/result';
 import { defaultSpawner, ShellRunner } from '../lib/runner/shell';
 import { nodeSpawner, type Spawner } from '../lib/runner/spawner';
 import { waitFor } from './helpers/wait';
@@ -71,7 +72,7 @@ function runInChild(command: string, spawner: 'native' | 'node', extraFd = false
     const { nodeSpawner } = require(${JSON.stringify(SPAWNER_JS)});
     const runner = new ShellRunner('/bin/sh', ${JSON.stringify(spawner)} === 'native' ? nativeSpawner(loadSpawnAddon()) : nodeSpawner);
     const { waitStatusOf } = require(${JSON.stringify(RESULT_JS)});
-    runner.run(process.argv[1]).then((result) => process.stdout.write('status=' + waitStatusOf(result.exit) + '\\n'));
+    runner.run({ kind: 'script', text: process.argv[1] }).then((result) => process.stdout.write('status=' + waitStatusOf(result.exit) + '\\n'));
   `;
   const [file, args] = extraFd ? ['/bin/bash', ['-c', 'exec "$0" -e "$1" "$2" 1000</dev/null', process.execPath, script, command]] : [process.execPath, ['-e', script, command]];
   const result = spawnSync(file, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 10_000 });
@@ -86,7 +87,7 @@ const spawners: Array<[string, () => Spawner]> = [
 for (const [name, make] of spawners) {
   describe(`ShellRunner with the ${name} spawner`, () => {
     const runner = (shell = '/bin/sh') => new ShellRunner(shell, make());
-    const result = (command: string, shell?: string) => within(5000, command, runner(shell).run(command));
+    const result = (command: string, shell?: string) => within(5000, command, runner(shell).run(scriptCommand(command)));
     const run = async (command: string, shell?: string) => waitStatusOf((await result(command, shell)).exit);
 
     test('exit codes become code x 256', async () => {
@@ -153,7 +154,7 @@ for (const [name, make] of spawners) {
       const r = await result('true', path.join(root, 'no-such-shell'));
       assert.deepEqual(r.exit, { kind: 'not-started', reason: 'ENOENT' });
       assert.equal(waitStatusOf(r.exit), 127 * 256);
-      assert.equal(describeExit(r.exit), 'rsync not started: ENOENT');
+      assert.equal(describeResult(r), 'rsync not started: ENOENT');
     });
 
     test('a shell that is not executable: the result says EACCES', async () => {
@@ -168,10 +169,11 @@ for (const [name, make] of spawners) {
 
     test('the result carries the command, its exit and its duration', async () => {
       const r = await result('sleep 0.1; exit 10');
-      assert.equal(r.command, 'sleep 0.1; exit 10');
+      assert.equal(r.text, 'sleep 0.1; exit 10');
+      assert.deepEqual(r.command, scriptCommand('sleep 0.1; exit 10'));
       assert.deepEqual(r.exit, { kind: 'exited', code: 10 });
       assert.ok(r.durationMs >= 90 && r.durationMs < 5000, `duration ${r.durationMs} ms`);
-      assert.equal(describeExit(r.exit), 'rsync exit 10 (error in socket I/O)');
+      assert.equal(describeResult(r), 'rsync exit 10 (error in socket I/O)');
       assert.deepEqual((await result('kill -KILL $$')).exit, { kind: 'signaled', signal: 9 });
     });
 
@@ -191,7 +193,7 @@ for (const [name, make] of spawners) {
     test('200 concurrent children are all reaped with their own status', async () => {
       const r = runner();
       const expected = Array.from({ length: 200 }, (_, i) => (i % 4 === 3 ? 15 : (i % 256) * 256));
-      const results = await within(30_000, '200 children', Promise.all(expected.map((_, i) => r.run(i % 4 === 3 ? 'kill -TERM $$' : `exit ${i % 256}`))));
+      const results = await within(30_000, '200 children', Promise.all(expected.map((_, i) => r.run(scriptCommand(i % 4 === 3 ? 'kill -TERM $$' : `exit ${i % 256}`)))));
       const statuses = results.map((x) => waitStatusOf(x.exit));
       assert.deepEqual(statuses, expected);
     });

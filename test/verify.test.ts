@@ -19,7 +19,7 @@ import { waitFor } from './helpers/wait';
 import { parseConfig } from '../lib/config/load';
 import { GOLDEN_DIR } from './helpers/golden';
 import { rsyncCommand } from '../lib/rsync/command';
-import { render } from '../lib/rsync/commandModel';
+import { render } from '../lib/command/model';
 import { remoteLabel, verifyCommand, verifySettings } from '../lib/verify/command';
 import { classifyLine } from '../lib/verify/itemize';
 

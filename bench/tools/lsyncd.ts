@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { NODELAY } from '../../lib/rsync/commandModel';
+import { NODELAY } from '../../lib/command/model';
 import { RSYNC_DEFAULTS } from '../../lib/rsync/config';
 import { startProcess } from '../child';
 import type { RunningTool, Tool } from './types';

@@ -6,7 +6,7 @@ import { pluginCommand } from '../plugin/command/command';
 import type { PluginName } from '../plugin/config';
 import { pluginWatch } from '../plugin/hook';
 import { commandSettings, rsyncCommand } from '../rsync/command';
-import { render } from '../rsync/commandModel';
+import { render } from '../command/model';
 
 const SAMPLE_FILE = 'dir/file.txt';
 const SAMPLE_DIR = 'dir/sub';

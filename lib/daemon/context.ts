@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger';
 import type { EventQueue } from '../queue/queue';
 import type { CommandRunner } from '../runner/shell';
 import type { DaemonStatus } from '../status/daemon';
-import type { HandlerDeps } from '../dispatch/handler';
+import type { RsyncPlan } from '../dispatch/plan';
 import type { WorkerPool } from '../workers/pool';
 import type { DaemonSignals } from './signals';
 
@@ -29,7 +29,7 @@ export interface DaemonParts {
   readonly failures: Failures;
   readonly status: DaemonStatus;
   /** Undefined with `-m PLUGIN`: no rsync at all. */
-  readonly rsync: HandlerDeps['rsync'];
+  readonly rsync: RsyncPlan | undefined;
   readonly queue: EventQueue;
   readonly pool: WorkerPool;
   /** The directory watched: the plugin's own `<localpath>` with -m (sersync2's rule), else `<sersync><localpath>`. */

@@ -12,12 +12,14 @@ import type { Logger } from '../log/logger';
 import { escapeControls } from '../paths';
 import { createDelivery, PluginDispatcher, pluginWatch } from '../plugin/hook';
 import { EventQueue } from '../queue/queue';
-import { commandSettings } from '../rsync/command';
+import { readCommand } from '../command/read';
+import { commandSettings, commandSource } from '../rsync/command';
 import { isRecursive } from '../rsync/params';
 import { atLeast, localRsyncVersion } from '../rsync/version';
 import { DryRunRunner, ShellRunner, type CommandRunner } from '../runner/shell';
 import { DaemonStatus } from '../status/daemon';
-import { createHandler, remoteLane } from '../dispatch/handler';
+import { type Command, remoteLabel, render } from '../command/model';
+import { createHandler } from '../dispatch/handler';
 import { largeFileFinder } from '../workers/largeFiles';
 import { WorkerPool } from '../workers/pool';
 import type { DaemonParts } from './context';
@@ -38,15 +40,15 @@ export interface Opened {
 export async function openParts(options: CliOptions, config: Config, configFile: string, log: Logger, signals: DaemonSignals, scope: Scope): Promise<Opened> {
   // Batch commands are long: build the debug line only when it will be written.
   // A name's newline stays escaped in the log line (--dry-run prints the exact command: it is what would run).
-  const trace = (command: string) => (config.debug ? log.info(escapeControls(command)) : log.isDebugEnabled() && log.debug(`run: ${escapeControls(command)}`));
+  const trace = (command: Command) => (config.debug ? log.info(escapeControls(render(command))) : log.isDebugEnabled() && log.debug(`run: ${escapeControls(render(command))}`));
   const runner: CommandRunner = options.dryRun ? new DryRunRunner((command) => log.info(command)) : new ShellRunner();
   const clock = systemClock();
   const failLog = new FailLogFile(config.sersync.failLog.path);
   if (!options.plugin) openFailLog(failLog, log);
   const pluginName = options.plugin ?? (config.sersync.plugin.enabled ? config.sersync.plugin.name : undefined);
   const plugin = pluginName ? scope.add('plugin', new PluginDispatcher(pluginName, createDelivery(pluginName, { config, runner, trace }), (message) => log.warn(message)), { drain: (p) => p.idle() }) : undefined;
-  const rsync = options.plugin ? undefined : { settings: commandSettings(config), remotes: config.sersync.localpath.remotes };
   const batch = !options.plugin && (options.batch || config.sersync.rsync.batch.enabled) ? config.sersync.rsync.batch : undefined;
+  const rsync = options.plugin ? undefined : { settings: commandSettings(config), remotes: config.sersync.localpath.remotes, batch: batch !== undefined };
   if (batch) {
     const version = localRsyncVersion();
     if (version && !atLeast(version, 3, 1)) throw new StartError('RSYNC_TOO_OLD', `batch mode needs rsync 3.1 or later here (for --ignore-missing-args); this rsync is ${version.text}: upgrade it, or run without --batch and <batch start="true">`);
@@ -56,15 +58,17 @@ export async function openParts(options: CliOptions, config: Config, configFile:
   // and a new directory's waits for its subtree to be quiet (COMPATIBILITY.md, "The queue").
   const covers = rsync && !batch && isRecursive(rsync.settings.rsync.commonParams);
   const queue = batch ? new EventQueue({ settleMs: batch.windowMs }) : new EventQueue(covers ? { coversSubtree: (e) => e.isDir, subtreeSettle: SUBTREE_SETTLE } : {});
-  const status = scope.add('status and metrics', new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLane) : [], warn: (message) => log.warn(message), metricsListen: options.metricsListen, metricsFile: options.metricsFile }), { close: (s) => s.stop() });
+  const status = scope.add('status and metrics', new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLabel) : [], warn: (message) => log.warn(message), metricsListen: options.metricsListen, metricsFile: options.metricsFile }), { close: (s) => s.stop() });
   await status.openMetrics();
   const requestFullSync = () => queue.push({ kind: 'full', reason: 'recovery' });
-  const failures = scope.add('fail-log timers', new Failures({ runner, failLog, clock, log, timeToExecute: config.sersync.failLog.timeToExecute, requestFullSync, onRetried: (lane, ok) => status.recordRetry(lane, ok) }), {
+  const source = rsync && commandSource(rsync.settings, rsync.remotes);
+  const readBack = source && ((text: string) => readCommand(text, source));
+  const failures = scope.add('fail-log timers', new Failures({ runner, failLog, clock, log, timeToExecute: config.sersync.failLog.timeToExecute, requestFullSync, onRetried: status.recordRetry, readCommand: readBack }), {
     intake: (f) => f.stop(),
     drain: (f) => f.idle(),
     record: (f) => f.flush('retry pending at shutdown'),
   });
-  const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, batch: batch !== undefined, onResult: status.recordResult, onSpawned: (ms) => status.collector.eventToSpawn.record(ms) }));
+  const handler = status.trackFullSyncs(createHandler({ rsync, runner, failures, plugin, trace, onResult: status.recordResult, onSpawned: (ms) => status.collector.eventToSpawn.record(ms) }));
   const watchRoot = config.sersync.localpath.watch;
   const watch = options.plugin ? pluginWatch(config, options.plugin) : watchRoot;
   if (pluginName && pluginWatch(config, pluginName) !== watch) log.warn(`plugin ${pluginName} reports paths under its own <localpath> ${pluginWatch(config, pluginName)}, not ${watch}`);

@@ -1,5 +1,5 @@
 /**
- * What happens to a command that failed (by its exit policy: lib/rsync/exitCodes.ts):
+ * What happens to a command that failed (by its exit policy: lib/command/exitCodes.ts):
  *
  * 1. As sersync2: one retry, from a single retry lane holding up to 5000 commands (beyond that they
  *    go straight to the fail log). If the retry fails, `#errno STATUS` and the command are appended
@@ -13,14 +13,16 @@
  *    that fail again are written again. Entries that the backoff already caught up are skipped.
  */
 import type { Clock } from '../clock';
+import { type Command, render, scriptCommand } from '../command/model';
 import { escapeControls } from '../paths';
-import { type CommandResult, describeExit, succeeded, waitStatusOf } from '../runner/result';
+import { type CommandResult, describeResult, succeeded, waitStatusOf } from '../runner/result';
 import type { CommandRunner } from '../runner/shell';
 import { failLogEntry, type FailLogFile } from './file';
+import { OperatorNotices } from './operatorNotices';
 
 export interface FailureHandler {
-  /** A command failed with this result. `lane` groups commands that share a remote. */
-  failed(result: CommandResult, lane?: string): void;
+  /** A command failed with this result; its remote's commands are retried in order. */
+  failed(result: CommandResult): void;
   /** Commands waiting for a retry. */
   readonly backlog: number;
   /** Resolves when no retry is running (used when stopping). */
@@ -40,15 +42,16 @@ export interface FailuresOptions {
   readonly timeToExecute: number;
   /** Asked for when commands had to be dropped from memory and their remote answers again. */
   readonly requestFullSync: () => void;
-  /** Told the outcome of each retry of a remote's command (the status file's per-remote times). */
-  readonly onRetried?: (lane: string, ok: boolean) => void;
+  /** Told the outcome of each retry and fail-log rerun (the status file's and metrics' per-remote counts). */
+  readonly onRetried?: (result: CommandResult) => void;
+  /** A fail-log line back as the command it was (remote included); without it, a script line of no remote. */
+  readonly readCommand?: (text: string) => Command;
   readonly maxBacklog?: number;
   readonly backoffMs?: { readonly first: number; readonly max: number };
 }
 
 interface Lane {
-  readonly name: string;
-  readonly commands: string[];
+  readonly commands: Command[];
   delay: number;
   timer: ReturnType<Clock['setTimeout']> | undefined;
   running: boolean;
@@ -56,7 +59,7 @@ interface Lane {
 }
 
 export class Failures implements FailureHandler {
-  private readonly firstRetry: Array<{ command: string; lane: string }> = [];
+  private readonly firstRetry: Command[] = [];
   /** The first retry running now (taken off firstRetry, not yet recorded). */
   private retrying = 0;
   private firstRetryActive: Promise<void> | undefined;
@@ -67,10 +70,12 @@ export class Failures implements FailureHandler {
   private stopped = false;
   private readonly maxBacklog: number;
   private readonly backoff: { readonly first: number; readonly max: number };
+  private readonly notices: OperatorNotices;
 
   constructor(private readonly o: FailuresOptions) {
     this.maxBacklog = o.maxBacklog ?? 10_000;
     this.backoff = o.backoffMs ?? { first: 1000, max: 30_000 };
+    this.notices = new OperatorNotices((message) => o.log.error(message));
   }
 
   /** Commands waiting for a retry or being retried: 0 says no retry is left to run or to record. */
@@ -91,37 +96,47 @@ export class Failures implements FailureHandler {
     for (const lane of this.lanes.values()) if (lane.timer) this.o.clock.clearTimeout(lane.timer);
   }
 
-  failed(result: CommandResult, lane = ''): void {
+  failed(result: CommandResult): void {
+    this.notices.failed(result);
     if (this.firstRetry.length >= RETRY_QUEUE_LIMIT) {
-      this.record(result, lane);
+      this.record(result);
       return;
     }
-    this.firstRetry.push({ command: result.command, lane });
+    this.firstRetry.push(result.command);
     this.firstRetryActive ??= this.drainFirstRetries().finally(() => (this.firstRetryActive = undefined));
   }
 
   private async drainFirstRetries(): Promise<void> {
-    for (let item = this.firstRetry.shift(); item; item = this.firstRetry.shift()) {
+    for (let command = this.firstRetry.shift(); command; command = this.firstRetry.shift()) {
       this.retrying++;
-      const result = await this.o.runner.run(item.command).finally(() => this.retrying--);
-      this.o.onRetried?.(item.lane, succeeded(result));
-      if (!succeeded(result)) this.record(result, item.lane);
+      const result = await this.retry(command).finally(() => this.retrying--);
+      if (!succeeded(result)) this.record(result);
     }
   }
 
+  /** Runs a command again; its outcome is told to the status and the operator notices. */
+  private async retry(command: Command): Promise<CommandResult> {
+    const result = await this.o.runner.run(command);
+    this.o.onRetried?.(result);
+    if (succeeded(result)) this.notices.succeeded(result);
+    else this.notices.failed(result);
+    return result;
+  }
+
   /** Second failure: into the fail log, and into the backoff lane of its remote. */
-  private record(result: CommandResult, laneName: string): void {
-    const { command } = result;
-    this.o.log.warn(`command failed again (${describeExit(result.exit)}, wait status ${waitStatusOf(result.exit)}), kept in the fail log: ${escapeControls(command)}`);
-    this.o.failLog.append([failLogEntry(`errno ${waitStatusOf(result.exit)}`, command)]);
-    this.caughtUp.delete(command);
+  private record(result: CommandResult): void {
+    const { text } = result;
+    this.o.log.warn(`command failed again (${describeResult(result)}, wait status ${waitStatusOf(result.exit)}), kept in the fail log: ${escapeControls(text)}`);
+    this.o.failLog.append([failLogEntry(`errno ${waitStatusOf(result.exit)}`, text)]);
+    this.caughtUp.delete(text);
     if (this.stopped) return;
+    const laneName = result.remote ?? '';
     let lane = this.lanes.get(laneName);
     if (!lane) {
-      lane = { name: laneName, commands: [], delay: this.backoff.first, timer: undefined, running: false, dropped: false };
+      lane = { commands: [], delay: this.backoff.first, timer: undefined, running: false, dropped: false };
       this.lanes.set(laneName, lane);
     }
-    lane.commands.push(command);
+    lane.commands.push(result.command);
     if (this.backlog > this.maxBacklog) {
       lane.commands.shift();
       lane.dropped = true;
@@ -142,17 +157,15 @@ export class Failures implements FailureHandler {
   private async runLane(lane: Lane): Promise<void> {
     lane.running = true;
     while (lane.commands.length > 0 && !this.stopped) {
-      const command = lane.commands[0]!;
-      const ok = succeeded(await this.o.runner.run(command));
-      this.o.onRetried?.(lane.name, ok);
-      if (!ok) {
+      const result = await this.retry(lane.commands[0]!);
+      if (!succeeded(result)) {
         lane.delay = Math.min(lane.delay * 2, this.backoff.max);
         lane.running = false;
         this.scheduleLane(lane);
         return;
       }
       lane.commands.shift();
-      this.caughtUp.add(command);
+      this.caughtUp.add(result.text);
       lane.delay = this.backoff.first;
       if (lane.dropped) {
         lane.dropped = false;
@@ -187,10 +200,11 @@ export class Failures implements FailureHandler {
     if (taken.entries.length === 0) return;
     this.o.log.info(`running the fail log ${this.o.failLog.path}: ${taken.entries.length} commands`);
     const again: string[] = [];
+    const read = this.o.readCommand ?? ((text: string) => scriptCommand(text));
     for (const entry of taken.entries) {
       if (this.caughtUp.has(entry.command)) continue;
-      const result = await this.o.runner.run(entry.command);
-      if (!succeeded(result)) again.push(failLogEntry(`errno ${waitStatusOf(result.exit)}`, entry.command));
+      const result = await this.retry(read(entry.command));
+      if (!succeeded(result)) again.push(failLogEntry(`errno ${waitStatusOf(result.exit)}`, result.text));
     }
     this.o.failLog.append(again);
     taken.finish();
@@ -203,6 +217,6 @@ export class Failures implements FailureHandler {
   }
 
   flush(header: string): void {
-    this.o.failLog.append(this.firstRetry.splice(0).map((item) => failLogEntry(header, item.command)));
+    this.o.failLog.append(this.firstRetry.splice(0).map((command) => failLogEntry(header, render(command))));
   }
 }

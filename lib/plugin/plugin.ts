@@ -2,6 +2,7 @@
 import type { Config } from '../config/types';
 import type { PathEvent } from '../events/types';
 import type { PathName } from '../paths';
+import type { Command } from '../command/model';
 import type { CommandRunner } from '../runner/shell';
 import type { PluginName } from './config';
 import type { DeliveryLimits } from './socket/send';
@@ -12,7 +13,8 @@ export type Delivery = (event: PathEvent) => Promise<void>;
 export interface PluginContext {
   readonly config: Config;
   readonly runner: CommandRunner;
-  readonly trace: (command: string) => void;
+  /** Called with each command before it runs; renders it only when it prints it. */
+  readonly trace: (command: Command) => void;
   readonly limits?: DeliveryLimits;
   /** Where refreshCDN appends the CDN's `whatsup` replies (sersync2: errorlog.txt in the working directory). */
   readonly errorLog?: string;

@@ -34,7 +34,7 @@ export function coverWith(entry: Entry, event: PathEvent): void {
 
 /**
  * Whether a new event's command on a path also does what a queued one on the same path was for,
- * so the queued entry may take the new event: the same command string (lib/rsync/commandModel.ts),
+ * so the queued entry may take the new event: the same command string (lib/command/model.ts),
  * or a delete after a sync (a delete is a filtered sync of the path: it sends it when it exists,
  * and its whole tree for a directory).
  */

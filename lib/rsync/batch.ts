@@ -32,7 +32,7 @@ import type { Remote } from '../localpath/config';
 import { ancestorsOf, concatPath, pathKey, type PathName } from '../paths';
 import { shellWord } from '../shell/quote';
 import { rsyncOptions, type CommandSettings } from './command';
-import { literalPattern, type RsyncCommand } from './commandModel';
+import { literalPattern, type RsyncCommand } from '../command/model';
 
 /**
  * Most bytes of quoted list words in one command. Linux refuses a single argument over 128 KiB

@@ -1,11 +1,12 @@
 /**
- * sersync2 2.5.4's commands for one event and remote, as data (lib/rsync/commandModel.ts, whose
+ * sersync2 2.5.4's commands for one event and remote, as data (lib/command/model.ts, whose
  * `render` gives the exact strings sersync2 hands to `/bin/sh -c`), built by pure functions.
  */
 import type { Config } from '../config/types';
 import type { Remote } from '../localpath/config';
 import type { PathName } from '../paths';
-import { excludeOptions, optionPieces, type RsyncCommand, type RsyncOptions } from './commandModel';
+import { excludeOptions, optionPieces, type RsyncCommand, type RsyncOptions } from '../command/model';
+import type { CommandSource } from '../command/read';
 import type { RsyncConfig } from './config';
 
 /** What a command is for. `path` is relative to the watch directory, without `./`. */
@@ -78,4 +79,9 @@ export function rsyncCommand(s: CommandSettings, remote: Remote, event: CommandE
 /** Every remote's command for one event, in config order. */
 export function rsyncCommands(s: CommandSettings, remotes: readonly Remote[], event: CommandEvent): RsyncCommand[] {
   return remotes.map((remote) => rsyncCommand(s, remote, event));
+}
+
+/** What reading a fail-log line back is checked against: the commands these settings give (lib/command/read.ts). */
+export function commandSource(s: CommandSettings, remotes: readonly Remote[]): CommandSource {
+  return { cwd: s.watch, options: rsyncOptions(s), remotes, excludes: s.fullSyncExcludes };
 }

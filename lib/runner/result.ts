@@ -1,12 +1,14 @@
 /**
- * What running one command gave: the command, how it ended (an exit code, a signal, or never
- * started and why), and how long it took. The wait status (exit code x 256, or the signal number,
- * 127 x 256 for a command not started, as system() reports it) is derived: it is what the fail
- * log's `#errno` header records, byte for byte as sersync2.
+ * What running one command gave: the command (as data, with its rendering and its remote), how
+ * it ended (an exit code, a signal, or never started and why), how long it took, and the exit
+ * policy that judged it. Retries, the fail log, the status and the metrics read it alone. The
+ * wait status (exit code x 256, or the signal number, 127 x 256 for a command not started, as
+ * system() reports it) is derived: it is what the fail log's `#errno` header records, byte for
+ * byte as sersync2.
  */
 import os from 'node:os';
-import { exitPolicyOf } from '../rsync/commandModel';
-import { exitMeaning, exitSucceeded, type ExitPolicy } from '../rsync/exitCodes';
+import { type ExitAction, exitAction, type ExitPolicy, policyExitCode } from '../command/exitCodes';
+import { type Command, policyOf, remoteLabel, remoteOf, render } from '../command/model';
 
 /** How a child ended, or why it never started. */
 export type Exit =
@@ -16,13 +18,42 @@ export type Exit =
   | { readonly kind: 'not-started'; readonly reason: string };
 
 export interface CommandResult {
-  readonly command: string;
+  readonly command: Command;
+  /** The command's `sh -c` string: what ran, what the fail log records. */
+  readonly text: string;
+  /** `ip::module` of the command's remote; undefined for a plugin's command or a script line naming none. */
+  readonly remote: string | undefined;
   readonly exit: Exit;
   readonly durationMs: number;
+  /** The rule that judged the exit (lib/command/exitCodes.ts). */
+  readonly policy: ExitPolicy;
+  /** What the daemon does about it: `ok` when the policy counts it a success. */
+  readonly action: ExitAction;
 }
 
 /** The status of a command that could not be started (the shell's "command not found"). */
 export const NOT_STARTED = 127 * 256;
+
+/** Start failures that pass (the machine out of processes or memory for a moment); the rest need the operator. */
+const TRANSIENT_START_FAILURES = new Set(['EAGAIN', 'ENOMEM', 'EMFILE', 'ENFILE']);
+
+/** The result of `command` (rendered as `text`, which the runner ran) ending with `exit`, judged by the command's policy. */
+export function resultOf(command: Command, exit: Exit, durationMs: number, text = render(command)): CommandResult {
+  const policy = policyOf(command);
+  const remote = remoteOf(command);
+  return { command, text, remote: remote && remoteLabel(remote), exit, durationMs, policy, action: actionOf(exit, policy) };
+}
+
+function actionOf(exit: Exit, policy: ExitPolicy): ExitAction {
+  switch (exit.kind) {
+    case 'exited':
+      return exitAction(exit.code, policy);
+    case 'signaled':
+      return 'retry';
+    case 'not-started':
+      return TRANSIENT_START_FAILURES.has(exit.reason) ? 'retry' : 'fix';
+  }
+}
 
 /** The exit from child_process's (code, signal name) or the addon's (code, signal number). */
 export function exitOf(code: number | null, signal: NodeJS.Signals | number | null): Exit {
@@ -43,31 +74,29 @@ export function waitStatusOf(exit: Exit): number {
   }
 }
 
-/** A result from a raw wait status (a fail-log header, a test's fake runner). */
-export function resultOfStatus(command: string, status: number, durationMs = 0): CommandResult {
+/** A result from a raw wait status (a test's fake runner). */
+export function resultOfStatus(command: Command, status: number, durationMs = 0): CommandResult {
   const exit: Exit = status & 0x7f ? { kind: 'signaled', signal: status & 0x7f } : { kind: 'exited', code: status >> 8 };
-  return { command, exit, durationMs };
+  return resultOf(command, exit, durationMs);
 }
 
-/**
- * Whether the command succeeded under its exit-code policy (a batch command's rule, else
- * sersync2's: lib/rsync/exitCodes.ts); a signal or a failed start never does.
- */
-export function succeeded(result: CommandResult, policy: ExitPolicy = exitPolicyOf(result.command)): boolean {
-  return result.exit.kind === 'exited' && exitSucceeded(result.exit.code, policy);
+/** Whether the command succeeded under its exit policy; a signal or a failed start never does. */
+export function succeeded(result: CommandResult): boolean {
+  return result.action === 'ok';
 }
 
 const SIGNAL_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(os.constants.signals).map(([name, n]) => [n, name]));
 
 /**
  * One phrase for a log line: `rsync exit 10 (error in socket I/O)`, `killed by signal 9
- * (SIGKILL)`, `not started: E2BIG`. `program` names what ran ("rsync", "command").
+ * (SIGKILL)`, `not started: E2BIG`, named after what ran ("rsync", or "command" for a plugin's).
  */
-export function describeExit(exit: Exit, program = 'rsync'): string {
+export function describeResult(result: Pick<CommandResult, 'exit' | 'policy'>): string {
+  const program = result.policy.rsyncCodes ? 'rsync' : 'command';
+  const { exit } = result;
   switch (exit.kind) {
     case 'exited': {
-      // rsync's table says nothing about what a plugin's command meant by its code.
-      const meaning = program === 'rsync' ? exitMeaning(exit.code) : undefined;
+      const meaning = policyExitCode(exit.code, result.policy)?.meaning;
       return `${program} exit ${exit.code}${meaning ? ` (${meaning})` : ''}`;
     }
     case 'signaled':

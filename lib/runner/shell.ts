@@ -1,6 +1,7 @@
 /**
- * Runs sersync2's command strings through `/bin/sh -c`, exactly as system() does, and reports a
- * CommandResult: the command, its exit (code, signal, or why it never started) and its duration.
+ * Runs commands (lib/command/model.ts) as their sersync2 strings through `/bin/sh -c`, exactly as
+ * system() does, and reports a CommandResult: the command, its exit (code, signal, or why it
+ * never started), its duration, and how its policy judged it.
  *
  * stderr is not captured: sersync2's commands send rsync's output to /dev/null themselves
  * (`>/dev/null 2>&1`), so a pipe would catch only the shell's own complaints, and with
@@ -11,15 +12,15 @@
  */
 import { isMainThread } from 'node:worker_threads';
 import { loadSpawnAddon, nativeSpawner } from './nativeSpawn';
-import type { CommandResult } from './result';
+import { type Command, render } from '../command/model';
+import { type CommandResult, resultOf } from './result';
 import { nodeSpawner, type Spawner } from './spawner';
 
 export type { Spawner } from './spawner';
 
-
 export interface CommandRunner {
   /** Resolves to what the command gave; never rejects. */
-  run(command: string): Promise<CommandResult>;
+  run(command: Command): Promise<CommandResult>;
 }
 
 /**
@@ -48,18 +49,21 @@ export class ShellRunner implements CommandRunner {
     private readonly spawner: Spawner = defaultSpawner(),
   ) {}
 
-  async run(command: string): Promise<CommandResult> {
+  async run(command: Command): Promise<CommandResult> {
+    // Rendered once: a batch line of thousands of paths takes milliseconds.
+    const text = render(command);
     const started = performance.now();
-    const exit = await this.spawner(this.shell, command);
-    return { command, exit, durationMs: performance.now() - started };
+    const exit = await this.spawner(this.shell, text);
+    return resultOf(command, exit, performance.now() - started, text);
   }
 }
 
 /** `--dry-run`: prints each command instead of running it, for side-by-side runs with sersync2 in debug. */
 export class DryRunRunner implements CommandRunner {
   constructor(private readonly print: (line: string) => void) {}
-  run(command: string): Promise<CommandResult> {
-    this.print(command);
-    return Promise.resolve({ command, exit: { kind: 'exited', code: 0 }, durationMs: 0 });
+  run(command: Command): Promise<CommandResult> {
+    const text = render(command);
+    this.print(text);
+    return Promise.resolve(resultOf(command, { kind: 'exited', code: 0 }, 0, text));
   }
 }

@@ -9,6 +9,7 @@ import type { SyncEvent } from '../events/types';
 import { MetricsFileWriter } from '../metrics/file';
 import type { DaemonMetrics } from '../metrics/metrics';
 import { serveMetrics } from '../metrics/server';
+import { type CommandResult, succeeded } from '../runner/result';
 import type { EventHandler } from '../workers/pool';
 import { StatusCollector, type StatusSources } from './collector';
 import { StatusFileWriter } from './writer';
@@ -49,13 +50,18 @@ export class DaemonStatus {
     return this.o.file;
   }
 
-  /** Hook for the worker handler: one rsync to a remote finished. */
-  readonly recordResult = (remote: string, ok: boolean, seconds?: number): void => this.collector.recordResult(remote, ok, seconds);
+  /** Hook for the worker handler and the `-r` full sync: one rsync to a remote finished, timed. */
+  readonly recordResult = (result: CommandResult): void => {
+    if (result.remote !== undefined) this.collector.recordResult(result.remote, succeeded(result), result.durationMs / 1000);
+  };
 
-  /** Hook for the retries: a remote that is back clears its failing state without a new event. */
-  recordRetry(lane: string, ok: boolean): void {
-    if (this.o.remotes.includes(lane)) this.collector.recordResult(lane, ok);
-  }
+  /**
+   * Hook for the retries and the fail-log reruns: a remote that is back clears its failing state
+   * without a new event. Not timed: a retry's duration would blur the histogram of the commands' own.
+   */
+  readonly recordRetry = (result: CommandResult): void => {
+    if (result.remote !== undefined && this.o.remotes.includes(result.remote)) this.collector.recordResult(result.remote, succeeded(result));
+  };
 
   /** Hook for the watcher's events as they are queued. */
   recordEvent(event: SyncEvent): void {

@@ -1,5 +1,5 @@
 /** The command plugin's command (`PREFIX ABSPATH SUFFIX` once rendered, as sersync2 builds it). */
-import type { PluginCommand } from '../../rsync/commandModel';
+import type { PluginCommand } from '../../command/model';
 import { matchesAny } from '../../filter/config';
 import { concatPath, type PathName } from '../../paths';
 import type { CommandPluginConfig } from './config';

@@ -1,6 +1,5 @@
 /** The command plugin: a shell command per event (sersync2's `<plugin name="command">`). */
-import { render } from '../../rsync/commandModel';
-import { describeExit, waitStatusOf } from '../../runner/result';
+import { describeResult, succeeded, waitStatusOf } from '../../runner/result';
 import type { PluginModule } from '../plugin';
 import { pluginCommand, pluginWants } from './command';
 
@@ -10,11 +9,11 @@ export const commandPlugin: PluginModule<'command'> = {
     const plugin = ctx.config.plugins.command!;
     return async (event) => {
       if (!pluginWants(plugin, ctx.abs(event.path))) return;
-      const command = render(pluginCommand(plugin, ctx.abs(event.path)));
+      const command = pluginCommand(plugin, ctx.abs(event.path));
       ctx.trace(command);
+      // Judged by the plugin's policy (lib/command/exitCodes.ts): 0 alone succeeds.
       const result = await ctx.runner.run(command);
-      const ok = result.exit.kind === 'exited' && result.exit.code === 0;
-      if (!ok && !plugin.ignoreError) throw new Error(`${describeExit(result.exit, 'command')} (wait status ${waitStatusOf(result.exit)}): ${command}`);
+      if (!succeeded(result) && !plugin.ignoreError) throw new Error(`${describeResult(result)} (wait status ${waitStatusOf(result.exit)}): ${result.text}`);
     };
   },
 };

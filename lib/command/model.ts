@@ -2,12 +2,13 @@
  * A command as data: what it is for (its kind), where it runs, the remote, the paths and the
  * rsync options. sersync2's exact `sh -c` string is one rendering of it (`render`), byte for byte
  * as sersync2 2.5.4 builds it, spacing quirks included (see the golden corpus); the fail-log entry
- * is that string under its `#errno` header (lib/failLog/file.ts).
+ * is that string under its `#errno` header (lib/failLog/file.ts), read back by ./read.ts. The
+ * runner (lib/runner) runs a command and judges it by its exit policy (`policyOf`).
  */
 import type { Remote } from '../localpath/config';
 import { ancestorsOf, concatPath, type PathName } from '../paths';
 import { doubleQuoted, shellWord } from '../shell/quote';
-import { BATCH_POLICY, COMPAT_POLICY, type ExitPolicy, shellExitRule } from './exitCodes';
+import { BATCH_POLICY, COMPAT_POLICY, type ExitPolicy, PLUGIN_POLICY, shellExitRule } from './exitCodes';
 
 /** The rsync options one remote's commands share, as confxml.xml sets them. */
 export interface RsyncOptions {
@@ -53,7 +54,22 @@ export interface PluginCommand {
   readonly quiet: boolean;
 }
 
-export type Command = RsyncCommand | PluginCommand;
+/**
+ * A fail-log line that is not one of our renderings (sersync2's own file, a config changed since,
+ * an entry edited by hand): run as written. `remote` is the configured remote it names, if any.
+ */
+export interface ScriptCommand {
+  readonly kind: 'script';
+  readonly text: string;
+  readonly remote: Remote | undefined;
+}
+
+export type Command = RsyncCommand | PluginCommand | ScriptCommand;
+
+/** A shell line as a command of its own. */
+export function scriptCommand(text: string, remote?: Remote): ScriptCommand {
+  return { kind: 'script', text, remote };
+}
 
 export type CommandKind = Command['kind'];
 
@@ -62,12 +78,27 @@ export const REDIRECT = ' >/dev/null 2>&1 ';
 /** An rsync daemon remote's socket option in batch mode (see lib/rsync/batch.ts). */
 export const NODELAY = '--sockopts=TCP_NODELAY';
 
-/** Appended to every batch command: the batch exit policy as shell (lib/rsync/exitCodes.ts). */
+/** Appended to every batch command: the batch exit policy as shell (./exitCodes.ts). */
 export const BATCH_EXIT_RULE = shellExitRule(BATCH_POLICY);
 
-/** The exit policy a rendered command is judged by: a batch command's own rule, else sersync2's. */
-export function exitPolicyOf(command: string): ExitPolicy {
-  return command.endsWith(BATCH_EXIT_RULE) ? BATCH_POLICY : COMPAT_POLICY;
+/**
+ * The exit policy a command is judged by: a batch command's own rule, a plugin's, else sersync2's.
+ * A script line (a batch line of another config, too) is judged by sersync2's: a batch line's own
+ * shell rule has already rewritten its codes to 0 and 123, which that rule judges alike.
+ */
+export function policyOf(cmd: Command): ExitPolicy {
+  if (cmd.kind === 'batch-changes' || cmd.kind === 'batch-deletes') return BATCH_POLICY;
+  return cmd.kind === 'plugin' ? PLUGIN_POLICY : COMPAT_POLICY;
+}
+
+/** A remote as the status, the metrics and the retry lanes name it: `ip::module`. */
+export function remoteLabel(remote: Remote): string {
+  return `${remote.ip}::${remote.name}`;
+}
+
+/** The command's remote, or undefined (a plugin's command, a script line naming none). */
+export function remoteOf(cmd: Command): Remote | undefined {
+  return cmd.kind === 'plugin' ? undefined : cmd.remote;
 }
 
 /** The option pieces, each empty when its element is off. */
@@ -103,6 +134,7 @@ export function excludeOptions(excludes: readonly string[]): string {
 
 /** The command's `sh -c` string. */
 export function render(cmd: Command): string {
+  if (cmd.kind === 'script') return cmd.text;
   if (cmd.kind === 'plugin') return `${cmd.prefix} ${shellWord(cmd.path)} ${cmd.suffix}${cmd.quiet ? REDIRECT : ''}`;
   const p = optionPieces(cmd.cwd, cmd.options, cmd.remote);
   switch (cmd.kind) {
