@@ -1,11 +1,10 @@
-/** Opens inotify and the watcher (not started yet) and wires the kernel's events to the queue. */
+/** Opens the watcher (not started yet) and wires its events to the queue. */
 import fs from 'node:fs';
 import { classify, watchMask, type EventRules } from '../events/rules';
-import { Inotify } from '../inotify/binding';
 import { changeMask } from '../inotify/change';
 import { rootLossMessage } from '../inotify/root';
-import { Watcher } from '../inotify/watcher';
-import type { ResyncEvent } from '../inotify/watcherTypes';
+import { openInotifyWatcher } from '../inotify/watcher';
+import type { ResyncEvent, Watcher } from '../inotify/watcherTypes';
 import { concatPath, describeName, joinRel, type PathName } from '../paths';
 import type { DaemonParts } from './context';
 import type { Scope } from './scope';
@@ -24,12 +23,7 @@ const RESYNC_WARNINGS: Readonly<Record<ResyncEvent['reason'], string>> = {
 export function openWatcher(parts: DaemonParts, scope: Scope, listeners: WatchListeners): Watcher {
   const { config, log, watch } = parts;
   const rules: EventRules = { inotify: config.inotify, filter: config.filter, isSpecialCreation: (rel) => isSpecialCreation(watch, rel) };
-  const inotify = scope.add('inotify', new Inotify({
-    persistent: true,
-    onBatch: (batch) => watcher.handleBatch(batch),
-    onError: (error) => log.error(`inotify: ${error.message}`),
-  }), (i) => i.close());
-  const watcher: Watcher = scope.add('watches', new Watcher(inotify, {
+  return scope.add('watches', openInotifyWatcher({
     root: watch,
     mask: watchMask(config.inotify),
     filter: config.filter,
@@ -54,8 +48,8 @@ export function openWatcher(parts: DaemonParts, scope: Scope, listeners: WatchLi
     },
     onUnwatched: (path, code) => listeners.unwatched(path, code),
     onProgress: (count) => listeners.progress(count),
+    onError: (error) => log.error(`inotify: ${error.message}`),
   }), (w) => w.close());
-  return watcher;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Puts the watches in place (a full walk of the tree); on a terminal, a progress line after 200 ms. */
-import type { Watcher } from '../../inotify/watcher';
+import type { Watcher } from '../../inotify/watcherTypes';
 import { ProgressLine } from '../../progress/line';
 import type { DaemonContext } from '../context';
 import type { Behaviour } from './behaviour';
@@ -11,12 +11,12 @@ export class WatchSetup implements Behaviour {
   private progressLine: ProgressLine | undefined;
   private watcher: Watcher | undefined;
 
-  start(ctx: DaemonContext): void {
+  async start(ctx: DaemonContext): Promise<void> {
     this.watcher = ctx.watcher;
     this.progressLine = new ProgressLine(process.stdout, (seconds) => `setting up watches: ${this.watchedSoFar} directories, ${seconds} s`);
     let watched: number;
     try {
-      watched = ctx.watcher.start();
+      watched = await ctx.watcher.start();
     } finally {
       this.progressLine.finish();
       this.progressLine = undefined;
