@@ -16,6 +16,7 @@ import type { PathName } from '../paths';
 import { Inotify, type InotifyEvent } from './binding';
 import { decode, type EntryEvent, type KernelFact } from './decode';
 import type { DirNode } from './dirNode';
+import { IN } from './mask';
 import { rootUnreadable, WatchRootError, type RootLoss } from './root';
 import { Slices } from './slices';
 import { Walker, type WalkTop } from './walker';
@@ -31,6 +32,15 @@ export function openInotifyWatcher(options: WatcherOptions): Watcher {
   return watcher;
 }
 
+/**
+ * Kernel events held while earlier work is under way, at most: sersync2's fs.inotify.max_queued_events.
+ * The kernel's queue no longer fills during a long walk (its reads come between slices), so past
+ * this many the watcher drops them for one overflow of its own, as the kernel would.
+ */
+export const HELD_EVENTS = 327_679;
+
+const OVERFLOW: InotifyEvent = { wd: -1, mask: IN.Q_OVERFLOW, cookie: 0 };
+
 export class InotifyWatcher implements Watcher {
   private readonly tree = new WatchTree();
   private readonly walker: Walker;
@@ -38,10 +48,15 @@ export class InotifyWatcher implements Watcher {
   /** Why the root could not be watched (an errno name), for start(). */
   private rootError: string | undefined;
   private closed = false;
+  /** Kernel events pushed and not handled yet; an overflow of our own is pushed past the limit. */
+  private held = 0;
+  private overflowHeld = false;
 
   constructor(
     private readonly inotify: InotifyBinding,
     private readonly options: WatcherOptions,
+    /** HELD_EVENTS but in tests. */
+    private readonly heldLimit = HELD_EVENTS,
   ) {
     this.walker = new Walker(inotify, options, this.tree, (code) => {
       this.rootError = code;
@@ -79,10 +94,19 @@ export class InotifyWatcher implements Watcher {
 
   /** Takes one kernel read; handled now, or after the work under way. */
   handleBatch(batch: readonly InotifyEvent[]): void {
-    if (!this.closed) this.work.push(this.handle(batch, performance.now()));
+    if (this.closed) return;
+    if (this.held + batch.length <= this.heldLimit) {
+      this.held += batch.length;
+      this.work.push(this.handle(batch, performance.now()));
+    } else if (!this.overflowHeld) {
+      this.overflowHeld = true;
+      this.work.push(this.handle([OVERFLOW], performance.now()));
+    }
   }
 
   private *handle(batch: readonly InotifyEvent[], readAt: number): Generator<void, void> {
+    if (batch[0] === OVERFLOW) this.overflowHeld = false;
+    else this.held -= batch.length;
     const out: WatchEvent[] = [];
     for (const event of batch) {
       const fact = decode(event, this.tree, this.options.mask, readAt);
