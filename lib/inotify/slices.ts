@@ -22,8 +22,6 @@ export class Slices {
   private running = false;
   private scheduled: NodeJS.Immediate | undefined;
 
-  constructor(private readonly sliceMs = SLICE_MS) {}
-
   /** Queues a task; runs it at once when nothing is under way. A task that throws with no `settle` throws out of the slice it ran in. */
   push(steps: Iterator<void, void>, settle?: (error?: unknown) => void): void {
     this.tasks.push({ steps, settle });
@@ -42,7 +40,7 @@ export class Slices {
   private run(): void {
     this.scheduled = undefined;
     this.running = true;
-    const until = performance.now() + this.sliceMs;
+    const until = performance.now() + SLICE_MS;
     try {
       for (let task = this.tasks[0]; task; task = this.tasks[0]) {
         let done: boolean | undefined;

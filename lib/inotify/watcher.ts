@@ -68,15 +68,15 @@ export class InotifyWatcher implements Watcher {
   }
 
   start(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      let added: number | undefined;
-      const walk = function* (this: InotifyWatcher): Generator<void, void> {
-        added = yield* this.walker.walk({ parent: undefined, name: '', change: 'created', atStart: true });
-        const problem = this.tree.root ? rootUnreadable(this.options.root) : (this.rootError ?? 'ENOENT');
-        if (problem) throw new WatchRootError(this.options.root, problem);
-      };
-      this.work.push(walk.call(this), (error) => (error ? reject(error) : resolve(added ?? this.tree.size)));
-    });
+    // Settled as the walk ends (or close() drops it), before any read held behind it is handled.
+    return new Promise((resolve, reject) => this.work.push(this.watchRoot(), (error) => (error ? reject(error) : resolve(this.tree.size))));
+  }
+
+  /** The start-up walk; throws a WatchRootError when the root cannot be watched. */
+  private *watchRoot(): Generator<void, void> {
+    yield* this.walker.walk({ parent: undefined, name: '', change: 'created', atStart: true });
+    const problem = this.tree.root ? rootUnreadable(this.options.root) : (this.rootError ?? 'ENOENT');
+    if (problem) throw new WatchRootError(this.options.root, problem);
   }
 
   /** The relative path of every watched directory ('' for the root), as the tree knows them. */
