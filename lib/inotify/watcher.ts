@@ -23,8 +23,6 @@ import { Walker, type WalkTop } from './walker';
 import { WatchTree } from './watchTree';
 import type { InotifyBinding, WatchEvent, Watcher, WatcherOptions } from './watcherTypes';
 
-export type { InotifyBinding, WatcherOptions } from './watcherTypes';
-
 /** The daemon's watcher: inotify's own descriptor (lib/inotify/binding.ts) with the watcher on it. */
 export function openInotifyWatcher(options: WatcherOptions): Watcher {
   const inotify = new Inotify({ persistent: true, onBatch: (batch) => watcher.handleBatch(batch), onError: options.onError });
