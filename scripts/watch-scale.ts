@@ -3,7 +3,9 @@
  * top-level directories of 100, one file in each), starts bin/sersync2 on it in compat mode (no
  * -r, a remote that need not exist: nothing changes, so no rsync runs), and prints the seconds
  * from spawn until "watch path is" on stdout, then VmRSS, VmHWM and RssAnon from /proc after a
- * settle. The tree is removed afterwards. Needs fs.inotify.max_user_watches above N.
+ * settle, and the longest the daemon's event loop was held from "run the sersync:" (the line
+ * before the watch setup) until then (scripts/loopProbe.ts). The tree is removed afterwards.
+ * Needs fs.inotify.max_user_watches above N.
  *
  *   node dist/scripts/watch-scale.js --dirs 250000 [--tmp /dev/shm] [--settle 1000]
  *        [--node-arg=--cpu-prof --node-arg=--cpu-prof-dir=/tmp/prof] [--node-arg=--trace-gc --out FILE]
@@ -63,12 +65,17 @@ async function main(): Promise<void> {
     const config = fs.readFileSync(path.join(ROOT, 'confxml.xml'), 'utf8').replace(/watch="\/opt\/tongbu"/, `watch="${tree}"`).replace('/tmp/rsync_fail_log.sh', path.join(work, 'fail.sh'));
     fs.writeFileSync(path.join(work, 'confxml.xml'), config);
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...shebangFlags(BIN), ...extra, BIN, '-o', path.join(work, 'confxml.xml'), '--status-file', path.join(work, 'status.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const probe = path.join(work, 'loop-block-ms');
+    const probeArg = `--require=${path.join(__dirname, 'loopProbe.js')}`;
+    const env = { ...process.env, LOOP_PROBE_FILE: probe };
+    const child = spawn(process.execPath, [...shebangFlags(BIN), probeArg, ...extra, BIN, '-o', path.join(work, 'confxml.xml'), '--status-file', path.join(work, 'status.json')], { stdio: ['ignore', 'pipe', 'inherit'], env });
+    let setupFrom = Number.POSITIVE_INFINITY;
     const seconds = await new Promise<number>((resolve, reject) => {
       let text = '';
       child.stdout.on('data', (chunk: Buffer) => {
         OUT?.write(chunk);
         text += chunk.toString();
+        if (setupFrom === Number.POSITIVE_INFINITY && text.includes('run the sersync:')) setupFrom = Date.now();
         if (text.includes('watch path is')) resolve((performance.now() - t0) / 1000);
       });
       child.on('exit', (code) => reject(new Error(`sersync2 exited (${code}) before watching: ${text}`)));
@@ -76,7 +83,9 @@ async function main(): Promise<void> {
     const [user, sys] = cpu(child.pid!);
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const s = status(child.pid!);
-    console.log(`dirs ${DIRS}  watched after ${seconds.toFixed(1)} s (cpu user ${user.toFixed(1)} s, sys ${sys.toFixed(1)} s)  VmRSS ${s.VmRSS?.toFixed(0)} MB  VmHWM ${s.VmHWM?.toFixed(0)} MB  RssAnon ${s.RssAnon?.toFixed(0)} MB`);
+    const blocks = fs.existsSync(probe) ? fs.readFileSync(probe, 'utf8').trim().split('\n').map((line) => line.split(' ').map(Number)) : [];
+    const blocked = Math.max(0, ...blocks.filter(([end]) => end! >= setupFrom).map(([, held]) => held!));
+    console.log(`dirs ${DIRS}  watched after ${seconds.toFixed(1)} s (cpu user ${user.toFixed(1)} s, sys ${sys.toFixed(1)} s)  VmRSS ${s.VmRSS?.toFixed(0)} MB  VmHWM ${s.VmHWM?.toFixed(0)} MB  RssAnon ${s.RssAnon?.toFixed(0)} MB  longest loop block ${blocked.toFixed(1)} ms`);
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { Inotify } from '../lib/inotify/binding';
 import { IN } from '../lib/inotify/mask';
-import { Watcher } from '../lib/inotify/watcher';
+import { InotifyWatcher } from '../lib/inotify/watcher';
 import { GENERATOR } from './helpers/workload';
 import { listTree } from './helpers/tree';
 import { waitFor } from './helpers/wait';
@@ -38,7 +38,7 @@ for (const { seed, mix } of FAILED_SEEDS) {
     const seen = new Set<string>();
     let overflows = 0;
     const inotify = new Inotify({ persistent: false, onBatch: (batch) => watcher.handleBatch(batch) });
-    const watcher: Watcher = new Watcher(inotify, {
+    const watcher: InotifyWatcher = new InotifyWatcher(inotify, {
       root: watch,
       mask: MASK,
       filter: { enabled: false, excludes: [] } as never,
@@ -53,7 +53,7 @@ for (const { seed, mix } of FAILED_SEEDS) {
       onUnwatched: (where, code) => assert.fail(`unwatched ${String(where)}: ${code}`),
     });
     try {
-      watcher.start();
+      await watcher.start();
       const child = spawn(process.execPath, [GENERATOR, '--root', watch, '--outside', outside, '--seed', String(seed), '--ops', '3000', '--mix', mix], { stdio: ['ignore', 'pipe', 'inherit'] });
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       assert.equal(code, 0, 'the generator ran');

@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import type { RawEvent, WatchEvent, WatcherOptions } from '../lib/inotify/watcherTypes';
 import { Inotify, type InotifyEvent } from '../lib/inotify/binding';
 import { IN } from '../lib/inotify/mask';
-import { Watcher } from '../lib/inotify/watcher';
+import { InotifyWatcher } from '../lib/inotify/watcher';
 import { waitFor } from './helpers/wait';
 
 const roots: string[] = [];
@@ -34,13 +34,15 @@ const optionsFor = (root: string, onEvents: WatcherOptions['onEvents']): Watcher
 });
 
 /** A watcher on a fresh tree whose kernel events can be held back, as if the kernel had lost them. */
-function watched(dirs: readonly string[]) {
+async function watched(dirs: readonly string[]) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'watcher-'));
   roots.push(root);
   for (const dir of dirs) fs.mkdirSync(path.join(root, dir), { recursive: true });
   let holding = false;
   const markers = new Set<string>();
   const events: RawEvent[] = [];
+  /** Everything handed up, in order. */
+  const all: WatchEvent[] = [];
   let overflows = 0;
   let rootGone = 0;
   const inotify = new Inotify({
@@ -50,9 +52,10 @@ function watched(dirs: readonly string[]) {
       if (!holding) watcher.handleBatch(batch);
     },
   });
-  const watcher: Watcher = new Watcher(
+  const watcher: InotifyWatcher = new InotifyWatcher(
     inotify,
     optionsFor(root, (batch) => {
+      all.push(...batch);
       for (const e of batch) {
         if (e.change === 'resync') overflows += e.reason === 'overflow' ? 1 : 0;
         else if (e.change === 'rootGone') rootGone++;
@@ -60,7 +63,7 @@ function watched(dirs: readonly string[]) {
       }
     }),
   );
-  watcher.start();
+  await watcher.start();
   let serial = 0;
   /** Waits until the kernel events of everything done so far have been read. */
   const drained = async () => {
@@ -72,6 +75,7 @@ function watched(dirs: readonly string[]) {
     root,
     watcher,
     events,
+    all,
     overflows: () => overflows,
     rootGone: () => rootGone,
     /** The kernel events of `changes` are read and dropped, as an overflow loses them. */
@@ -90,7 +94,7 @@ function watched(dirs: readonly string[]) {
 const written = (events: readonly RawEvent[], dir: string, name: string) => events.some((e) => e.dir === dir && e.name === name && e.change === 'closeWrite');
 
 test('a rename seen after the one that was lost cannot make a cycle; the tree is rebuilt from the disk', { timeout: 10_000 }, async () => {
-  const w = watched(['A/B']);
+  const w = await watched(['A/B']);
   try {
     // Lost: B leaves A. Seen: A moves into B (one read: MOVED_FROM in the root, MOVED_TO in B).
     await w.lose(() => fs.renameSync(path.join(w.root, 'A/B'), path.join(w.root, 'B2')));
@@ -105,7 +109,7 @@ test('a rename seen after the one that was lost cannot make a cycle; the tree is
 });
 
 test('after an overflow, directories created, moved and deleted unseen are watched as on the disk', { timeout: 10_000 }, async () => {
-  const w = watched(['Y/X', 'gone/deep']);
+  const w = await watched(['Y/X', 'gone/deep']);
   try {
     await w.lose(() => {
       fs.renameSync(path.join(w.root, 'Y/X'), path.join(w.root, 'X'));
@@ -125,10 +129,45 @@ test('after an overflow, directories created, moved and deleted unseen are watch
   }
 });
 
+/** A handed-up event in a word, for comparing orders. */
+const shown = (e: WatchEvent): string => (e.change === 'resync' ? `resync ${e.reason}` : e.change === 'rootGone' ? `root ${e.loss.kind}` : `${e.change} ${String(e.name)}`);
+
+test('the resync of a tree that strayed comes after the events of the read that showed it', { timeout: 10_000 }, async () => {
+  const w = await watched(['A/B']);
+  try {
+    // As in the cycle above: the move of A into B2 (which the tree still takes for A/B) shows the tree strayed.
+    await w.lose(() => fs.renameSync(path.join(w.root, 'A/B'), path.join(w.root, 'B2')));
+    fs.renameSync(path.join(w.root, 'A'), path.join(w.root, 'B2/A'));
+    await waitFor('the resync', () => w.all.some((e) => e.change === 'resync'));
+    const order = w.all.map(shown).filter((e) => !e.includes('marker-'));
+    assert.deepEqual(order, ['movedFrom A', 'movedTo A', 'resync strayed']);
+  } finally {
+    w.close();
+  }
+});
+
+test('a root found gone by the rebuild after an overflow is handed up after every event of that read', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'watcher-'));
+  roots.push(root);
+  const seen: WatchEvent[] = [];
+  // The kernel's own events are not handed to the watcher: only the read below is.
+  const inotify = new Inotify({ persistent: false, onBatch: () => {} });
+  const watcher = new InotifyWatcher(inotify, optionsFor(root, (batch) => seen.push(...batch)));
+  try {
+    await watcher.start();
+    fs.rmSync(root, { recursive: true });
+    const write = (name: string): InotifyEvent => ({ wd: 1, mask: IN.CLOSE_WRITE, cookie: 0, name });
+    watcher.handleBatch([write('a'), { wd: -1, mask: IN.Q_OVERFLOW, cookie: 0 }, write('b')]);
+    assert.deepEqual(seen.map(shown), ['closeWrite a', 'resync overflow', 'closeWrite b', 'root gone']);
+  } finally {
+    watcher.close();
+  }
+});
+
 // The tree lags behind the disk with no event lost: it knows paths from the events read so far.
 
 test('a directory made in a directory whose ancestor was then renamed (still unread) is watched at its real path', { timeout: 10_000 }, async () => {
-  const w = watched(['A/B']);
+  const w = await watched(['A/B']);
   try {
     // One read: IN_CREATE of N in B comes before the rename of A, so the path the tree gives for
     // N (A/B/N) is already gone. N used to be taken for gone and was never watched.
@@ -145,7 +184,7 @@ test('a directory made in a directory whose ancestor was then renamed (still unr
 });
 
 test('a directory moved into a tree not watched yet keeps its watches when a read of that tree finds it', { timeout: 10_000 }, async () => {
-  const w = watched(['D/E']);
+  const w = await watched(['D/E']);
   const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'watcher-out-'));
   roots.push(outside);
   try {
@@ -188,7 +227,7 @@ test('a directory renamed between its watch and its read is read again at its ne
     subdirectories: (p: string | Buffer, statEach: boolean) => inotify.subdirectories(p, statEach),
     close: () => inotify.close(),
   };
-  const watcher: Watcher = new Watcher(
+  const watcher: InotifyWatcher = new InotifyWatcher(
     racing,
     optionsFor(root, (batch) => {
       for (const e of batch) {
@@ -199,7 +238,7 @@ test('a directory renamed between its watch and its read is read again at its ne
     }),
   );
   try {
-    watcher.start();
+    await watcher.start();
     fs.mkdirSync(path.join(root, 'X/S/C'), { recursive: true });
     await waitFor('the rename of S to be seen', () => events.some((e) => e.dir === 'Y' && e.name === 'M' && e.change === 'movedTo'));
     assert.ok(renamed, 'S was renamed right after its watch');
@@ -212,20 +251,19 @@ test('a directory renamed between its watch and its read is read again at its ne
   }
 });
 
-test('an overflow and the loss of the root are handed up as events, in order with the events around them', () => {
+test('an overflow and the loss of the root are handed up as events, in order with the events around them', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'watcher-'));
   roots.push(root);
   const seen: WatchEvent[] = [];
   const inotify = new Inotify({ persistent: false, onBatch: () => {} });
-  const watcher = new Watcher(inotify, optionsFor(root, (batch) => seen.push(...batch)));
+  const watcher = new InotifyWatcher(inotify, optionsFor(root, (batch) => seen.push(...batch)));
   try {
-    watcher.start();
+    await watcher.start();
     // A fresh inotify instance numbers its first watch, the root's, 1.
     const write = (name: string): InotifyEvent => ({ wd: 1, mask: IN.CLOSE_WRITE, cookie: 0, name });
     watcher.handleBatch([write('a'), { wd: -1, mask: IN.Q_OVERFLOW, cookie: 0 }, write('b')]);
     watcher.handleBatch([write('c'), { wd: 1, mask: IN.DELETE_SELF, cookie: 0 }, write('d')]);
-    const shown = seen.map((e) => (e.change === 'resync' ? `resync ${e.reason}` : e.change === 'rootGone' ? `root ${e.loss.kind}` : `${e.change} ${String(e.name)}`));
-    assert.deepEqual(shown, ['closeWrite a', 'resync overflow', 'closeWrite b', 'closeWrite c', 'root gone']);
+    assert.deepEqual(seen.map(shown), ['closeWrite a', 'resync overflow', 'closeWrite b', 'closeWrite c', 'root gone']);
   } finally {
     watcher.close();
   }

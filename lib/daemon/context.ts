@@ -5,7 +5,7 @@ import type { Config } from '../config/types';
 import type { FullSyncReason, SyncEvent } from '../events/types';
 import type { Failures } from '../failLog/failures';
 import type { FailLogFile } from '../failLog/file';
-import type { Watcher } from '../inotify/watcher';
+import type { Watcher } from '../inotify/watcherTypes';
 import type { Logger } from '../log/logger';
 import type { EventQueue } from '../queue/queue';
 import type { CommandRunner } from '../runner/shell';

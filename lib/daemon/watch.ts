@@ -1,11 +1,10 @@
-/** Opens inotify and the watcher (not started yet) and wires the kernel's events to the queue. */
+/** Opens the watcher (not started yet) and wires its events to the queue. */
 import fs from 'node:fs';
 import { classify, watchMask, type EventRules } from '../events/rules';
-import { Inotify } from '../inotify/binding';
 import { changeMask } from '../inotify/change';
 import { rootLossMessage } from '../inotify/root';
-import { Watcher } from '../inotify/watcher';
-import type { ResyncEvent } from '../inotify/watcherTypes';
+import { openInotifyWatcher } from '../inotify/watcher';
+import type { ResyncEvent, Watcher } from '../inotify/watcherTypes';
 import { concatPath, describeName, joinRel, type PathName } from '../paths';
 import type { DaemonParts } from './context';
 import type { Scope } from './scope';
@@ -24,43 +23,32 @@ const RESYNC_WARNINGS: Readonly<Record<ResyncEvent['reason'], string>> = {
 export function openWatcher(parts: DaemonParts, scope: Scope, listeners: WatchListeners): Watcher {
   const { config, log, watch } = parts;
   const rules: EventRules = { inotify: config.inotify, filter: config.filter, isSpecialCreation: (rel) => isSpecialCreation(watch, rel) };
-  const inotify = new Inotify({
-    persistent: true,
-    onBatch: (batch) => watcher.handleBatch(batch),
-    onError: (error) => log.error(`inotify: ${error.message}`),
-  });
-  let watcher: Watcher;
-  try {
-    watcher = new Watcher(inotify, {
-      root: watch,
-      mask: watchMask(config.inotify),
-      filter: config.filter,
-      xfs: config.fileSystem.xfs,
-      onEvents: (events) => {
-        for (const event of events) {
-          if (event.change === 'resync') {
-            log.warn(RESYNC_WARNINGS[event.reason]);
-            parts.fullSync(event.reason === 'overflow' ? 'overflow' : 'unwatched');
-            continue;
-          }
-          if (event.change === 'rootGone') {
-            log.error(rootLossMessage(watch, event.loss));
-            continue;
-          }
-          if (config.debug) log.info(`inotify name:${describeName(joinRel(event.dir, event.name))}\tmask:${changeMask(event.change, event.isDir)}`);
-          const classified = classify(rules, event);
-          if (classified) parts.push(classified);
-        }
-      },
-      onUnwatched: (path, code) => listeners.unwatched(path, code),
-      onProgress: (count) => listeners.progress(count),
-    });
-  } catch (error) {
-    inotify.close();
-    throw error;
-  }
   // The watcher owns the inotify: closing it (the first thing the stop does) closes both, once.
-  return scope.add('watches', watcher, { intake: (w) => w.close() });
+  return scope.add('watches', openInotifyWatcher({
+    root: watch,
+    mask: watchMask(config.inotify),
+    filter: config.filter,
+    xfs: config.fileSystem.xfs,
+    onEvents: (events) => {
+      for (const event of events) {
+        if (event.change === 'resync') {
+          log.warn(RESYNC_WARNINGS[event.reason]);
+          parts.fullSync(event.reason === 'overflow' ? 'overflow' : 'unwatched');
+          continue;
+        }
+        if (event.change === 'rootGone') {
+          log.error(rootLossMessage(watch, event.loss));
+          continue;
+        }
+        if (config.debug) log.info(`inotify name:${describeName(joinRel(event.dir, event.name))}\tmask:${changeMask(event.change, event.isDir)}`);
+        const classified = classify(rules, event);
+        if (classified) parts.push(classified);
+      }
+    },
+    onUnwatched: (path, code) => listeners.unwatched(path, code),
+    onProgress: (count) => listeners.progress(count),
+    onError: (error) => log.error(`inotify: ${error.message}`),
+  }), { intake: (w) => w.close() });
 }
 
 /**

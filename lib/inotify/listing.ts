@@ -10,6 +10,22 @@ import { excludedAtStart, excludedByFilter } from '../filter/exclude';
 import { concatPath, joinRel, toPathName, type PathName } from '../paths';
 import type { InotifyBinding, RawEvent, WatcherOptions } from './watcherTypes';
 
+/** Where the entries found in a new directory go, as they are read (the watcher's events of one read). */
+export interface Report {
+  push(event: RawEvent): unknown;
+}
+
+/** A directory to read: where it is, and what the read is for. */
+export interface ListedDir {
+  readonly abs: PathName;
+  /** Relative to the watch root. */
+  readonly rel: PathName;
+  /** Set for a new directory: every entry goes there. */
+  readonly report: Report | undefined;
+  /** The filter's start-up rules (excludedAtStart) rather than a new directory's (excludedByFilter). */
+  readonly atStart: boolean;
+}
+
 export interface Entry {
   readonly name: PathName;
   readonly isDir: boolean;
@@ -21,8 +37,10 @@ export interface Entry {
  * at that path. Only names: the walk makes each child's path when it gets to it, so a level of a
  * million directories is not held as a million paths.
  */
-export function listDirectory(inotify: InotifyBinding, options: Pick<WatcherOptions, 'filter' | 'xfs'>, abs: PathName, rel: PathName, report: RawEvent[] | undefined, atStartFilter: boolean): PathName[] | undefined {
-  const skip = (name: PathName) => (atStartFilter ? excludedAtStart(options.filter, joinRel(rel, name)) : excludedByFilter(options.filter, rel, name));
+export function listDirectory(inotify: InotifyBinding, options: Pick<WatcherOptions, 'filter' | 'xfs'>, dir: ListedDir): PathName[] | undefined {
+  const { abs, rel, report } = dir;
+  const skip = (name: PathName) =>
+    dir.atStart ? excludedAtStart(options.filter, joinRel(rel, name)) : excludedByFilter(options.filter, rel, name);
   if (!report) {
     // Only a new directory reports its files; otherwise only the subdirectories matter.
     const names = readSubdirectories(inotify, abs, options.xfs);
@@ -63,7 +81,8 @@ export function readEntries(abs: PathName, xfs: boolean): Entry[] | undefined {
   return entries.map((entry) => {
     const name = toPathName(entry.name);
     let isDir = entry.isDirectory();
-    const typeKnown = isDir || entry.isFile() || entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice();
+    const typeKnown =
+      isDir || entry.isFile() || entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice();
     if (xfs || !typeKnown) {
       try {
         isDir = fs.lstatSync(concatPath(abs, '/', name)).isDirectory();

@@ -1,5 +1,5 @@
 /**
- * The order of the watcher's walk (lib/inotify/watcher.ts addTree): level by level, each level in
+ * The order of the walker's walk (lib/inotify/walker.ts): level by level, each level in
  * chunks of CHUNK directories, a chunk's watches in one native call before its directories are read.
  *
  * A level is kept as the listings that found it (a parent, its path, its subdirectories' names),

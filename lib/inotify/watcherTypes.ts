@@ -1,4 +1,9 @@
-/** What the watcher (lib/inotify/watcher.ts) is given: its binding, the kernel's events, its options. */
+/**
+ * What a watcher is to the daemon (lib/daemon/watch.ts), whatever it is built on: inotify's
+ * (lib/inotify/watcher.ts) today, fanotify's next. The `Watcher` interface, the events it hands up
+ * (WatchEvent: entries, overflow, root loss) and what it reports (WatchListener); beside them, what
+ * the inotify watcher alone is given (its binding, its mask).
+ */
 import type { FilterConfig } from '../filter/config';
 import type { PathName } from '../paths';
 import type { Inotify } from './binding';
@@ -43,17 +48,43 @@ export interface RootGoneEvent {
 /** What the watcher hands up, in the order it happened: a change to an entry, or one to the watches themselves. */
 export type WatchEvent = RawEvent | ResyncEvent | RootGoneEvent;
 
-export interface WatcherOptions {
+/** A watcher of the tree under one root, as the daemon uses it. */
+export interface Watcher {
+  /**
+   * Watches the whole tree, then resolves to how many directories are watched; rejects with a
+   * WatchRootError when the root cannot be. The event loop is not held for the walk: events may
+   * be handed up before it resolves.
+   */
+  start(): Promise<number>;
+  /** Directories watched now. */
+  readonly watchCount: number;
+  /** Stops watching at once: nothing is handed up after it; a start() under way resolves. Idempotent. */
+  close(): void;
+}
+
+/** The tree a watcher watches, and what it leaves out. */
+export interface WatchTarget {
   readonly root: string;
-  readonly mask: number;
   /** `<filter>`: the directories it excludes get no watch (lib/filter/exclude.ts). */
   readonly filter: FilterConfig;
   /** `<fileSystem xfs="true">`: entry types come from lstat, not from readdir. */
   readonly xfs: boolean;
-  /** Events of one kernel read, in order, after the watches were updated for them. */
+}
+
+/** What a watcher reports to the daemon. */
+export interface WatchListener {
+  /** Events, in the order they happened, after the watches were updated for them. */
   readonly onEvents: (events: WatchEvent[]) => void;
   /** Watches could not be added (ENOSPC, EACCES...), so part of the tree is not watched. */
   readonly onUnwatched: (path: PathName, code: string) => void;
   /** Called after each directory watched, with the count so far (the start-up progress line). */
   readonly onProgress?: (watches: number) => void;
+  /** The watcher can read no more events (a read error on its descriptor). */
+  readonly onError?: (error: Error) => void;
+}
+
+/** What the inotify watcher is given. */
+export interface WatcherOptions extends WatchTarget, WatchListener {
+  /** The inotify mask of every watch (the root's: rootMask). */
+  readonly mask: number;
 }

@@ -9,11 +9,11 @@ export class WatchSetup implements Behaviour {
   watchedSoFar = 0;
   private progressLine: ProgressLine | undefined;
 
-  start(ctx: DaemonContext): void {
+  async start(ctx: DaemonContext): Promise<void> {
     this.progressLine = new ProgressLine(process.stdout, (seconds) => `setting up watches: ${this.watchedSoFar} directories, ${seconds} s`);
     let watched: number;
     try {
-      watched = ctx.watcher.start();
+      watched = await ctx.watcher.start();
     } finally {
       this.progressLine.finish();
       this.progressLine = undefined;
