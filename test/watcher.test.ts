@@ -146,17 +146,25 @@ test('the resync of a tree that strayed comes after the events of the read that 
   }
 });
 
-test('a root found gone by the rebuild after an overflow is handed up after every event of that read', async () => {
+/**
+ * A watcher on a fresh root that is handed only the reads a test makes up (the kernel's own are
+ * dropped); a fresh inotify instance numbers its first watch, the root's, 1.
+ */
+async function handedReads() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'watcher-'));
   roots.push(root);
   const seen: WatchEvent[] = [];
-  // The kernel's own events are not handed to the watcher: only the read below is.
   const inotify = new Inotify({ persistent: false, onBatch: () => {} });
   const watcher = new InotifyWatcher(inotify, optionsFor(root, (batch) => seen.push(...batch)));
+  await watcher.start();
+  const write = (name: string): InotifyEvent => ({ wd: 1, mask: IN.CLOSE_WRITE, cookie: 0, name });
+  return { root, seen, watcher, write };
+}
+
+test('a root found gone by the rebuild after an overflow is handed up after every event of that read', async () => {
+  const { root, seen, watcher, write } = await handedReads();
   try {
-    await watcher.start();
     fs.rmSync(root, { recursive: true });
-    const write = (name: string): InotifyEvent => ({ wd: 1, mask: IN.CLOSE_WRITE, cookie: 0, name });
     watcher.handleBatch([write('a'), { wd: -1, mask: IN.Q_OVERFLOW, cookie: 0 }, write('b')]);
     assert.deepEqual(seen.map(shown), ['closeWrite a', 'resync overflow', 'closeWrite b', 'root gone']);
   } finally {
@@ -252,15 +260,8 @@ test('a directory renamed between its watch and its read is read again at its ne
 });
 
 test('an overflow and the loss of the root are handed up as events, in order with the events around them', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'watcher-'));
-  roots.push(root);
-  const seen: WatchEvent[] = [];
-  const inotify = new Inotify({ persistent: false, onBatch: () => {} });
-  const watcher = new InotifyWatcher(inotify, optionsFor(root, (batch) => seen.push(...batch)));
+  const { seen, watcher, write } = await handedReads();
   try {
-    await watcher.start();
-    // A fresh inotify instance numbers its first watch, the root's, 1.
-    const write = (name: string): InotifyEvent => ({ wd: 1, mask: IN.CLOSE_WRITE, cookie: 0, name });
     watcher.handleBatch([write('a'), { wd: -1, mask: IN.Q_OVERFLOW, cookie: 0 }, write('b')]);
     watcher.handleBatch([write('c'), { wd: 1, mask: IN.DELETE_SELF, cookie: 0 }, write('d')]);
     assert.deepEqual(seen.map(shown), ['closeWrite a', 'resync overflow', 'closeWrite b', 'closeWrite c', 'root gone']);
