@@ -4,6 +4,7 @@ import { operatorMessage } from '../daemon/errors';
 import { loadConfigFile } from '../config/load';
 import { parseArgs, type CliOptions } from './args';
 import { describeConfig } from './check';
+import { type CheckedFile, overlaps } from './overlaps';
 import { showStatus } from './status';
 import { USAGE } from './usage';
 import { runVerifyAll } from './verify';
@@ -20,19 +21,24 @@ const stdio: Output = {
   err: (text) => process.stderr.write(text),
 };
 
+/** Each file's report; for several, what they would mirror twice (a report, not an error: exit 0). */
 function runCheck(options: CliOptions, io: Output): number {
   let failures = 0;
+  const valid: CheckedFile[] = [];
   for (const file of options.configFiles) {
     try {
       const loaded = loadConfigFile(file, { checkDirectories: true, standalonePlugin: options.plugin });
       for (const warning of loaded.warnings) io.err(`${warning}\n`);
       io.out(`${file}: OK\n${describeConfig(loaded, options.plugin).join('\n')}\n`);
+      valid.push({ file, config: loaded.config });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       failures++;
       io.err(`${error.message}\n`);
     }
   }
+  const twice = options.plugin ? [] : overlaps(valid);
+  if (twice.length) io.out(`overlaps (the same files mirrored twice):\n${twice.map((line) => `  ${line}\n`).join('')}`);
   if (options.configFiles.length > 1) io.out(`${options.configFiles.length - failures} of ${options.configFiles.length} config files are valid\n`);
   return failures === 0 ? 0 : 1;
 }

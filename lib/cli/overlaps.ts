@@ -1,0 +1,53 @@
+/**
+ * `--check` on several files: where two of them would mirror the same files twice, the thing to
+ * look at before moving many init scripts' configs into one place. Two kinds:
+ *   - one watch root inside (or equal to) another's: a file under the inner one is sent by both;
+ *   - the same remote target (`ip::module`, or `ip:path` over ssh) in two files: two trees land in
+ *     one place, and each one's deletes can remove what the other sent.
+ * Either may be meant (nested trees to different remotes, say), so they are reported, not refused.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/types';
+
+export interface CheckedFile {
+  readonly file: string;
+  readonly config: Config;
+}
+
+/** The real directory, so a symlinked root is compared as what it points at. */
+function realRoot(watch: string): string {
+  try {
+    return fs.realpathSync(watch);
+  } catch {
+    return path.resolve(watch);
+  }
+}
+
+/** `inner` is `outer` or below it, by whole path components. */
+function within(inner: string, outer: string): boolean {
+  if (inner === outer) return true;
+  return inner.startsWith(outer.endsWith('/') ? outer : `${outer}/`);
+}
+
+function targets(config: Config): string[] {
+  const { localpath, rsync } = config.sersync;
+  return [...new Set(localpath.remotes.map((r) => `${r.ip}${rsync.ssh ? ':' : '::'}${r.name}`))];
+}
+
+/** One line per overlap, between each pair of files in the order given. */
+export function overlaps(files: readonly CheckedFile[]): string[] {
+  const out: string[] = [];
+  const roots = files.map((f) => ({ ...f, watch: f.config.sersync.localpath.watch, real: realRoot(f.config.sersync.localpath.watch), targets: targets(f.config) }));
+  roots.forEach((a, i) => {
+    for (const b of roots.slice(i + 1)) {
+      if (a.real === b.real) out.push(`${a.file} and ${b.file} both watch ${a.watch}: its files are mirrored by both`);
+      else if (within(b.real, a.real)) out.push(`${b.watch} (${b.file}) is inside ${a.watch} (${a.file}): its files are mirrored by both`);
+      else if (within(a.real, b.real)) out.push(`${a.watch} (${a.file}) is inside ${b.watch} (${b.file}): its files are mirrored by both`);
+      for (const target of a.targets.filter((t) => b.targets.includes(t))) {
+        out.push(`${a.file} and ${b.file} both send to ${target}${a.real === b.real ? '' : ` (from ${a.watch} and ${b.watch}: each one's deletes can remove what the other sent)`}`);
+      }
+    }
+  });
+  return out;
+}
