@@ -169,6 +169,16 @@ test('--verify: several configs, an unknown module, a bad config: one line each,
   assert.match(list.stderr, /^sersync2: --verify-list takes a number of paths from 0 to 1000000, got 'x'\n/);
 });
 
+test('--verify --config-dir: each *.xml of the directory, in name order, one verdict per remote', async () => {
+  const dir = path.join(root, 'conf.d');
+  fs.mkdirSync(dir);
+  const first = writeConfig(path.join(dir, '10-mirror.xml'), { watch, failLog: path.join(root, 'fail.sh'), port: daemon.port });
+  const second = writeConfig(path.join(dir, '20-nope.xml'), { watch, failLog: path.join(root, 'fail.sh'), port: daemon.port, remotes: [{ ip: '127.0.0.1', name: 'nope' }] });
+  const r = await sersync2(['--verify', '--config-dir', dir]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, new RegExp(`^${first}:\\n127\\.0\\.0\\.1::mirror: in sync\\n${second}:\\n127\\.0\\.0\\.1::nope: could not verify: `));
+});
+
 test('itemize lines: sends, deletes; a directory that differs only in its time is not a change; -v chatter is skipped', () => {
   assert.deepEqual(classifyLine('>f+++++++++ a b.txt'), { kind: 'send', line: '>f+++++++++ a b.txt' });
   assert.deepEqual(classifyLine('*deleting   old/'), { kind: 'delete', line: '*deleting   old/' });

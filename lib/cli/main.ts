@@ -3,7 +3,9 @@ import { ConfigError, UsageError } from '../config/errors';
 import { operatorMessage } from '../daemon/errors';
 import { loadConfigFile } from '../config/load';
 import { parseArgs, type CliOptions } from './args';
+import { StartError } from '../startError';
 import { describeConfig } from './check';
+import { configDirFiles } from './configDir';
 import { type CheckedFile, overlaps } from './overlaps';
 import { showStatus } from './status';
 import { USAGE } from './usage';
@@ -62,6 +64,15 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
     return 0;
   }
   if (options.showStatus !== undefined) return showStatus(options.showStatus, io);
+  if (options.configDir !== undefined) {
+    try {
+      options = { ...options, configFiles: configDirFiles(options.configDir) };
+    } catch (error) {
+      if (!(error instanceof StartError)) throw error;
+      io.err(`sersync2: ${error.message}\n`);
+      return 1;
+    }
+  }
   if (options.check) return runCheck(options, io);
   if (options.verify) return runVerifyAll(options, io);
   try {

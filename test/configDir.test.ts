@@ -1,0 +1,53 @@
+/** `--config-dir DIR`: every *.xml in it, in byte order of the names, with --check (and --verify: verify.test.ts). */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { writeConfig } from './helpers/config';
+import { BIN } from './helpers/sersync';
+import { tempDir } from './helpers/tempDir';
+
+function sersync2(args: readonly string[]) {
+  const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(run.error, undefined, `spawn failed: ${run.error}`);
+  return run;
+}
+
+test('--check --config-dir: each *.xml in byte order; dot files, other names and directories left out; a bad one is named, exit 1', () => {
+  const root = tempDir('config-dir');
+  const dir = path.join(root, 'conf.d');
+  fs.mkdirSync(dir);
+  const good = (name: string) => {
+    const watch = path.join(root, name);
+    fs.mkdirSync(watch);
+    return writeConfig(path.join(dir, name), { watch, failLog: path.join(root, `${name}.fail.sh`) });
+  };
+  // Byte order puts 'B' before 'a' (as LC_ALL=C ls), whatever the locale.
+  const [a, upper] = [good('a.xml'), good('B.xml')];
+  fs.writeFileSync(path.join(dir, 'c.xml'), '<head><sersync>');
+  fs.writeFileSync(path.join(dir, '.a.xml'), 'an editor\'s copy');
+  fs.writeFileSync(path.join(dir, 'a.xml.bak'), 'kept by hand');
+  fs.mkdirSync(path.join(dir, 'd.xml'));
+  const run = sersync2(['--check', '--config-dir', dir]);
+  assert.equal(run.status, 1, run.stderr);
+  const reported = run.stdout.split('\n').filter((l) => / OK$/.test(l));
+  assert.deepEqual(reported, [`${upper}: OK`, `${a}: OK`]);
+  assert.match(run.stdout, /^2 of 3 config files are valid$/m);
+  assert.match(run.stderr, new RegExp(`^${path.join(dir, 'c.xml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`, 'm'));
+  assert.doesNotMatch(run.stderr, /\n\s+at /);
+});
+
+test('--config-dir: a missing or empty directory is one line, exit 1; with -o or without --check/--verify it is refused', () => {
+  const root = tempDir('config-dir');
+  const missing = sersync2(['--check', '--config-dir', path.join(root, 'nope')]);
+  assert.deepEqual([missing.status, missing.stderr], [1, `sersync2: --config-dir ${path.join(root, 'nope')}: no such file or directory (ENOENT)\n`]);
+  const empty = sersync2(['--check', '--config-dir', root]);
+  assert.deepEqual([empty.status, empty.stderr], [1, `sersync2: --config-dir ${root}: no *.xml file in it\n`]);
+  const both = sersync2(['--check', '--config-dir', root, '-o', 'x.xml']);
+  assert.equal(both.status, 1);
+  assert.match(both.stderr, /^sersync2: -o and --config-dir do not go together/);
+  const daemon = sersync2(['--config-dir', root]);
+  assert.equal(daemon.status, 1);
+  assert.match(daemon.stderr, /^sersync2: --config-dir goes with --check and --verify; the daemon takes one -o FILE per process\n/);
+});
