@@ -83,6 +83,19 @@ static void tput(struct table *t, const struct fh *k, char *v)
 	t->val[i] = v;
 }
 
+/* An empty table with room for n keys at half load, and the handles and probe order for n. */
+static struct table table_for(size_t n, struct fh **hs, size_t **rnd)
+{
+	struct table tb = { 1, NULL, NULL };
+	while (tb.cap < 2 * n) tb.cap <<= 1;
+	tb.key = calloc(tb.cap, sizeof *tb.key);
+	tb.val = calloc(tb.cap, sizeof *tb.val);
+	*hs = calloc(n, sizeof **hs);
+	*rnd = calloc(n, sizeof **rnd);
+	if (!*hs || !*rnd || !tb.key || !tb.val) die("calloc", "table");
+	return tb;
+}
+
 static const char *tget(const struct table *t, const struct fh *k)
 {
 	for (size_t i = hash(k) & (t->cap - 1); t->key[i]; i = (i + 1) & (t->cap - 1)) {
@@ -200,12 +213,9 @@ int main(int argc, char **argv)
 	       "res-cold", "hash");
 	for (int s = 0; s < 8; s++) {
 		size_t n = counts[s];
-		struct fh *hs = calloc(n, sizeof *hs);
-		size_t *rnd = calloc(n, sizeof *rnd);
-		struct table tb = { 1, NULL, NULL };
-		while (tb.cap < 2 * n) tb.cap <<= 1;
-		tb.key = calloc(tb.cap, sizeof *tb.key);
-		tb.val = calloc(tb.cap, sizeof *tb.val);
+		struct fh *hs;
+		size_t *rnd;
+		struct table tb = table_for(n, &hs, &rnd);
 		srand(23);
 		for (size_t i = 0; i < n; i++) rnd[i] = i;
 		for (size_t i = n - 1; i > 0; i--) {
@@ -240,13 +250,9 @@ int main(int argc, char **argv)
 	const char *big = getenv("HASH_N"); /* a cache hit in a table of HASH_N synthetic handles */
 	if (big && atol(big) > 0) {
 		size_t n = (size_t)atol(big);
-		struct fh *hs = calloc(n, sizeof *hs);
-		size_t *rnd = calloc(n, sizeof *rnd);
-		struct table tb = { 1, NULL, NULL };
-		while (tb.cap < 2 * n) tb.cap <<= 1;
-		tb.key = calloc(tb.cap, sizeof *tb.key);
-		tb.val = calloc(tb.cap, sizeof *tb.val);
-		if (!hs || !rnd || !tb.key || !tb.val) die("calloc", big);
+		struct fh *hs;
+		size_t *rnd;
+		struct table tb = table_for(n, &hs, &rnd);
 		for (size_t i = 0; i < n; i++) {
 			hs[i].h.handle_bytes = 8, hs[i].h.handle_type = 1;
 			uint64_t ino = 1000003 * (uint64_t)i + 12;
