@@ -6,7 +6,7 @@ import { pluginCommand } from '../plugin/command/command';
 import type { PluginName } from '../plugin/config';
 import { pluginWatch } from '../plugin/hook';
 import { commandSettings, rsyncCommand } from '../rsync/command';
-import { render } from '../command/model';
+import { remoteTarget, render } from '../command/model';
 
 const SAMPLE_FILE = 'dir/file.txt';
 const SAMPLE_DIR = 'dir/sub';
@@ -29,7 +29,7 @@ export function describeConfig(loaded: LoadedConfig, standalonePlugin?: PluginNa
   const line = (label: string, value: string) => out.push(`  ${`${label}:`.padEnd(12)}${value}`);
 
   line('watch', sersync.localpath.watch);
-  line('remotes', sersync.localpath.remotes.map((r) => `${r.ip}${sersync.rsync.ssh ? ':' : '::'}${r.name}`).join(', ') || 'none');
+  line('remotes', sersync.localpath.remotes.map((r) => remoteTarget(r, sersync.rsync.ssh)).join(', ') || 'none');
   line('events', events(config.inotify));
   const f = config.filter;
   line('filter', `${onOff(f.enabled)}${f.excludes.length ? `, exclude ${f.excludes.map((r) => `"${r.expression}"`).join(' ')}` : ''}`);
@@ -60,7 +60,7 @@ export function describeConfig(loaded: LoadedConfig, standalonePlugin?: PluginNa
   if (standalonePlugin === undefined) {
     const settings = commandSettings(config);
     for (const remote of sersync.localpath.remotes) {
-      out.push(`  commands for ${remote.ip}${sersync.rsync.ssh ? ':' : '::'}${remote.name} (for ${SAMPLE_FILE} and directory ${SAMPLE_DIR}):`);
+      out.push(`  commands for ${remoteTarget(remote, sersync.rsync.ssh)} (for ${SAMPLE_FILE} and directory ${SAMPLE_DIR}):`);
       out.push(`    sync:        ${render(rsyncCommand(settings, remote, { kind: 'sync', path: SAMPLE_FILE }))}`);
       out.push(`    delete:      ${render(rsyncCommand(settings, remote, { kind: 'delete', path: SAMPLE_FILE, isDir: false }))}`);
       out.push(`    delete dir:  ${render(rsyncCommand(settings, remote, { kind: 'delete', path: SAMPLE_DIR, isDir: true }))}`);

@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { remoteTarget } from '../command/model';
 import type { Config } from '../config/types';
 
 export interface CheckedFile {
@@ -32,7 +33,7 @@ function within(inner: string, outer: string): boolean {
 
 function targets(config: Config): string[] {
   const { localpath, rsync } = config.sersync;
-  return [...new Set(localpath.remotes.map((r) => `${r.ip}${rsync.ssh ? ':' : '::'}${r.name}`))];
+  return [...new Set(localpath.remotes.map((r) => remoteTarget(r, rsync.ssh)))];
 }
 
 /** One line per overlap, between each pair of files in the order given. */

@@ -96,6 +96,11 @@ export function remoteLabel(remote: Remote): string {
   return `${remote.ip}::${remote.name}`;
 }
 
+/** Where a remote's commands send, as an operator reads it: `ip::module`, or `ip:path` over ssh. */
+export function remoteTarget(remote: Remote, ssh: boolean): string {
+  return `${remote.ip}${ssh ? ':' : '::'}${remote.name}`;
+}
+
 /** The command's remote, or undefined (a plugin's command, a script line naming none). */
 export function remoteOf(cmd: Command): Remote | undefined {
   return cmd.kind === 'plugin' ? undefined : cmd.remote;

@@ -3,6 +3,7 @@
  * is on, the crontabfilter excludes) as a dry run that itemizes each change, so it never changes
  * the remote. Built from the same pieces as the full sync, so the two cannot drift apart.
  */
+import { remoteTarget } from '../command/model';
 import type { Config } from '../config/types';
 import type { Remote } from '../localpath/config';
 import { commandPieces, commandSettings, fullSyncExcludeOptions, type CommandSettings } from '../rsync/command';
@@ -30,5 +31,5 @@ export function verifyCommand(s: CommandSettings, remote: Remote, timeoutS: numb
 
 /** How the remote is named in --verify's output: `ip::module`, or `ip:path` over ssh. */
 export function remoteLabel(s: CommandSettings, remote: Remote): string {
-  return `${remote.ip}${s.rsync.ssh ? ':' : '::'}${remote.name}`;
+  return remoteTarget(remote, s.rsync.ssh);
 }
