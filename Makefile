@@ -67,6 +67,8 @@ install: build
 	install -m 0644 man/sersync2.1 $(MANDIR)/sersync2.1
 	sed 's#/usr/local/bin/sersync2#$(PREFIX)/bin/sersync2#g' packaging/systemd/sersync2@.service > $(UNITDIR)/sersync2@.service
 	chmod 0644 $(UNITDIR)/sersync2@.service
+	sed 's#/usr/local/bin/sersync2#$(PREFIX)/bin/sersync2#g' packaging/systemd/sersync2.service > $(UNITDIR)/sersync2.service
+	chmod 0644 $(UNITDIR)/sersync2.service
 	install -m 0755 packaging/init.d/sersync2 $(DOCDIR)/sersync2.init
 	install -m 0644 packaging/sysctl.d/60-sersync2.conf README.md COMPATIBILITY.md confxml.xml $(DOCDIR)/
 
@@ -84,7 +86,7 @@ release-test: build
 	SERSYNC2_RELEASE=1 node --test dist/test/release.test.js
 
 uninstall:
-	rm -rf $(LIBDIR) $(BINDIR)/sersync2 $(MANDIR)/sersync2.1 $(UNITDIR)/sersync2@.service $(DOCDIR)
+	rm -rf $(LIBDIR) $(BINDIR)/sersync2 $(MANDIR)/sersync2.1 $(UNITDIR)/sersync2@.service $(UNITDIR)/sersync2.service $(DOCDIR)
 
 clean:
 	rm -rf dist build node_modules

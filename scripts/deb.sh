@@ -21,9 +21,11 @@ install -m 0755 "$EXE" "$STAGE/usr/lib/sersync2/sersync2"
 ln -s ../lib/sersync2/sersync2 "$STAGE/usr/bin/sersync2"
 # The single executable has no #! line to give V8 bin/sersync2's small young generation (10 to
 # 45 MB less at 20,000 to 100,000 watches); it honours NODE_OPTIONS, so the unit sets it.
-sed -e 's#/usr/local/bin/sersync2#/usr/bin/sersync2#g' \
-  -e '/^Environment=SERSYNC2_SYSCTL=0$/a Environment=NODE_OPTIONS=--max-semi-space-size=1' \
-  packaging/systemd/sersync2@.service > "$STAGE/usr/lib/systemd/system/sersync2@.service"
+for unit in sersync2@.service sersync2.service; do
+  sed -e 's#/usr/local/bin/sersync2#/usr/bin/sersync2#g' \
+    -e '/^Environment=SERSYNC2_SYSCTL=0$/a Environment=NODE_OPTIONS=--max-semi-space-size=1' \
+    "packaging/systemd/$unit" > "$STAGE/usr/lib/systemd/system/$unit"
+done
 install -m 0644 packaging/sysctl.d/60-sersync2.conf "$STAGE/usr/lib/sysctl.d/"
 gzip -9n < man/sersync2.1 > "$STAGE/usr/share/man/man1/sersync2.1.gz"
 install -m 0644 README.md COMPATIBILITY.md SECURITY.md "$DOC/"

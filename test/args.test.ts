@@ -123,8 +123,8 @@ test('-n takes 1 to 1000 threads; anything else is refused', () => {
   }
 });
 
-test('-o may be repeated only with --check and --verify', () => {
-  usageError(['-o', 'a.xml', '-o', 'b.xml'], '-o may be given once (several only with --check and --verify)');
+test('-o may be repeated: the daemon runs each file in one process, --check and --verify take each', () => {
+  assert.deepEqual(parseArgs(['-d', '-o', 'a.xml', '-o', 'b.xml']).configFiles, ['a.xml', 'b.xml']);
   assert.deepEqual(parseArgs(['--verify', '-o', 'a.xml', '-o', 'b.xml']).configFiles, ['a.xml', 'b.xml']);
   usageError(['--verify', '-m', 'http'], '--verify checks the rsync remotes; it does not go with -m');
   const o = parseArgs(['--check', '-o', 'a.xml', '-ob.xml', '-o', 'c.xml']);

@@ -200,14 +200,16 @@ test('a fail-log rerun is counted on its own remote in the status file and the m
   file.append([rsyncCommand(s, second, { kind: 'sync', path: 'x' }), ...batchCommands(s, second, [{ kind: 'sync', path: 'y', isDir: false, cause: 'modified' }])].map((c) => failLogEntry('errno 2560', render(c))));
   const statusFile = path.join(dir, 'status.json');
   const metricsFile = path.join(dir, 'sersync2.prom');
-  const status = new DaemonStatus({ file: statusFile, metricsFile, intervalSeconds: 3600, version: '0', config: 'c', watch: s.watch, remotes: [first, second].map(remoteLabel), warn: () => {} });
+  const daemonStatus = new DaemonStatus({ file: statusFile, metricsFile, intervalSeconds: 3600, version: '0', warn: () => {}, several: false });
+  const status = daemonStatus.add('c', { config: 'c', watch: s.watch, remotes: [first, second].map(remoteLabel) });
   status.start({ watches: () => 0, unwatched: () => 0, queued: () => 0, inFlight: () => 0, retryBacklog: () => 0, failLogPath: file.path });
+  daemonStatus.start();
   const remote = new Remote();
   remote.down = false;
   const source = commandSource(s, [first, second]);
   const failures = new Failures({ runner: remote, failLog: file, clock: new FakeClock(), log: silent, timeToExecute: 60, requestFullSync: () => {}, onRetried: status.recordRetry, readCommand: (text) => readCommand(text, source) });
   await failures.runFailLog();
-  await status.stop();
+  await daemonStatus.stop();
   assert.equal(remote.ran.length, 2);
   const counts = (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as StatusSnapshot).remotes.map((r) => [r.remote, r.successes]);
   assert.deepEqual(counts, [['127.0.0.1::a', 0], ['10.0.0.2::b', 2]]);

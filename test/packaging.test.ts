@@ -147,6 +147,10 @@ test('make install PREFIX: sersync2 works from another directory; man page and u
     assert.equal(verify.status, 0, verify.stderr);
     // It exits 0 on unknown keys and bad values, and says so on stderr.
     assert.equal(verify.stderr, '');
+    const dirUnit = path.join(prefix, 'lib/systemd/system/sersync2.service');
+    assert.match(fs.readFileSync(dirUnit, 'utf8'), new RegExp(`^ExecStart=${prefix}/bin/sersync2 -r --config-dir /etc/sersync/conf.d `, 'm'));
+    const verifyDir = spawnSync('systemd-analyze', ['verify', dirUnit], { encoding: 'utf8', env: { ...process.env, MANPATH: path.join(prefix, 'share/man') } });
+    assert.deepEqual([verifyDir.status, verifyDir.stderr], [0, '']);
   }
 
   const uninstall = spawnSync('make', ['uninstall', `PREFIX=${prefix}`], { cwd: REPO, encoding: 'utf8' });

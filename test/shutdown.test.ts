@@ -1,6 +1,7 @@
 /**
  * The stop on real parts: the daemon's own queue, pool, runner, fail log, retries, status and
- * watcher (kernel inotify), opened by openParts and openWatcher in one scope. The rsync found on
+ * watcher (kernel inotify), started as bin/sersync2 starts them (startDaemon), its signals from
+ * an emitter. The rsync found on
  * PATH is a script that says it started and then waits on a fifo the test opens: a command that
  * runs exactly as long as the test wants, with no sleep.
  */
@@ -11,23 +12,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parseArgs } from '../lib/cli/args';
-import { loadConfigFile } from '../lib/config/load';
-import { Behaviours } from '../lib/daemon/behaviours/behaviour';
-import { FailLogPeriod } from '../lib/daemon/behaviours/failLogPeriod';
-import { Shutdown } from '../lib/daemon/behaviours/shutdown';
-import { StatusWriter } from '../lib/daemon/behaviours/statusWriter';
-import { WatchSetup } from '../lib/daemon/behaviours/watchSetup';
-import { openParts } from '../lib/daemon/parts';
+import { startDaemon } from '../lib/daemon/run';
 import { type Phase, Scope, type Step } from '../lib/daemon/scope';
-import { DaemonSignals } from '../lib/daemon/signals';
-import { openWatcher } from '../lib/daemon/watch';
 import { createLogger } from '../lib/log/logger';
 import { configWorkspace } from './helpers/config';
 import { waitFor } from './helpers/wait';
 
 /** A scope that counts how often each of its steps runs. */
 class CountingScope extends Scope {
-  readonly runs = new Map<string, number>();
+  constructor(readonly runs = new Map<string, number>()) {
+    super();
+  }
 
   override defer(name: string, step: Step, phase: Phase = 'close'): void {
     const key = `${name} ${phase}`;
@@ -79,17 +74,16 @@ async function daemonWithOneRunningAndTwoQueued(prefix: string) {
   const lines: string[] = [];
   const log = createLogger({ console: (text) => lines.push(text.trimEnd()) });
   const source = new EventEmitter();
+  // The process's scope and the config's: their steps are counted together.
   const scope = new CountingScope();
-  const signals = scope.add('signal handlers', new DaemonSignals(() => {}, source), { close: (s) => s.dispose() });
+  const inner = new CountingScope(scope.runs);
   const options = parseArgs(['-o', ws.config, '-n', '1']);
-  const { config } = loadConfigFile(ws.config, { checkDirectories: true });
-  const { parts, done } = await openParts(options, config, ws.config, log, signals, scope);
-  const setup = new WatchSetup();
-  const watcher = openWatcher(parts, scope, { unwatched: () => {}, progress: (count) => setup.progress(count) });
-  const ctx = Object.assign(parts, { watcher });
-  const { pool, failures, queue, status } = parts;
-  const closes = countCloses({ watcher, pool, failures, queue, status, signals }, { watcher: ['close'], pool: ['stop', 'idle'], failures: ['stop', 'idle', 'flush'], queue: ['drain'], status: ['stop'], signals: ['dispose'] });
-  await new Behaviours(scope).start([setup, new FailLogPeriod(), new StatusWriter(() => 0), new Shutdown(scope)], ctx);
+  // The kernel's limits are the machine's: left alone, as bin/sersync2 does under the tests.
+  process.env.SERSYNC2_SYSCTL = '0';
+  const { instances, done } = await startDaemon(options, log, scope, { signalSource: source, newScope: () => inner });
+  const parts = instances.get(ws.config)!.context!;
+  const { watcher, pool, failures, queue } = parts;
+  const closes = countCloses({ watcher, pool, failures, queue }, { watcher: ['close'], pool: ['stop', 'idle'], failures: ['stop', 'idle', 'flush'], queue: ['drain'] });
 
   fs.writeFileSync(path.join(ws.watch, 'running'), 'x');
   await waitFor('the first command to run', () => rsync.startedRuns().length === 1);

@@ -93,8 +93,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const options = Object.fromEntries(values) as CliOptions;
 
   if (options.configDir !== undefined && given(parsed.o).length > 0) throw new UsageError('-o and --config-dir do not go together: put the file in the directory, or name every file with -o');
-  if (options.configDir !== undefined && !options.check && !options.verify) throw new UsageError('--config-dir goes with --check and --verify; the daemon takes one -o FILE per process');
-  if (!options.check && !options.verify && options.configFiles.length > 1) throw new UsageError('-o may be given once (several only with --check and --verify)');
   if (options.verify && (options.check || options.plugin !== undefined)) throw new UsageError(`--verify checks the rsync remotes; it does not go with ${options.check ? '--check' : '-m'}`);
   return options;
 }

@@ -101,7 +101,7 @@ export const OPTIONS = {
   plugin: { kind: 'value', short: 'm', arg: 'PLUGIN', section: 'sersync2', help: `run one plugin alone, without rsync: ${PLUGIN_NAMES.join(', ')}`, read: last(pluginName, undefined) },
   help: { kind: 'flag', short: 'h', long: 'help', section: 'sersync2', help: 'show this help and exit' },
 
-  configDir: { kind: 'value', long: 'config-dir', arg: 'DIR', section: 'extension', help: 'every *.xml file in DIR, in name order, as if each were given with -o\n(with --check and --verify; the daemon still takes one file per process)', read: last(fileName, undefined) },
+  configDir: { kind: 'value', long: 'config-dir', arg: 'DIR', section: 'extension', help: 'every *.xml file in DIR, in name order, as if each were given with -o\n(the daemon runs them all in one process; SIGHUP reads DIR again)', read: last(fileName, undefined) },
   check: { kind: 'flag', long: 'check', section: 'extension', help: 'validate every -o FILE and print what each would do; exit 0 only if all are valid' },
   dryRun: { kind: 'flag', long: 'dry-run', section: 'extension', help: 'do everything but run the commands, and print each one (shadow mode)' },
   batch: { kind: 'flag', long: 'batch', section: 'extension', help: 'batch mode: a few rsyncs per remote for many events (see <rsync><batch>)' },

@@ -40,15 +40,18 @@ export interface LoadOptions {
 }
 
 export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
-  let bytes: Buffer;
+  return parseConfig(readConfigFile(file), path.resolve(file), file, options);
+}
+
+/** The file's bytes, or a ConfigError saying why it cannot be read. */
+export function readConfigFile(file: string): Buffer {
   try {
-    bytes = fs.readFileSync(file);
+    return fs.readFileSync(file);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     const reason = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
     throw new ConfigError([{ file, line: 0, where: '', code: 'FILE_UNREADABLE', message: `cannot read config file: ${reason}` }]);
   }
-  return parseConfig(bytes, path.resolve(file), file, options);
 }
 
 /** `shownName` is how the file is named in messages: as the operator typed it. */

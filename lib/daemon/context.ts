@@ -9,9 +9,10 @@ import type { Watcher } from '../inotify/watcherTypes';
 import type { Logger } from '../log/logger';
 import type { EventQueue } from '../queue/queue';
 import type { CommandRunner } from '../runner/shell';
-import type { DaemonStatus } from '../status/daemon';
+import type { InstanceStatus } from '../status/instance';
 import type { RsyncPlan } from '../dispatch/plan';
 import type { WorkerPool } from '../workers/pool';
+import type { DaemonStatus } from '../status/daemon';
 import type { DaemonSignals } from './signals';
 
 /**
@@ -27,7 +28,7 @@ export interface DaemonParts {
   readonly runner: CommandRunner;
   readonly failLog: FailLogFile;
   readonly failures: Failures;
-  readonly status: DaemonStatus;
+  readonly status: InstanceStatus;
   /** Undefined with `-m PLUGIN`: no rsync at all. */
   readonly rsync: RsyncPlan | undefined;
   readonly queue: EventQueue;
@@ -38,7 +39,7 @@ export interface DaemonParts {
   push(event: SyncEvent): void;
   /** Queues a full sync to every remote (none with -m: no remote). */
   fullSync(reason: FullSyncReason): void;
-  /** Ends the daemon with this exit code; the first call wins. */
+  /** Ends the process (every config in it) with this exit code; the first call wins. */
   exit(code: number): void;
   /** True once exit() was called. */
   readonly exited: boolean;
@@ -46,4 +47,26 @@ export interface DaemonParts {
 
 export interface DaemonContext extends DaemonParts {
   readonly watcher: Watcher;
+}
+
+/** The configs a process runs, as its own behaviours see them (instances.ts). */
+export interface ProcessConfigs {
+  /** Commands running, over every config. */
+  readonly inFlight: number;
+  /** Each config's SIGHUP line, in its own log. */
+  report(): void;
+  /** Reads the config files again; applies what changed. */
+  reload(): Promise<void>;
+  /** A second stop signal: every config stops now. */
+  leaveAll(): Promise<Error[]>;
+}
+
+/** What the process's own behaviours (signals, shutdown) use: the configs it runs, and what they share. */
+export interface ProcessContext {
+  readonly log: Logger;
+  readonly signals: DaemonSignals;
+  readonly status: DaemonStatus;
+  readonly instances: ProcessConfigs;
+  exit(code: number): void;
+  readonly exited: boolean;
 }

@@ -17,7 +17,7 @@ import { commandSettings, commandSource } from '../rsync/command';
 import { isRecursive } from '../rsync/params';
 import { atLeast, localRsyncVersion } from '../rsync/version';
 import { DryRunRunner, ShellRunner, type CommandRunner } from '../runner/shell';
-import { DaemonStatus } from '../status/daemon';
+import type { DaemonStatus } from '../status/daemon';
 import { type Command, remoteLabel, render } from '../command/model';
 import { createHandler } from '../dispatch/handler';
 import { largeFileFinder } from '../workers/largeFiles';
@@ -31,13 +31,19 @@ import type { DaemonSignals } from './signals';
 /** How long a new directory's command waits for its subtree to be quiet, and at most (compat mode). */
 const SUBTREE_SETTLE = { quietMs: 50, maxMs: 1000 };
 
-export interface Opened {
-  readonly parts: DaemonParts;
-  /** Resolves to the exit code given to parts.exit(). */
-  readonly done: Promise<number>;
+/** What a config's parts share with the rest of the process. */
+export interface ProcessShare {
+  readonly options: CliOptions;
+  readonly signals: DaemonSignals;
+  /** The status file and the metrics: the instance reports there under its name. */
+  readonly status: DaemonStatus;
+  /** Ends the process with this exit code; the first call wins. */
+  exit(code: number): void;
+  readonly exited: boolean;
 }
 
-export async function openParts(options: CliOptions, config: Config, configFile: string, log: Logger, signals: DaemonSignals, scope: Scope): Promise<Opened> {
+export function openParts(share: ProcessShare, name: string, config: Config, configFile: string, log: Logger, scope: Scope): DaemonParts {
+  const { options, signals } = share;
   // Batch commands are long: build the debug line only when it will be written.
   // A name's newline stays escaped in the log line (--dry-run prints the exact command: it is what would run).
   const trace = (command: Command) => (config.debug ? log.info(escapeControls(render(command))) : log.isDebugEnabled() && log.debug(`run: ${escapeControls(render(command))}`));
@@ -58,8 +64,7 @@ export async function openParts(options: CliOptions, config: Config, configFile:
   // and a new directory's waits for its subtree to be quiet (COMPATIBILITY.md, "The queue").
   const covers = rsync && !batch && isRecursive(rsync.settings.rsync.commonParams);
   const queue = batch ? new EventQueue({ settleMs: batch.windowMs }) : new EventQueue(covers ? { coversSubtree: (e) => e.isDir, subtreeSettle: SUBTREE_SETTLE } : {});
-  const status = scope.add('status and metrics', new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLabel) : [], warn: (message) => log.warn(message), metricsListen: options.metricsListen, metricsFile: options.metricsFile }), { close: (s) => s.stop() });
-  await status.openMetrics();
+  const status = share.status.add(name, { config: configFile, watch: config.sersync.localpath.watch, remotes: rsync ? rsync.remotes.map(remoteLabel) : [] });
   const requestFullSync = () => queue.push({ kind: 'full', reason: 'recovery' });
   const source = rsync && commandSource(rsync.settings, rsync.remotes);
   const readBack = source && ((text: string) => readCommand(text, source));
@@ -82,23 +87,16 @@ export async function openParts(options: CliOptions, config: Config, configFile:
     status.recordEvent(event);
     if (queue.push(event) === 'collapsed') log.warn(`queue full: ${queue.collapsedEvents} events folded into one full sync`);
   };
-  let exited = false;
-  let resolveDone: (code: number) => void = () => {};
-  const done = new Promise<number>((resolve) => (resolveDone = resolve));
-  const parts: DaemonParts = {
+  return {
     options, config, log, clock, signals, runner, failLog, failures, status, rsync, queue, pool, push, watch,
     fullSync: (reason) => {
       if (!options.plugin) push({ kind: 'full', reason });
     },
     get exited() {
-      return exited;
+      return share.exited;
     },
-    exit: (code) => {
-      exited = true;
-      resolveDone(code);
-    },
+    exit: (code) => share.exit(code),
   };
-  return { parts, done };
 }
 
 /** Created at start, as sersync2 does; a file left by an interrupted fail-log run is merged back. */
@@ -111,9 +109,4 @@ function openFailLog(failLog: FailLogFile, log: Logger): void {
     throw fileError('FAIL_LOG', 'fail log', failLog.path, error);
   }
   if (recovered) log.warn(`${recovered} commands of an interrupted fail-log run were put back into ${failLog.path}`);
-}
-
-/** Read here rather than from cli/main, which loads the daemon: no import cycle. */
-function packageVersion(): string {
-  return (require('../../../package.json') as { version: string }).version;
 }

@@ -1,30 +1,25 @@
 /**
- * The daemon: config -> watcher -> rules -> queue -> workers -> rsync and plugins -> fail log.
- * This file only wires: it opens the parts (parts.ts, watch.ts) and starts the behaviours
- * (behaviours/), all in one scope, so whatever start-up opened is closed when the daemon ends or
- * a step of start-up fails.
+ * The daemon: config -> watcher -> rules -> queue -> workers -> rsync and plugins -> fail log, once
+ * per config file (instance.ts), several in one process (instances.ts). This file only wires the
+ * process: its signals, the kernel limits, the status file and the metrics, the configs, and the
+ * behaviours of the process (SIGHUP, SIGUSR1, the stop), all in one scope, so whatever start-up
+ * opened is closed when the daemon ends or a step of start-up fails.
  */
 import type { CliOptions } from '../cli/args';
+import { configDirFiles } from '../cli/configDir';
 import { loadConfigFile } from '../config/load';
 import { createLogger, flushLogs, type Logger } from '../log/logger';
-import { configLines, threadLines } from './banner';
+import { DaemonStatus } from '../status/daemon';
 import { Behaviours } from './behaviours/behaviour';
-import { Crontab } from './behaviours/crontab';
-import { FailLogPeriod } from './behaviours/failLogPeriod';
-import { FullSyncAtStart } from './behaviours/fullSyncAtStart';
 import { InfoSignals } from './behaviours/infoSignals';
-import { Ready } from './behaviours/ready';
 import { Shutdown } from './behaviours/shutdown';
-import { StatusWriter } from './behaviours/statusWriter';
-import { UnwatchedReport } from './behaviours/unwatchedReport';
-import { WatchSetup } from './behaviours/watchSetup';
+import type { ProcessContext } from './context';
 import { detach, isDetachedChild, startupLine, tellParent } from './detach';
 import { fileError, operatorMessage } from './errors';
+import { Instances } from './instances';
 import { raiseKernelLimits } from './kernelLimits';
-import { openParts } from './parts';
 import { Scope } from './scope';
-import { DaemonSignals } from './signals';
-import { openWatcher } from './watch';
+import { DaemonSignals, type SignalSource } from './signals';
 
 /** Runs until stopped by a signal; resolves to the exit code. */
 export async function runDaemon(options: CliOptions, argv: readonly string[]): Promise<number> {
@@ -57,7 +52,7 @@ async function runScoped(options: CliOptions, log: Logger): Promise<number> {
   const scope = new Scope();
   let code: number | undefined;
   try {
-    code = await start(options, log, scope);
+    code = await (await startDaemon(options, log, scope)).done;
     return code;
   } finally {
     // A second stop signal or a failed start-up leaves without waiting for what still runs, as the stop's own leave does.
@@ -65,40 +60,71 @@ async function runScoped(options: CliOptions, log: Logger): Promise<number> {
   }
 }
 
-async function start(options: CliOptions, log: Logger, scope: Scope): Promise<number> {
+/** What a test may put in place of the process's own: its signals, the scope of each config. */
+export interface DaemonSeams {
+  readonly signalSource?: SignalSource;
+  readonly newScope?: () => Scope;
+}
+
+/** The daemon started, in `scope`: its configs, and the exit code once it ends. */
+export interface StartedDaemon {
+  readonly instances: Instances;
+  readonly done: Promise<number>;
+}
+
+export async function startDaemon(options: CliOptions, log: Logger, scope: Scope, seams: DaemonSeams = {}): Promise<StartedDaemon> {
   // First of all: a stop signal during start-up waits for its end (a second one leaves at once).
   const signals = scope.add('signal handlers', new DaemonSignals((signal, again) =>
     log.warn(again ? `${signal} again during start-up: leaving now` : `${signal} during start-up: stopping once the current step is done (send it again to leave now)`),
-  ), { close: (s) => s.dispose() });
-  const configFile = options.configFiles[0]!;
-  const { config, warnings } = loadConfigFile(configFile, { checkDirectories: true, standalonePlugin: options.plugin });
+  seams.signalSource), { close: (s) => s.dispose() });
+  const several = options.configDir !== undefined || options.configFiles.length > 1;
+  const files = () => (options.configDir === undefined ? options.configFiles : configDirFiles(options.configDir));
+  // The classic single config's errors come before anything else, as sersync2's did.
+  if (!several) loadConfigFile(files()[0]!, { checkDirectories: true, standalonePlugin: options.plugin });
   log.info('set the system param');
   // SERSYNC2_SYSCTL=0 leaves the kernel limits alone (containers with a read-only /proc/sys, tests).
   if (process.env.SERSYNC2_SYSCTL !== '0') raiseKernelLimits((message) => log.info(message));
-  for (const line of configLines(options, config, configFile)) log.info(line);
-  for (const warning of warnings) log.warn(warning);
 
-  const { parts, done } = await openParts(options, config, configFile, log, signals, scope);
-  if (options.plugin) log.info(`start ${options.plugin} interface`);
-  else for (const line of threadLines(options.threads, config.sersync.localpath.remotes.length)) log.info(line);
-
-  const setup = new WatchSetup();
-  const report = new UnwatchedReport(() => setup.watchedSoFar);
-  const watcher = openWatcher(parts, scope, { unwatched: (path, code) => report.unwatched(path, code), progress: (count) => setup.progress(count) });
+  const status = scope.add('status and metrics', new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), warn: (message) => log.warn(message), metricsListen: options.metricsListen, metricsFile: options.metricsFile, several }), { close: (s) => s.stop() });
+  await status.openMetrics();
+  let exited = false;
+  let resolveDone: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
+  const share = {
+    options, signals, status,
+    exit: (code: number) => {
+      exited = true;
+      resolveDone(code);
+    },
+    get exited() {
+      return exited;
+    },
+  };
+  const instances = new Instances(share, log, files, several, seams.newScope);
+  // Each config's close is the first step of the stop, all side by side; waited for again in the
+  // record phase, which leaving now does not cut short; the status's last write follows.
+  scope.add('configs', instances, {
+    drain: (i) => void i.closeAll(),
+    record: async (i) => {
+      for (const error of await i.closeAll()) log.warn(error.message);
+    },
+  });
+  const ctx: ProcessContext = { log, signals, status, instances, exit: share.exit, get exited() {
+    return exited;
+  } };
   const behaviours = new Behaviours(scope);
-  // In this order; the stop (the scope's close) stops them backwards, in its first phase. The report
-  // listens before the first watch is added; SIGHUP and SIGUSR1 answer from then on, so a long watch
-  // setup can be followed.
-  await behaviours.start([
-    new InfoSignals(),
-    report,
-    setup,
-    new FullSyncAtStart(),
-    new Crontab(),
-    new FailLogPeriod(),
-    new StatusWriter(() => report.count),
-    new Ready(),
-    new Shutdown(scope),
-  ], Object.assign(parts, { watcher }));
-  return await done;
+  // SIGHUP and SIGUSR1 answer from the start, so a long watch set-up can be followed.
+  await behaviours.start([new InfoSignals()], ctx);
+  await instances.startAll();
+  if (!exited) {
+    status.start();
+    tellParent({ ready: true });
+  }
+  await behaviours.start([new Shutdown(scope)], ctx);
+  return { instances, done };
+}
+
+/** Read here rather than from cli/main, which loads the daemon: no import cycle. */
+function packageVersion(): string {
+  return (require('../../../package.json') as { version: string }).version;
 }

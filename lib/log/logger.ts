@@ -28,7 +28,7 @@ export function levelIsValid(level: string): boolean {
 export function createLogger(options: LogOptions = {}): Logger {
   if (options.configFile) return configureFromFile(options.configFile);
   const level = (options.level ?? 'info').toLowerCase();
-  const prefix = (event: log4js.LoggingEvent) => (event.level.isGreaterThanOrEqualTo('WARN') ? `${event.level.levelStr}: ` : '');
+  const prefix = (event: log4js.LoggingEvent) => `${event.level.isGreaterThanOrEqualTo('WARN') ? `${event.level.levelStr}: ` : ''}${instanceOf(event)}`;
   const sink = options.console;
   const appenders: Record<string, log4js.Appender> = {
     stdout: sink
@@ -37,10 +37,26 @@ export function createLogger(options: LogOptions = {}): Logger {
   };
   if (options.file) {
     // 10 MiB per file, 5 old files kept, compressed.
-    appenders.file = { type: 'file', filename: options.file, maxLogSize: 10 * 1024 * 1024, backups: 5, compress: true, mode: 0o640, layout: { type: 'pattern', pattern: '%d{ISO8601} %p %m' } };
+    appenders.file = { type: 'file', filename: options.file, maxLogSize: 10 * 1024 * 1024, backups: 5, compress: true, mode: 0o640, layout: { type: 'pattern', pattern: '%d{ISO8601} %p %x{instance}%m', tokens: { instance: instanceOf } } };
   }
   log4js.configure({ appenders, categories: { default: { appenders: Object.keys(appenders), level } } });
   return log4js.getLogger('sersync2');
+}
+
+/**
+ * The logger of one config in a process that runs several: its lines carry `[NAME] ` after the
+ * level (so `grep ^ERROR` still finds them). In an operator's own layout (--log-config) the name
+ * is the context value `instance`: `%X{instance}`.
+ */
+export function instanceLogger(name: string): Logger {
+  const logger = log4js.getLogger('sersync2');
+  logger.addContext('instance', name);
+  return logger;
+}
+
+function instanceOf(event: log4js.LoggingEvent): string {
+  const name = event.context.instance;
+  return typeof name === 'string' ? `[${name}] ` : '';
 }
 
 /**

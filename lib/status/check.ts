@@ -4,6 +4,7 @@
  * 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
  */
 import type { StatusSnapshot } from './collector';
+import { isHostSnapshot, type StatusFile } from './host';
 import { DEFAULT_STATUS_INTERVAL_S } from './writer';
 
 export const NAGIOS = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const;
@@ -24,7 +25,25 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 1000)} s`;
 }
 
-export function evaluate(s: StatusSnapshot, now: Date): CheckResult {
+/**
+ * The worst state of the file; with several configs, each judged on its own, its problems named
+ * after it, and a refused file is a WARNING (the others run; its error says what to fix).
+ */
+export function evaluate(file: StatusFile, now: Date): CheckResult {
+  if (!isHostSnapshot(file)) return evaluateOne(file, now);
+  const results = file.instances.map((s) => ({ name: s.name, ...evaluateOne({ ...s, writtenAt: file.writtenAt }, now) }));
+  const problems = [
+    ...file.refused.map((r) => `[${r.name}] refused`),
+    ...results.filter((r) => r.state !== 'OK').map((r) => `[${r.name}] ${r.summary.split(' | ')[0]!.split('; ').slice(0, -1).join('; ')}`),
+  ];
+  const states = results.map((r) => r.state);
+  const state: NagiosState = states.includes('CRITICAL') || file.instances.length === 0 ? 'CRITICAL' : states.includes('WARNING') || file.refused.length ? 'WARNING' : 'OK';
+  const perfdata = results.map((r) => r.summary.split(' | ')[1]!.split(' ').map((field) => `${r.name}_${field}`).join(' ')).join(' ');
+  const counts = `${file.instances.length} configs running, ${file.refused.length} refused`;
+  return { state, summary: `${problems.length ? `${problems.join('; ')}; ` : ''}${counts} | ${perfdata}` };
+}
+
+function evaluateOne(s: StatusSnapshot, now: Date): CheckResult {
   const critical: string[] = [];
   const warning: string[] = [];
   // A file from before the interval was recorded is judged by the default interval.

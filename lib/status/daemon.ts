@@ -1,48 +1,44 @@
 /**
- * The status file and the metrics as the daemon sees them: one collector fed by hooks (per-remote
- * results, finished full syncs, queued events) and read on a timer, on SIGUSR1 and at each scrape.
- * The status file is off unless `--status-file` is given, the metrics unless `--metrics-listen`
- * or `--metrics-file`; the counters are kept either way since they cost nothing.
+ * The status file and the metrics as the process writes and serves them, over its configs'
+ * InstanceStatus (instance.ts): read on a timer, on SIGUSR1 and at each scrape. With one config
+ * the status file is that config's snapshot, as ever; with several, one file lists each by name
+ * (a HostSnapshot), with the files that were refused. The status file is off unless
+ * `--status-file` is given, the metrics unless `--metrics-listen` or `--metrics-file`.
  */
 import type http from 'node:http';
-import type { SyncEvent } from '../events/types';
 import { MetricsFileWriter } from '../metrics/file';
-import type { DaemonMetrics } from '../metrics/metrics';
+import type { DaemonMetrics, LabelledSnapshot } from '../metrics/metrics';
 import { serveMetrics } from '../metrics/server';
-import { type CommandResult, succeeded } from '../runner/result';
-import type { EventHandler } from '../workers/pool';
-import { StatusCollector, type StatusSources } from './collector';
+import type { StatusSnapshot } from './collector';
+import { InstanceStatus, type InstanceStatusOptions } from './instance';
+import type { HostSnapshot, RefusedConfig, StatusFile } from './host';
 import { StatusFileWriter } from './writer';
 
 export interface DaemonStatusOptions {
   readonly file: string | undefined;
   readonly intervalSeconds: number;
   readonly version: string;
-  readonly config: string;
-  readonly watch: string;
-  /** `ip::module` of each remote, in config order. */
-  readonly remotes: readonly string[];
   readonly warn: (message: string) => void;
   readonly metricsListen?: { readonly host: string; readonly port: number } | undefined;
   readonly metricsFile?: string | undefined;
+  /** Several configs in this process: the status file is a HostSnapshot, the metrics carry `config`. */
+  readonly several: boolean;
 }
 
 export class DaemonStatus {
-  readonly collector: StatusCollector;
+  private readonly instances = new Set<InstanceStatus>();
+  private readonly refusedConfigs = new Map<string, RefusedConfig>();
   private writer: StatusFileWriter | undefined;
-  private sources: StatusSources | undefined;
   private readonly metrics: DaemonMetrics | undefined;
   private server: http.Server | undefined;
   private metricsFile: MetricsFileWriter | undefined;
+  private readonly startedAt = new Date();
 
   constructor(private readonly o: DaemonStatusOptions) {
-    this.collector = new StatusCollector({ version: o.version, config: o.config, watch: o.watch, remotes: o.remotes, intervalSeconds: o.intervalSeconds });
     if (o.metricsListen || o.metricsFile) {
-      // Until the watches are in place there is no snapshot: the gauges stay at 0.
       // Loaded only here: prom-client costs start-up time and memory that a daemon without metrics never needs.
       const { DaemonMetrics: Metrics } = require('../metrics/metrics') as typeof import('../metrics/metrics');
-      this.metrics = new Metrics(o.remotes, () => this.sources && this.collector.snapshot(this.sources));
-      this.collector.observer = this.metrics;
+      this.metrics = new Metrics(() => this.labelledSnapshots());
     }
   }
 
@@ -50,30 +46,23 @@ export class DaemonStatus {
     return this.o.file;
   }
 
-  /** Hook for the worker handler and the `-r` full sync: one rsync to a remote finished, timed. */
-  readonly recordResult = (result: CommandResult): void => {
-    if (result.remote !== undefined) this.collector.recordResult(result.remote, succeeded(result), result.durationMs / 1000);
-  };
-
-  /**
-   * Hook for the retries and the fail-log reruns: a remote that is back clears its failing state
-   * without a new event. Not timed: a retry's duration would blur the histogram of the commands' own.
-   */
-  readonly recordRetry = (result: CommandResult): void => {
-    if (result.remote !== undefined && this.o.remotes.includes(result.remote)) this.collector.recordResult(result.remote, succeeded(result));
-  };
-
-  /** Hook for the watcher's events as they are queued. */
-  recordEvent(event: SyncEvent): void {
-    if (event.kind !== 'full') this.collector.recordEvent(event.kind);
+  /** A config's status, reported from now on (once it is started). */
+  add(name: string, info: Pick<InstanceStatusOptions, 'config' | 'watch' | 'remotes'>): InstanceStatus {
+    const label = this.o.several ? name : undefined;
+    const status = new InstanceStatus({ ...info, label, version: this.o.version, intervalSeconds: this.o.intervalSeconds, observer: this.metrics?.observer(label, info.remotes) });
+    this.instances.add(status);
+    this.refusedConfigs.delete(info.config);
+    return status;
   }
 
-  /** Wraps the worker handler so a queued full sync (crontab, overflow, recovery) is noted when it is done. */
-  trackFullSyncs(handler: EventHandler): EventHandler {
-    return async (job, covered) => {
-      await handler(job, covered);
-      for (const event of job) if (event.kind === 'full') this.collector.recordFullSync(event.reason);
-    };
+  /** A config stopped: no longer reported. */
+  remove(status: InstanceStatus | undefined): void {
+    if (status) this.instances.delete(status);
+  }
+
+  /** A config file that does not run, and why (one line), until it runs. */
+  refused(config: RefusedConfig): void {
+    this.refusedConfigs.set(config.config, config);
   }
 
   /** Binds --metrics-listen early, so a port in use stops the start with one line (a StartError). */
@@ -81,16 +70,33 @@ export class DaemonStatus {
     if (this.metrics && this.o.metricsListen) this.server = await serveMetrics(this.o.metricsListen, this.metrics, this.o.warn);
   }
 
-  /** Starts writing, once the watches are in place: the first file already shows the real watch count. */
-  start(sources: StatusSources): void {
-    this.sources = sources;
+  /** Starts writing, once start-up is done: the first file already shows the real watch counts. */
+  start(): void {
     if (this.metrics && this.o.metricsFile) {
       this.metricsFile = new MetricsFileWriter(this.o.metricsFile, this.o.intervalSeconds * 1000, this.metrics, this.o.warn);
       this.metricsFile.start();
     }
     if (this.o.file === undefined) return;
-    this.writer = new StatusFileWriter(this.o.file, this.o.intervalSeconds * 1000, () => this.collector.snapshot(sources), this.o.warn);
+    this.writer = new StatusFileWriter(this.o.file, this.o.intervalSeconds * 1000, () => this.snapshot(), this.o.warn);
     this.writer.start();
+  }
+
+  /** What the status file holds now; undefined with one config before it is started. */
+  snapshot(): StatusFile | undefined {
+    const started = this.labelledSnapshots();
+    if (!this.o.several) return started[0]?.snapshot;
+    const host: HostSnapshot = {
+      format: 1,
+      program: 'sersync2',
+      version: this.o.version,
+      pid: process.pid,
+      startedAt: this.startedAt.toISOString(),
+      writtenAt: new Date().toISOString(),
+      intervalSeconds: this.o.intervalSeconds,
+      instances: started.map(({ label, snapshot }) => ({ name: label!, ...snapshot })),
+      refused: [...this.refusedConfigs.values()],
+    };
+    return host;
   }
 
   /** SIGUSR1: rewrite now. False when the status file is off or could not be written. */
@@ -109,5 +115,14 @@ export class DaemonStatus {
     this.server = undefined;
     await this.metricsFile?.stop();
     this.metricsFile = undefined;
+  }
+
+  private labelledSnapshots(): LabelledSnapshot[] {
+    const out: LabelledSnapshot[] = [];
+    for (const status of this.instances) {
+      const snapshot: StatusSnapshot | undefined = status.snapshot();
+      if (snapshot) out.push({ label: status.label, snapshot });
+    }
+    return out;
   }
 }

@@ -2,8 +2,9 @@
 import fs from 'node:fs';
 import type { StatusSnapshot } from './collector';
 import { StatusError } from './errors';
+import { isHostSnapshot, type StatusFile } from './host';
 
-export function readStatusFile(file: string): StatusSnapshot {
+export function readStatusFile(file: string): StatusFile {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -21,7 +22,7 @@ export function readStatusFile(file: string): StatusSnapshot {
   if (typeof parsed !== 'object' || parsed === null || (parsed as { program?: unknown }).program !== 'sersync2') {
     throw new StatusError('STATUS_MALFORMED', `${file} is not a sersync2 status file`);
   }
-  return parsed as StatusSnapshot;
+  return parsed as StatusFile;
 }
 
 /** A short age like `3 s ago`, `2 min ago`, so a stale file stands out. */
@@ -32,7 +33,16 @@ function age(iso: string | null, now: Date): string {
   return `${iso} (${ago})`;
 }
 
-export function formatStatus(s: StatusSnapshot, now: Date = new Date()): string {
+/** One config's status; with several in the process, each under its name, then the refused files. */
+export function formatStatus(file: StatusFile, now: Date = new Date()): string {
+  if (!isHostSnapshot(file)) return formatSnapshot(file, now);
+  const head = [`sersync2 ${file.version}, pid ${file.pid}, started ${age(file.startedAt, now)}, ${file.instances.length} configs running`, `status written   ${age(file.writtenAt, now)}`];
+  const refused = file.refused.map((r) => `refused [${r.name}] ${r.config}: ${r.error}`);
+  const each = file.instances.map((s) => `\n[${s.name}]\n${formatSnapshot(s, now).split('\n').slice(2).join('\n')}`);
+  return `${[...head, ...refused].join('\n')}\n${each.join('')}`;
+}
+
+function formatSnapshot(s: StatusSnapshot, now: Date): string {
   const lines = [
     `sersync2 ${s.version}, pid ${s.pid}, started ${age(s.startedAt, now)}`,
     `status written   ${age(s.writtenAt, now)}`,

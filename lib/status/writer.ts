@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { StatusSnapshot } from './collector';
+import type { StatusFile } from './host';
 import { StatusError } from './errors';
 
 const STATUS_FILE_MODE = 0o644;
@@ -30,7 +30,7 @@ export function writeFileAtomic(file: string, text: string, mode: number): void 
   }
 }
 
-function writeStatusFile(file: string, snapshot: StatusSnapshot): void {
+function writeStatusFile(file: string, snapshot: StatusFile): void {
   try {
     writeFileAtomic(file, `${JSON.stringify(snapshot, null, 2)}\n`, STATUS_FILE_MODE);
   } catch (error) {
@@ -46,7 +46,8 @@ export class StatusFileWriter {
   constructor(
     private readonly file: string,
     private readonly intervalMs: number,
-    private readonly snapshot: () => StatusSnapshot,
+    /** Undefined: nothing to report yet (no config started), so nothing is written. */
+    private readonly snapshot: () => StatusFile | undefined,
     private readonly warn: (message: string) => void,
   ) {}
 
@@ -63,8 +64,10 @@ export class StatusFileWriter {
   }
 
   write(): boolean {
+    const snapshot = this.snapshot();
+    if (snapshot === undefined) return false;
     try {
-      writeStatusFile(this.file, this.snapshot());
+      writeStatusFile(this.file, snapshot);
       this.lastError = undefined;
       return true;
     } catch (error) {

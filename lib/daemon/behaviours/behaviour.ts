@@ -7,11 +7,12 @@
 import type { DaemonContext } from '../context';
 import type { Scope } from '../scope';
 
-export interface Behaviour {
+/** A config's behaviours get its DaemonContext; the process's own (signals, shutdown) a ProcessContext. */
+export interface Behaviour<C extends { readonly exited: boolean } = DaemonContext> {
   /** Names it in the scope's errors. */
   readonly name: string;
   /** Runs when start-up reaches it; start-up goes on once it resolves. */
-  start(ctx: DaemonContext): void | Promise<void>;
+  start(ctx: C): void | Promise<void>;
   /** Stops the work it would create (timers); called once, in the scope's first phase (intake). */
   stop?(): void | Promise<void>;
 }
@@ -20,7 +21,7 @@ export class Behaviours {
   constructor(private readonly scope: Scope) {}
 
   /** Starts each in turn; none after the daemon has exited (a start-up abandoned by a second signal). */
-  async start(behaviours: readonly Behaviour[], ctx: DaemonContext): Promise<void> {
+  async start<C extends { readonly exited: boolean }>(behaviours: ReadonlyArray<Behaviour<C>>, ctx: C): Promise<void> {
     for (const behaviour of behaviours) {
       if (ctx.exited) return;
       // Registered before it starts, so one that fails half-way is stopped too.

@@ -1,5 +1,4 @@
-/** The end of start-up: sersync2's lines, the waiting parent of -d told. */
-import { tellParent } from '../detach';
+/** The end of a config's start-up: sersync2's lines. */
 import type { DaemonContext } from '../context';
 import type { Behaviour } from './behaviour';
 
@@ -9,6 +8,5 @@ export class Ready implements Behaviour {
   start(ctx: DaemonContext): void {
     ctx.log.info('run the sersync: ');
     ctx.log.info(`watch path is: ${ctx.watch}`);
-    tellParent({ ready: true });
   }
 }

@@ -1,0 +1,188 @@
+/**
+ * The configs one process runs, each an Instance of its own, and the SIGHUP reload: the files
+ * (or the directory) are read again; an added file starts, a removed one stops (its queued work
+ * goes to its fail log), a changed one is restarted once its new text is valid, and an unchanged
+ * one is not touched. As nginx: a change that does not parse leaves the running config as it is.
+ * With one config (the classic `-o FILE`), its errors at start stop the process, as ever; with
+ * several, a file that cannot run is refused with its error and the others run.
+ */
+import path from 'node:path';
+import { ConfigError } from '../config/errors';
+import { parseConfig, readConfigFile } from '../config/load';
+import type { LoadedConfig } from '../config/types';
+import { instanceLogger, type Logger } from '../log/logger';
+import { StartError } from '../startError';
+import { operatorMessage } from './errors';
+import { type ConfigSource, Instance } from './instance';
+import { instanceNames } from './instanceName';
+import type { ProcessConfigs } from './context';
+import type { ProcessShare } from './parts';
+import { Scope } from './scope';
+
+export class Instances implements ProcessConfigs {
+  private readonly running = new Map<string, Instance>();
+  private reloading: Promise<void> = Promise.resolve();
+  private closing: Promise<Error[]> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly share: ProcessShare,
+    private readonly log: Logger,
+    /** The config files as of now: the `-o` files, or the `--config-dir` listing (it may throw a StartError). */
+    private readonly files: () => readonly string[],
+    /** Several configs: each logs under its name and one that cannot run does not stop the others. */
+    private readonly several: boolean,
+    /** Each config's scope (a test counts its steps). */
+    private readonly newScope: () => Scope = () => new Scope(),
+  ) {}
+
+  /** The running config of `file`. */
+  get(file: string): Instance | undefined {
+    return this.running.get(file);
+  }
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Starts every file at once; with several, throws only when none of them can run. */
+  async startAll(): Promise<void> {
+    const files = this.files();
+    const names = instanceNames(files);
+    await Promise.all(files.map((file) => this.startFile(file, names.get(file)!)));
+    if (this.several && this.running.size === 0) throw new StartError('NO_CONFIG', `none of the ${files.length} config files can run`);
+  }
+
+  /** The SIGHUP line of each, in its own log. */
+  report(): void {
+    for (const instance of this.running.values()) instance.log.info(instance.infoLine());
+  }
+
+  get inFlight(): number {
+    let sum = 0;
+    for (const instance of this.running.values()) sum += instance.context?.pool.inFlight ?? 0;
+    return sum;
+  }
+
+  /** SIGHUP: one reload at a time, in the order asked. */
+  reload(): Promise<void> {
+    this.reloading = this.reloading.then(() => this.reloadNow());
+    return this.reloading;
+  }
+
+  /** The graceful stop of every config, side by side; idempotent. */
+  closeAll(): Promise<Error[]> {
+    this.closed = true;
+    this.closing ??= Promise.all([...this.running.values()].map((i) => i.close())).then((errors) => errors.flat());
+    return this.closing;
+  }
+
+  /**
+   * A second stop signal: every config stops now, what runs goes to its fail log. The stop's wait
+   * for closeAll is cut short too, so the process awaits this in its record phase: what each config
+   * writes to its fail log is written before the process ends.
+   */
+  leaveAll(): Promise<Error[]> {
+    for (const instance of this.running.values()) void instance.leaveNow();
+    return this.closeAll();
+  }
+
+  private async reloadNow(): Promise<void> {
+    if (this.closed) return;
+    let files: readonly string[];
+    try {
+      files = this.files();
+    } catch (error) {
+      this.log.error(`SIGHUP: ${oneLine(error)}; nothing reloaded`);
+      return;
+    }
+    const names = instanceNames(files);
+    const counts = { added: 0, removed: 0, restarted: 0, unchanged: 0, refused: 0 };
+    const work: Promise<void>[] = [];
+    for (const [file, instance] of this.running) {
+      if (files.includes(file)) continue;
+      counts.removed++;
+      instance.log.info(`${file} is no longer configured: stopping (what is queued goes to its fail log)`);
+      work.push(this.stop(instance));
+    }
+    for (const file of files) {
+      const instance = this.running.get(file);
+      const next = this.read(file, instance?.source.name ?? names.get(file)!);
+      if ('error' in next) {
+        counts.refused++;
+        if (instance) instance.log.error(`${file} changed but cannot be used, so this config keeps running as it was: ${next.error}`);
+        else this.refuse(file, next.name, next.error);
+        continue;
+      }
+      if (instance?.source.bytes.equals(next.source.bytes)) {
+        counts.unchanged++;
+        continue;
+      }
+      if (instance) {
+        counts.restarted++;
+        instance.log.info(`${file} changed: restarting this config`);
+      } else counts.added++;
+      work.push((instance ? this.stop(instance) : Promise.resolve()).then(() => this.launch(next.source, next.loaded)));
+    }
+    await Promise.all(work);
+    this.log.info(`SIGHUP: config files read again: ${counts.added} added, ${counts.removed} removed, ${counts.restarted} restarted, ${counts.unchanged} unchanged, ${counts.refused} not usable`);
+  }
+
+  private async startFile(file: string, name: string): Promise<void> {
+    const next = this.read(file, name);
+    if ('error' in next) {
+      if (!this.several) throw next.thrown;
+      this.refuse(file, name, next.error);
+      return;
+    }
+    await this.launch(next.source, next.loaded);
+  }
+
+  /** The file read and parsed, or its one-line error (and what was thrown, for a single config). */
+  private read(file: string, name: string): { source: ConfigSource; loaded: LoadedConfig } | { name: string; error: string; thrown: unknown } {
+    try {
+      const bytes = readConfigFile(file);
+      const loaded = parseConfig(bytes, path.resolve(file), file, { checkDirectories: true, standalonePlugin: this.share.options.plugin });
+      return { source: { file, name, bytes }, loaded };
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return { name, error: oneLine(error), thrown: error };
+    }
+  }
+
+  private async launch(source: ConfigSource, loaded: LoadedConfig): Promise<void> {
+    if (this.closed) return;
+    const instance = new Instance(source, loaded, this.share, this.logOf(source.name), this.newScope());
+    this.running.set(source.file, instance);
+    try {
+      await instance.start();
+    } catch (error) {
+      this.running.delete(source.file);
+      this.share.status.remove(instance.status);
+      if (!this.several) throw error;
+      const message = operatorMessage(error);
+      this.refuse(source.file, source.name, message === undefined ? `internal error: ${(error as Error).stack}` : oneLine(message));
+    }
+  }
+
+  private async stop(instance: Instance): Promise<void> {
+    this.running.delete(instance.source.file);
+    for (const error of await instance.close()) instance.log.warn(error.message);
+    this.share.status.remove(instance.status);
+  }
+
+  private logOf(name: string): Logger {
+    return this.several ? instanceLogger(name) : this.log;
+  }
+
+  private refuse(file: string, name: string, error: string): void {
+    this.logOf(name).error(`${file} is not running: ${error}`);
+    this.share.status.refused({ name, config: file, error });
+  }
+}
+
+/** An operator message on one line: its lines joined, without the program's name. */
+function oneLine(error: unknown): string {
+  const text = typeof error === 'string' ? error : (error as Error).message;
+  return text.trim().replace(/^sersync2: /, '').split('\n').join('; ');
+}

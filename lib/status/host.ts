@@ -1,0 +1,30 @@
+/**
+ * The status file of a process that runs several configs: each config's snapshot under its name,
+ * and the files that were refused. With one config the file is that config's StatusSnapshot.
+ */
+import type { StatusSnapshot } from './collector';
+
+/** A config file that does not run, and why: its one-line error. */
+export interface RefusedConfig {
+  readonly name: string;
+  readonly config: string;
+  readonly error: string;
+}
+
+export interface HostSnapshot {
+  readonly format: 1;
+  readonly program: 'sersync2';
+  readonly version: string;
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly writtenAt: string;
+  readonly intervalSeconds: number;
+  readonly instances: ReadonlyArray<StatusSnapshot & { readonly name: string }>;
+  readonly refused: readonly RefusedConfig[];
+}
+
+export type StatusFile = StatusSnapshot | HostSnapshot;
+
+export function isHostSnapshot(file: StatusFile): file is HostSnapshot {
+  return 'instances' in file;
+}
