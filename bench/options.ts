@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { TOOL_IDS, type ToolId } from './tools/types';
 
-const SCENARIOS = ['burst', 'into-tree', 'latency', 'storm-all', 'storm-mkdir', 'storm-deep', 'startup', 'idle'] as const;
+const SCENARIOS = ['burst', 'into-tree', 'latency', 'storm-all', 'storm-mkdir', 'storm-deep', 'startup', 'idle', 'scale'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 /** BENCH_ONLY=storm: the three storms. */
 const ALIASES: Record<string, readonly ScenarioId[]> = { storm: ['storm-all', 'storm-mkdir', 'storm-deep'] };
@@ -51,6 +51,8 @@ export interface BenchOptions {
   readonly storm: { readonly ops: number; readonly seed: number; readonly deadlineMs: number; readonly tools: Record<StormMix, readonly ToolId[]> };
   readonly startup: { readonly sizes: readonly number[]; readonly deadlineMs: number; readonly settleMs: number };
   readonly idle: { readonly dirs: number; readonly windowMs: number; readonly readyDeadlineMs: number };
+  /** The scale scenario's tree (BENCH_SCALE_DIRS), its per-tool deadline until all is watched, and the settle before memory is read. */
+  readonly scale: { readonly dirs: number; readonly deadlineMs: number; readonly settleMs: number };
   /** Waiting for a tool's start-up marker before a workload (lsyncd: its initial full rsync too). */
   readonly readyDeadlineMs: number;
 }
@@ -106,6 +108,17 @@ function tools(text: string | undefined, sersync2Ref: string | undefined): ToolI
   return chosen.filter((id) => id !== 'sersync2');
 }
 
+/** BENCH_SCALE_DIRS, or the default: a whole number of at least 2 (the baseline run watches 1). */
+function scaleDirs(text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text.replace(/[_,]/g, ''));
+  if (!Number.isInteger(n) || n < 2) throw new Error(`BENCH_SCALE_DIRS: expected a whole number of directories of at least 2, got \`${text}\``);
+  return n;
+}
+
+/** Seconds a tool may take to watch `dirs` directories: inotifywait took 242 s for 1,000,001 here, sersync2 180 s. */
+const scaleDeadlineMs = (dirs: number) => 60_000 + dirs * 0.4;
+
 export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions {
   const quick = env.BENCH_QUICK === '1';
   // A quick run checks the machinery, not the figures: one run unless BENCH_RUNS asks for more.
@@ -132,6 +145,7 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
       storm: { ops: 500, seed: 20261124, deadlineMs: 20_000, tools: STORM_TOOLS },
       startup: { sizes: [2000], deadlineMs: 20_000, settleMs: 500 },
       idle: { dirs: 2000, windowMs: 5_000, readyDeadlineMs: 30_000 },
+      scale: { dirs: scaleDirs(env.BENCH_SCALE_DIRS, 20_000), deadlineMs: scaleDeadlineMs(scaleDirs(env.BENCH_SCALE_DIRS, 20_000)), settleMs: 1_000 },
     };
   }
   return {
@@ -146,5 +160,8 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
     storm: { ops: 3000, seed: 20261124, deadlineMs: 30_000, tools: STORM_TOOLS },
     startup: { sizes: [20_000], deadlineMs: 60_000, settleMs: 1_000 },
     idle: { dirs: 100_000, windowMs: 30_000, readyDeadlineMs: 90_000 },
+    // 100,000: three runs of ours, inotifywait -mr and sersync2 take ~3 minutes here (inotifywait
+    // alone ~20 s a run); 1,000,000, the goals' size, takes ~25 minutes (BENCH_ONLY=scale).
+    scale: { dirs: scaleDirs(env.BENCH_SCALE_DIRS, 100_000), deadlineMs: scaleDeadlineMs(scaleDirs(env.BENCH_SCALE_DIRS, 100_000)), settleMs: 1_000 },
   };
 }

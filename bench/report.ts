@@ -16,7 +16,7 @@ const RATIOS: ReadonlyArray<readonly [ToolId, ToolId]> = [
   ['batch', 'loop'],
 ];
 
-const DIGITS: Record<Unit, number> = { s: 2, ms: 1, MB: 1, runs: 0, 'CPU s': 2 };
+const DIGITS: Record<Unit, number> = { s: 2, ms: 1, MB: 1, B: 0, runs: 0, 'CPU s': 2 };
 
 function formatValue(value: number, unit: Unit): string {
   // Sub-second times need more than two decimals to say anything.
@@ -68,12 +68,16 @@ function markdownTable(header: readonly string[], body: readonly (readonly strin
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
+/** Columns shown only when some row has a cell for them (ours on fanotify, where bin/sersync2 has --watcher). */
+const OPTIONAL: readonly ToolId[] = ['fanotify'];
+
 export function renderTable(rows: readonly Row[]): string {
-  const header = ['scenario', 'metric', ...TOOL_IDS.map((id) => TOOL_LABELS[id]), ...RATIOS.map(([a, b]) => `${a}/${b}`)];
+  const ids = TOOL_IDS.filter((id) => !OPTIONAL.includes(id) || rows.some((row) => row.cells[id]));
+  const header = ['scenario', 'metric', ...ids.map((id) => TOOL_LABELS[id]), ...RATIOS.map(([a, b]) => `${a}/${b}`)];
   const body = rows.map((row) => [
     row.scenario,
     row.metric,
-    ...TOOL_IDS.map((id) => formatCell(row.cells[id], row.unit)),
+    ...ids.map((id) => formatCell(row.cells[id], row.unit)),
     ...RATIOS.map(([a, b]) => ratio(row.cells[a], row.cells[b])),
   ]);
   return markdownTable(header, body);

@@ -54,6 +54,20 @@ function status(pid: number): Record<string, number> {
   return out;
 }
 
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)}`;
+
+/** The daemon's own breakdown (scripts/memProbe.ts), asked for by SIGUSR2, as one line; undefined when it does not answer in 5 s. */
+async function memoryBreakdown(pid: number, file: string): Promise<string | undefined> {
+  process.kill(pid, 'SIGUSR2');
+  for (let waited = 0; !fs.existsSync(file); waited += 20) {
+    if (waited > 5000) return undefined;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const m = JSON.parse(fs.readFileSync(file, 'utf8')) as { usage: NodeJS.MemoryUsage; spaces: Record<string, { size: number; used: number }> };
+  const spaces = Object.entries(m.spaces).filter(([, s]) => s.size > 1048576).map(([name, s]) => `${name.replace(/_space$/, '')} ${mb(s.used)}/${mb(s.size)}`);
+  return `  heap used ${mb(m.usage.heapUsed)} MB of ${mb(m.usage.heapTotal)} (${spaces.join(', ')}); external ${mb(m.usage.external)} MB, array buffers ${mb(m.usage.arrayBuffers)} MB`;
+}
+
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(TMP, 'watch-scale-'));
   const tree = path.join(work, 'tree');
@@ -66,9 +80,10 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(work, 'confxml.xml'), config);
     const t0 = performance.now();
     const probe = path.join(work, 'loop-block-ms');
-    const probeArg = `--require=${path.join(__dirname, 'loopProbe.js')}`;
-    const env = { ...process.env, LOOP_PROBE_FILE: probe };
-    const child = spawn(process.execPath, [...shebangFlags(BIN), probeArg, ...extra, BIN, '-o', path.join(work, 'confxml.xml'), '--status-file', path.join(work, 'status.json')], { stdio: ['ignore', 'pipe', 'inherit'], env });
+    const memFile = path.join(work, 'memory.json');
+    const probeArgs = ['loopProbe.js', 'memProbe.js'].map((js) => `--require=${path.join(__dirname, js)}`);
+    const env = { ...process.env, LOOP_PROBE_FILE: probe, MEM_PROBE_FILE: memFile };
+    const child = spawn(process.execPath, [...shebangFlags(BIN), ...probeArgs, ...extra, BIN, '-o', path.join(work, 'confxml.xml'), '--status-file', path.join(work, 'status.json')], { stdio: ['ignore', 'pipe', 'inherit'], env });
     let setupFrom = Number.POSITIVE_INFINITY;
     const seconds = await new Promise<number>((resolve, reject) => {
       let text = '';
@@ -83,9 +98,11 @@ async function main(): Promise<void> {
     const [user, sys] = cpu(child.pid!);
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const s = status(child.pid!);
+    const heap = await memoryBreakdown(child.pid!, memFile);
     const blocks = fs.existsSync(probe) ? fs.readFileSync(probe, 'utf8').trim().split('\n').map((line) => line.split(' ').map(Number)) : [];
     const blocked = Math.max(0, ...blocks.filter(([end]) => end! >= setupFrom).map(([, held]) => held!));
     console.log(`dirs ${DIRS}  watched after ${seconds.toFixed(1)} s (cpu user ${user.toFixed(1)} s, sys ${sys.toFixed(1)} s)  VmRSS ${s.VmRSS?.toFixed(0)} MB  VmHWM ${s.VmHWM?.toFixed(0)} MB  RssAnon ${s.RssAnon?.toFixed(0)} MB  longest loop block ${blocked.toFixed(1)} ms`);
+    if (heap) console.log(heap);
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;

@@ -4,7 +4,7 @@ import type { BenchOptions } from '../options';
 import type { Outcome } from '../outcome';
 import type { Tool, ToolId } from '../tools/types';
 
-export type Unit = 's' | 'ms' | 'MB' | 'runs' | 'CPU s';
+export type Unit = 's' | 'ms' | 'MB' | 'B' | 'runs' | 'CPU s';
 
 export interface Row {
   /** Stable key, for the goals and for comparing results files: `burst-2000.time`. */

@@ -5,6 +5,7 @@
  * bin/sersync2 is executed itself, not through `node`, so its #! line's V8 flags apply as in
  * production; SERSYNC2_SYSCTL=0 as in the tests (the bench sets the kernel limits for all tools).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BENCH_PARAMS, writeConfig } from '../config';
@@ -13,14 +14,14 @@ import { startProcess } from '../child';
 import { waitUntil } from '../wait';
 import type { OurStatus, RunningTool, Tool, ToolId } from './types';
 
-function sersyncTool(id: Extract<ToolId, 'compat' | 'batch'>): Tool {
+function sersyncTool(id: Extract<ToolId, 'compat' | 'batch' | 'fanotify'>): Tool {
   return {
     id,
-    watchMarker: '"watch path is: DIR" on stdout (started without -r)',
+    watchMarker: `"watch path is: DIR" on stdout (started without -r${id === 'fanotify' ? ', with --watcher fanotify' : ''})`,
     start(cleanup, ws, options): RunningTool {
       const config = writeConfig(path.join(ws.dir, 'confxml.xml'), { watch: ws.watch, failLog: path.join(ws.dir, 'fail.sh'), port: ws.daemon.port, params: BENCH_PARAMS });
       const statusFile = path.join(ws.dir, 'status.json');
-      const args = ['-o', config, ...(options.statusFile ? ['--status-file', statusFile] : []), ...(id === 'batch' ? ['--batch'] : [])];
+      const args = ['-o', config, ...(options.statusFile ? ['--status-file', statusFile] : []), ...MODE_ARGS[id]];
       const env = { ...process.env, SERSYNC2_SYSCTL: '0', PATH: `${ws.rsync.binDir}:${process.env.PATH ?? ''}` };
       const proc = startProcess(cleanup, BIN, args, { env, cwd: ws.dir, logPrefix: path.join(ws.dir, id) });
       const marker = proc.marker('stdout', 'watch path is: ');
@@ -48,6 +49,18 @@ function sersyncTool(id: Extract<ToolId, 'compat' | 'batch'>): Tool {
   };
 }
 
+/** What each of ours adds to the compat command line. */
+const MODE_ARGS: Record<Extract<ToolId, 'compat' | 'batch' | 'fanotify'>, readonly string[]> = { compat: [], batch: ['--batch'], fanotify: ['--watcher', 'fanotify'] };
+
+/** True when bin/sersync2 --help lists --watcher (the fanotify watcher is built on another branch). */
+export function hasWatcherOption(): boolean {
+  try {
+    return execFileSync(BIN, ['--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).includes('--watcher');
+  } catch {
+    return false;
+  }
+}
+
 function mtimeOf(file: string): number | undefined {
   try {
     return fs.statSync(file).mtimeMs;
@@ -58,3 +71,5 @@ function mtimeOf(file: string): number | undefined {
 
 export const compatTool = sersyncTool('compat');
 export const batchTool = sersyncTool('batch');
+/** Compat on the fanotify watcher: only in the scale scenario, when hasWatcherOption(). */
+export const fanotifyTool = sersyncTool('fanotify');

@@ -2,10 +2,13 @@
 import type { Cleanup } from '../cleanup';
 import type { Workspace } from '../workspace';
 
-export type ToolId = 'compat' | 'batch' | 'lsyncd' | 'loop' | 'sersync2';
+export type ToolId = 'compat' | 'batch' | 'lsyncd' | 'loop' | 'sersync2' | 'fanotify';
 
-/** Column order in every table; the reference last, so the others keep their chart colours. */
-export const TOOL_IDS: readonly ToolId[] = ['compat', 'batch', 'lsyncd', 'loop', 'sersync2'];
+/**
+ * Column order in every table; the reference after ours and the others, so they keep their chart
+ * colours; ours on fanotify last, in the scale scenario only (where bin/sersync2 has --watcher).
+ */
+export const TOOL_IDS: readonly ToolId[] = ['compat', 'batch', 'lsyncd', 'loop', 'sersync2', 'fanotify'];
 
 export const TOOL_LABELS: Record<ToolId, string> = {
   compat: 'ours compat',
@@ -13,6 +16,7 @@ export const TOOL_LABELS: Record<ToolId, string> = {
   lsyncd: 'lsyncd',
   loop: 'inotifywait loop',
   sersync2: 'sersync2 2.5.4',
+  fanotify: 'ours fanotify',
 };
 
 /** Ours' status file, as far as the bench reads it (fields may be missing in older builds). */

@@ -7,7 +7,7 @@
 import type { PathName } from '../paths';
 import type { InotifyEvent } from './binding';
 import { changeOf } from './change';
-import { pathOf, type DirNode } from './dirNode';
+import type { DirNode } from './dirNode';
 import { IN } from './mask';
 import type { WatchTree } from './watchTree';
 import type { RawEvent } from './watcherTypes';
@@ -46,5 +46,5 @@ export function decode(event: InotifyEvent, tree: WatchTree, mask: number, readA
   // Raw bytes when the name is not UTF-8, so that rsync gets them unchanged.
   const name: PathName = event.nameBytes ?? event.name;
   const isDir = (event.mask & IN.ISDIR) !== 0;
-  return { kind: 'entry', node, event: { dir: pathOf(node), name, change, isDir, cookie: event.cookie, readAt } };
+  return { kind: 'entry', node, event: { dir: tree.pathOf(node), name, change, isDir, cookie: event.cookie, readAt } };
 }

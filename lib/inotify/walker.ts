@@ -13,7 +13,7 @@
 import { errnoName } from '../errno';
 import { concatPath, joinRel, type PathName } from '../paths';
 import type { DirArrival } from './change';
-import { pathOf, type DirNode } from './dirNode';
+import type { DirNode } from './dirNode';
 import { listDirectory, type Report } from './listing';
 import { PENDING_TRIES, PendingDirs } from './pendingDirs';
 import { rootMask } from './root';
@@ -53,11 +53,11 @@ export class Walker {
   /** Watches the tree at `top`; returns how many directories got a watch. */
   *walk(top: WalkTop): Generator<void, number> {
     const below: DirArrival = top.report ? 'created' : 'movedTo';
-    const rel = top.parent ? joinRel(pathOf(top.parent), top.name) : '';
+    const rel = top.parent !== undefined ? joinRel(this.tree.pathOf(top.parent), top.name) : '';
     const walk = new WalkLevels({ parent: top.parent, name: top.name, rel, change: top.change, tries: top.tries ?? 0 });
     let added = 0;
     for (let chunk = walk.chunk(); chunk; chunk = walk.chunk()) {
-      const mask = chunk[0]!.parent ? this.options.mask : rootMask(this.options.mask);
+      const mask = chunk[0]!.parent !== undefined ? this.options.mask : rootMask(this.options.mask);
       const wds = this.inotify.addWatches(chunk.map((d) => this.absolute(d.rel)), mask);
       for (let i = 0; i < chunk.length; i++) {
         const dir = chunk[i]!;
@@ -88,7 +88,7 @@ export class Walker {
         this.tree.markStrayed();
         continue;
       }
-      const event: RawEvent = { dir: pathOf(p.parent), name: p.name, change: p.change, isDir: true, readAt };
+      const event: RawEvent = { dir: this.tree.pathOf(p.parent), name: p.name, change: p.change, isDir: true, readAt };
       const report = p.change === 'created' ? out : undefined;
       const onTopWatched = () => out.push(event);
       yield* this.walk({ parent: p.parent, name: p.name, change: p.change, tries: p.tries + 1, report, onTopWatched });
@@ -100,7 +100,7 @@ export class Walker {
         continue;
       }
       const report = u.created ? out : undefined;
-      for (const name of this.list(u.node, pathOf(u.node), { report }, u.tries + 1)) {
+      for (const name of this.list(u.node, this.tree.pathOf(u.node), { report }, u.tries + 1)) {
         yield* this.walk({ parent: u.node, name, change: report ? 'created' : 'movedTo', report });
       }
     }
@@ -128,7 +128,7 @@ export class Walker {
 
   /** A directory whose watch failed: gone, or moved with an ancestor whose rename is unread yet (tried again), or out of watches. */
   private unwatchable(dir: WalkDir, code: string): void {
-    if (!dir.parent) this.onRootError(code);
+    if (dir.parent === undefined) this.onRootError(code);
     else if (code === 'ENOENT' || code === 'ENOTDIR') this.pending.add(dir.parent, dir.name, dir.change, dir.tries);
     else this.options.onUnwatched(dir.rel, code);
   }
@@ -137,7 +137,7 @@ export class Walker {
   private list(node: DirNode, rel: PathName, how: Pick<WalkTop, 'report' | 'atStart'>, tries: number): readonly PathName[] {
     const { report, atStart = false } = how;
     const dirs = listDirectory(this.inotify, this.options, { abs: this.absolute(rel), rel, report, atStart });
-    if (!dirs && node.parent) this.unlisted.add(node, report !== undefined, tries);
+    if (!dirs && this.tree.parentOf(node) !== undefined) this.unlisted.add(node, report !== undefined, tries);
     return dirs ?? [];
   }
 }

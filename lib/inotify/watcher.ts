@@ -111,7 +111,7 @@ export class InotifyWatcher implements Watcher {
       const walk = fact && this.apply(fact, out);
       if (walk) yield* this.walker.walk(walk);
     }
-    for (const node of this.tree.endOfRead()) this.dropped(node, true);
+    this.tree.endOfRead((node, wd) => this.dropped(node, wd, true));
     yield* this.walker.retry(out, readAt);
     const staleness = this.tree.takeStaleness();
     // Found at the end of the read, so after its events; the rebuild's own finding (the root gone) comes last.
@@ -156,7 +156,7 @@ export class InotifyWatcher implements Watcher {
     } else if (change === 'deleted') {
       // The kernel removes a deleted directory's watches itself.
       const child = this.tree.childOf(node, name);
-      if (child) for (const gone of this.tree.forget(child)) this.dropped(gone, false);
+      if (child !== undefined) this.tree.forget(child, (gone, wd) => this.dropped(gone, wd, false));
     } else if (change === 'created' || change === 'movedTo') {
       if (excludedByFilter(this.options.filter, event.dir, name)) return undefined;
       if (change === 'movedTo' && this.tree.moveIn(cookie, node, name)) return undefined;
@@ -167,9 +167,9 @@ export class InotifyWatcher implements Watcher {
   }
 
   /** A directory that left the tree: nothing waits under it, and its watch goes when asked. */
-  private dropped(node: DirNode, removeWatch: boolean): void {
+  private dropped(node: DirNode, wd: number, removeWatch: boolean): void {
     this.walker.forgetParent(node);
-    if (removeWatch) this.inotify.removeWatch(node.wd);
+    if (removeWatch) this.inotify.removeWatch(wd);
   }
 
   /**
@@ -188,8 +188,8 @@ export class InotifyWatcher implements Watcher {
   /** Stops watching what is left of a lost root (a moved root would still report events) and says so, once. */
   private loseRoot(loss: RootLoss, out: WatchEvent[]): void {
     const root = this.tree.root;
-    if (!root) return;
-    for (const gone of this.tree.forget(root)) this.dropped(gone, true);
+    if (root === undefined) return;
+    this.tree.forget(root, (gone, wd) => this.dropped(gone, wd, true));
     out.push({ change: 'rootGone', loss });
   }
 }
