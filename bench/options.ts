@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { TOOL_IDS, type ToolId } from './tools/types';
 
-const SCENARIOS = ['burst', 'into-tree', 'latency', 'storm-all', 'storm-mkdir', 'storm-deep', 'startup', 'idle'] as const;
+const SCENARIOS = ['burst', 'into-tree', 'latency', 'storm-all', 'storm-mkdir', 'storm-deep', 'startup', 'idle', 'instances'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 /** BENCH_ONLY=storm: the three storms. */
 const ALIASES: Record<string, readonly ScenarioId[]> = { storm: ['storm-all', 'storm-mkdir', 'storm-deep'] };
@@ -51,6 +51,11 @@ export interface BenchOptions {
   readonly storm: { readonly ops: number; readonly seed: number; readonly deadlineMs: number; readonly tools: Record<StormMix, readonly ToolId[]> };
   readonly startup: { readonly sizes: readonly number[]; readonly deadlineMs: number; readonly settleMs: number };
   readonly idle: { readonly dirs: number; readonly windowMs: number; readonly readyDeadlineMs: number };
+  /**
+   * Issue 22: `count` instances of `dirs` directories each (memory, start-up); `burst` files into
+   * one of two instances while the other takes a storm of `stormOps` (isolation).
+   */
+  readonly instances: { readonly count: number; readonly dirs: number; readonly burst: number; readonly stormOps: number; readonly deadlineMs: number; readonly settleMs: number };
   /** Waiting for a tool's start-up marker before a workload (lsyncd: its initial full rsync too). */
   readonly readyDeadlineMs: number;
 }
@@ -132,6 +137,7 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
       storm: { ops: 500, seed: 20261124, deadlineMs: 20_000, tools: STORM_TOOLS },
       startup: { sizes: [2000], deadlineMs: 20_000, settleMs: 500 },
       idle: { dirs: 2000, windowMs: 5_000, readyDeadlineMs: 30_000 },
+      instances: { count: 5, dirs: 200, burst: 100, stormOps: 500, deadlineMs: 20_000, settleMs: 500 },
     };
   }
   return {
@@ -146,5 +152,6 @@ export function benchOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions
     storm: { ops: 3000, seed: 20261124, deadlineMs: 30_000, tools: STORM_TOOLS },
     startup: { sizes: [20_000], deadlineMs: 60_000, settleMs: 1_000 },
     idle: { dirs: 100_000, windowMs: 30_000, readyDeadlineMs: 90_000 },
+    instances: { count: 20, dirs: 1000, burst: 200, stormOps: 3000, deadlineMs: 30_000, settleMs: 1_000 },
   };
 }
