@@ -40,7 +40,12 @@ function launched(procs: readonly ToolProcess[], doneAt: (deadlineMs: number) =>
   return {
     pids: procs.map((p) => p.pid),
     watching: (deadlineMs) => {
-      watched ??= Promise.all(doneAt(deadlineMs)).then((ends) => Math.max(...ends) - first);
+      // Every wait settles before this does: a marker still polling a stopped process's output would read a closed file.
+      watched ??= Promise.allSettled(doneAt(deadlineMs)).then((all) => {
+        const failed = all.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        return Math.max(...all.map((r) => (r as PromiseFulfilledResult<number>).value)) - first;
+      });
       return watched;
     },
     exited: () => procs.map((p) => p.exited()).find((e) => e !== undefined),
