@@ -14,12 +14,14 @@ export interface BenchConfig {
   readonly failLog: string;
   readonly port: number;
   readonly params: string;
+  /** The daemon's module, or a path in it (`mirror/i03`: one module, a directory per instance); `mirror` when absent. */
+  readonly module?: string;
 }
 
 export function writeConfig(file: string, c: BenchConfig): string {
   const xml = fs
     .readFileSync(STOCK_CONFIG, 'utf8')
-    .replace(/<localpath watch="\/opt\/tongbu">\s*<remote ip="127.0.0.1" name="tongbu1"\/>/, `<localpath watch="${c.watch}">\n<remote ip="127.0.0.1" name="mirror"/>`)
+    .replace(/<localpath watch="\/opt\/tongbu">\s*<remote ip="127.0.0.1" name="tongbu1"\/>/, `<localpath watch="${c.watch}">\n<remote ip="127.0.0.1" name="${c.module ?? 'mirror'}"/>`)
     .replace('path="/tmp/rsync_fail_log.sh"', `path="${c.failLog}"`)
     .replace('<userDefinedPort start="false" port="874"/>', `<userDefinedPort start="true" port="${c.port}"/>`)
     .replace('params="-artuz"', `params="${c.params}"`);

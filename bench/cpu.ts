@@ -19,22 +19,27 @@ export interface CpuMark {
 /** How long the trees' CPU must stay unchanged for the tool to count as quiet. */
 const STILL_MS = 500;
 
-export function cpuMark(toolPid: number, daemonPid: number): CpuMark {
-  return { tool: cpuSeconds(toolPid), rsyncd: cpuSeconds(daemonPid) };
+/** A tool's process, or its several processes (one per config, as the classic multi-instance host runs them). */
+export type ToolPids = number | readonly number[];
+
+const pidsOf = (p: ToolPids): readonly number[] => (typeof p === 'number' ? [p] : p);
+
+export function cpuMark(toolPid: ToolPids, daemonPid: number): CpuMark {
+  return { tool: pidsOf(toolPid).reduce((sum, pid) => sum + cpuSeconds(pid), 0), rsyncd: cpuSeconds(daemonPid) };
 }
 
 /**
  * Waits until no rsync runs under the tool and neither tree's CPU moved for STILL_MS, at most
  * until `deadline` (performance.now()); returns the mark then and whether quiet was reached.
  */
-export async function untilQuiet(toolPid: number, daemonPid: number, deadline: number): Promise<{ mark: CpuMark; quiet: boolean }> {
+export async function untilQuiet(toolPid: ToolPids, daemonPid: number, deadline: number): Promise<{ mark: CpuMark; quiet: boolean }> {
   let last = cpuMark(toolPid, daemonPid);
   let stillSince = performance.now();
   for (;;) {
     await sleep(100);
     const now = cpuMark(toolPid, daemonPid);
     const t = performance.now();
-    if (now.tool !== last.tool || now.rsyncd !== last.rsyncd || syncing(toolPid)) stillSince = t;
+    if (now.tool !== last.tool || now.rsyncd !== last.rsyncd || pidsOf(toolPid).some(syncing)) stillSince = t;
     last = now;
     if (t - stillSince >= STILL_MS) return { mark: now, quiet: true };
     if (t > deadline) return { mark: now, quiet: false };

@@ -88,18 +88,42 @@ function versusReference(goal: string, key: string, ours: ToolId, factor: number
 const MIXES = ['all', 'mkdir', 'deep'] as const;
 
 /** `tool`'s figure on row `key`, stated beside a goal (RSS beside the start-up time). */
-function stated(goal: string, key: string, tool: ToolId, unit: string): Goal {
+function stated(goal: string, key: string, tool: ToolId, unit: string, known = '4 MB measured before'): Goal {
   return {
     goal,
     judge(cell) {
       const o = cell(key, tool);
       const ref = cell(key, 'sersync2');
-      const beside = ref?.status === 'ok' ? `${ref.value.toFixed(1)} ${unit} here` : '4 MB measured before';
+      const beside = ref?.status === 'ok' ? `${ref.value.toFixed(1)} ${unit} here` : known;
       if (o?.status === 'ok') return { goal, verdict: 'stated', detail: `${o.value.toFixed(1)} ${unit} (sersync2 2.5.4: ${beside})` };
       return { goal, verdict: 'not measured', detail: `needs ${key} for ${tool}` };
     },
   };
 }
+
+/** `tool` on row `key` at most `factor` times its own figure on row `baseKey` (issue 22: many instances against one alone). */
+function againstRow(goal: string, key: string, baseKey: string, tool: ToolId, factor: number, unit: string): Goal {
+  return {
+    goal,
+    judge(cell) {
+      const o = cell(key, tool);
+      const base = cell(baseKey, tool);
+      if (o?.status === 'ok' && !o.lowerBound && base?.status === 'ok' && !base.lowerBound) {
+        return { goal, verdict: o.value / base.value <= factor ? 'met' : 'missed', detail: `${o.value.toFixed(3)} ${unit} vs ${base.value.toFixed(3)} ${unit}: ${(o.value / base.value).toFixed(2)}×` };
+      }
+      if (o?.status === 'timeout' || (o?.status === 'error' && o.crashed)) return { goal, verdict: 'missed', detail: `${tool} ${o.status === 'timeout' ? 'timed out' : `crashed (${o.message})`}` };
+      return { goal, verdict: 'not measured', detail: `needs ${key} and ${baseKey} for ${tool}` };
+    },
+  };
+}
+
+/** Issue 22's goals: many instances in one process against one alone; the 20 processes of ours and of sersync2 stated beside. */
+const INSTANCE_GOALS: readonly Goal[] = [
+  againstRow('instances: PSS of 20 in one process ≤ 1.5× one instance alone', 'instances-one.pss', 'instances-alone.pss', 'compat', 1.5, 'MB'),
+  stated('instances: PSS of 20 processes of ours, stated', 'instances-procs.pss', 'compat', 'MB', 'not run, SERSYNC2_REF not given'),
+  againstRow('instances: start-up of 20 in one process ≤ 1.5× one instance alone', 'instances-one.time', 'instances-alone.time', 'compat', 1.5, 's'),
+  ...(['compat', 'batch'] as const).map((mode) => againstRow(`isolation (${mode}): a burst into A while B storms, one process, ≤ 1.1× A alone`, 'isolation-one.time', 'isolation-alone.time', mode, 1.1, 's')),
+];
 
 /** Issue 17, item 3, and issue 20, as written there. */
 const GOALS: readonly Goal[] = [
@@ -120,6 +144,7 @@ const GOALS: readonly Goal[] = [
   // Issue 23: stated for 1,000,000 directories; the scale scenario extrapolates from its N (exact at BENCH_SCALE_DIRS=1000000).
   absolute('inotify (compat) at 1,000,000 dirs: all watched ≤ 30 s', 'scale.time-1m', 'compat', 30, 's'),
   absolute('inotify (compat) at 1,000,000 dirs: own memory (RssAnon) ≤ 150 MB', 'scale.anon-1m', 'compat', 150, 'MB'),
+  ...INSTANCE_GOALS,
 ];
 
 export function judgeGoals(rows: readonly Row[]): GoalResult[] {

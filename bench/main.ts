@@ -23,6 +23,8 @@ import { renderTable } from './report';
 import { writeResults, type RunRecord } from './results';
 import { burst } from './scenarios/burst';
 import { idle } from './scenarios/idle';
+import { instances } from './scenarios/instances';
+import { isolation } from './scenarios/isolation';
 import { latency } from './scenarios/latency';
 import { startup } from './scenarios/startup';
 import { SCALE_TOOLS, scale as scaleScenario } from './scenarios/scale';
@@ -83,6 +85,14 @@ function plan(options: BenchOptions): Step[] {
       case 'idle':
         steps.push({ name: 'idle', estimateMs: options.idle.windowMs + 10_000 + options.idle.dirs * 0.25, tools: NOT_REFERENCE, run: idle });
         break;
+      case 'instances': {
+        // These steps rotate their own variants (one process, N processes, alone) run by run.
+        let memoryRun = 0;
+        let isolationRun = 0;
+        steps.push({ name: 'instances', estimateMs: scale * 40_000, tools: ['compat', 'sersync2'], run: (ctx) => instances(ctx, memoryRun++) });
+        steps.push({ name: 'isolation', estimateMs: scale * 45_000, tools: ['compat', 'batch'], run: (ctx) => isolation(ctx, isolationRun++) });
+        break;
+      }
     }
   }
   return steps;

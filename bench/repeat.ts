@@ -6,10 +6,10 @@
  */
 import type { Outcome } from './outcome';
 import type { Row, ScenarioResult } from './scenarios/types';
-import type { Tool, ToolId } from './tools/types';
+import type { ToolId } from './tools/types';
 
-/** The tools in run `k`'s order (0-based): the list rotated by k. */
-export function rotation(tools: readonly Tool[], k: number): Tool[] {
+/** The tools (or any list, such as a scenario's variants) in run `k`'s order (0-based): the list rotated by k. */
+export function rotation<T>(tools: readonly T[], k: number): T[] {
   if (tools.length === 0) return [];
   const s = k % tools.length;
   return [...tools.slice(s), ...tools.slice(0, s)];

@@ -41,3 +41,12 @@ test('the tail: the last entry within 2 s of the median entry', () => {
   assert.equal(verdict([row('storm-all.tail-gap', { compat: ok(2.1) })], goal).verdict, 'missed');
   assert.equal(verdict([row('storm-all.tail-gap', { compat: timeout(0.5) })], goal).verdict, 'missed');
 });
+
+test('instances: 20 in one process against one alone, on the same tool', () => {
+  const pss = 'instances: PSS of 20 in one process ≤ 1.5× one instance alone';
+  assert.equal(verdict([row('instances-one.pss', { compat: ok(54) }), row('instances-alone.pss', { compat: ok(36) })], pss).verdict, 'met');
+  assert.equal(verdict([row('instances-one.pss', { compat: ok(55) }), row('instances-alone.pss', { compat: ok(36) })], pss).verdict, 'missed');
+  assert.equal(verdict([row('instances-one.pss', { compat: ok(55) })], pss).verdict, 'not measured');
+  const iso = 'isolation (batch): a burst into A while B storms, one process, ≤ 1.1× A alone';
+  assert.equal(verdict([row('isolation-one.time', { batch: timeout(0.5) }), row('isolation-alone.time', { batch: ok(0.1) })], iso).verdict, 'missed');
+});

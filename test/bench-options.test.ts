@@ -41,3 +41,10 @@ test('compat and sersync2 run every storm, batch at least `all`', () => {
   }
   assert.ok(tools.all.includes('batch'));
 });
+
+test('BENCH_ONLY=instances selects the many-instances scenario, 20 instances of 1,000 directories at full size', () => {
+  const o = benchOptions({ BENCH_ONLY: 'instances' });
+  assert.deepEqual(o.only, ['instances']);
+  assert.equal(o.instances.count, 20);
+  assert.equal(o.instances.dirs, 1000);
+});

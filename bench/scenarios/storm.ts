@@ -36,7 +36,7 @@ function tailCells(tail: Tail | undefined, otherwise: Outcome): ToolStorm['tail'
 }
 
 /** The generator in its own process; rejects unless it exits 0 within `deadlineMs`. */
-function runGenerator(args: readonly string[], deadlineMs: number): Promise<void> {
+export function runGenerator(args: readonly string[], deadlineMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [GENERATOR, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';

@@ -26,14 +26,14 @@ const STILL_MS = 300;
 const POLL_MS = 10;
 
 /** The directories under `root`, itself included: the watches a recursive watcher holds. */
-function countDirs(root: string): number {
+export function countDirs(root: string): number {
   let n = 1;
   for (const e of fs.readdirSync(root, { withFileTypes: true })) if (e.isDirectory()) n += countDirs(path.join(root, e.name));
   return n;
 }
 
 /** performance.now() of the walk's end: when `pid`'s CPU last moved before it held `dirs` watches and stood still. */
-async function walkEnd(pid: number, dirs: number, since: number, deadline: number): Promise<number> {
+export async function walkEnd(pid: number, dirs: number, since: number, deadline: number): Promise<number> {
   let cpu = ownCpuSeconds(pid);
   let movedAt = since;
   for (;;) {
