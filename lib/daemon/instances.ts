@@ -41,10 +41,6 @@ export class Instances implements ProcessConfigs {
     return this.running.get(file);
   }
 
-  get size(): number {
-    return this.running.size;
-  }
-
   /** Starts every file at once; with several, throws only when none of them can run. */
   async startAll(): Promise<void> {
     const files = this.files();

@@ -11,14 +11,8 @@ export interface RefusedConfig {
   readonly error: string;
 }
 
-export interface HostSnapshot {
-  readonly format: 1;
-  readonly program: 'sersync2';
-  readonly version: string;
-  readonly pid: number;
-  readonly startedAt: string;
-  readonly writtenAt: string;
-  readonly intervalSeconds: number;
+/** The process's fields, as a single config's file has them; then each config's, and the refused files. */
+export interface HostSnapshot extends Pick<StatusSnapshot, 'format' | 'program' | 'version' | 'pid' | 'startedAt' | 'writtenAt' | 'intervalSeconds'> {
   readonly instances: ReadonlyArray<StatusSnapshot & { readonly name: string }>;
   readonly refused: readonly RefusedConfig[];
 }
