@@ -50,7 +50,7 @@ export class Instance {
     try {
       await this.open();
     } catch (error) {
-      await this.leaveNow();
+      await this.hurry();
       throw error;
     }
   }
@@ -98,6 +98,11 @@ export class Instance {
     } catch (error) {
       this.log.error(`cannot write the running commands to ${this.ctx!.failLog.path}: ${(error as Error).message}`);
     }
+    return this.hurry();
+  }
+
+  /** Stops at once, not waiting for what runs (its part already wrote it down: a start-up left half-way). */
+  hurry(): Promise<Error[]> {
     return this.scope.leaveNow();
   }
 }

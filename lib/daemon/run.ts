@@ -109,6 +109,8 @@ export async function startDaemon(options: CliOptions, log: Logger, scope: Scope
       for (const error of await i.closeAll()) log.warn(error.message);
     },
   });
+  // Leaving the process now (a start-up abandoned, a second signal) leaves every config now.
+  void scope.leaving.then(() => instances.hurryAll());
   const ctx: ProcessContext = { log, signals, status, instances, exit: share.exit, get exited() {
     return exited;
   } };

@@ -49,6 +49,11 @@ export class Scope {
     this.steps.push({ name, phase, step });
   }
 
+  /** Resolves once leaveNow() is called: what hangs on this scope's life can leave with it. */
+  get leaving(): Promise<void> {
+    return this.hurried;
+  }
+
   get closed(): boolean {
     return this.closing !== undefined;
   }
