@@ -87,6 +87,12 @@ test("isolation: a's remote down, then a's watch root gone; b keeps mirroring me
   await waitFor('a ready', () => sersync.stdout().includes('[a] watch path is: '));
   await a!.remote.stop();
   fs.writeFileSync(path.join(a!.watch, 'lost.txt'), 'x');
+  // a's command has failed and waits for its retry (its own SIGHUP line says so) while b is tried.
+  const aLine = /\[a\] SIGHUP: \d+ watches, \d+ queued, \d+ running, (\d+) waiting for retry/g;
+  await waitFor("a's command waiting for a retry", () => {
+    sersync.child.kill('SIGHUP');
+    return [...sersync.stdout().matchAll(aLine)].some((m) => Number(m[1]) > 0);
+  }, 20_000, 200);
   await mirrors(b!, 'while-a-is-down.txt');
   fs.rmSync(a!.watch, { recursive: true });
   await waitFor("a's root loss reported under a's name", () => /ERROR: \[a\] .*w-a/.test(sersync.stdout() + sersync.stderr()));

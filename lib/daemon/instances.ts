@@ -19,6 +19,18 @@ import type { ProcessConfigs } from './context';
 import type { ProcessShare } from './parts';
 import { Scope } from './scope';
 
+/** A config file read and parsed, ready to start. */
+interface Readable {
+  readonly source: ConfigSource;
+  readonly loaded: LoadedConfig;
+}
+
+/** What start-up starts: the files that parsed, out of how many were given. */
+export interface StartPlan {
+  readonly ready: readonly Readable[];
+  readonly total: number;
+}
+
 export class Instances implements ProcessConfigs {
   private readonly running = new Map<string, Instance>();
   private reloading: Promise<void> = Promise.resolve();
@@ -41,12 +53,27 @@ export class Instances implements ProcessConfigs {
     return this.running.get(file);
   }
 
-  /** Starts every file at once; with several, throws only when none of them can run. */
-  async startAll(): Promise<void> {
+  /**
+   * Reads and parses every file, once. A single config's error is thrown (the classic start: its
+   * errors before anything else); with several, a file with errors is refused and left out.
+   */
+  readAll(): StartPlan {
     const files = this.files();
     const names = instanceNames(files);
-    await Promise.all(files.map((file) => this.startFile(file, names.get(file)!)));
-    if (this.several && this.running.size === 0) throw new StartError('NO_CONFIG', `none of the ${files.length} config files can run`);
+    const ready: Readable[] = [];
+    for (const file of files) {
+      const next = this.read(file, names.get(file)!);
+      if (!('error' in next)) ready.push(next);
+      else if (!this.several) throw next.thrown;
+      else this.refuse(file, next.name, next.error);
+    }
+    return { ready, total: files.length };
+  }
+
+  /** Starts what readAll() read, all at once; with several, throws only when none of them can run. */
+  async startAll(plan: StartPlan): Promise<void> {
+    await Promise.all(plan.ready.map((next) => this.launch(next.source, next.loaded)));
+    if (this.several && this.running.size === 0) throw new StartError('NO_CONFIG', `none of the ${plan.total} config files can run`);
   }
 
   /** The SIGHUP line of each, in its own log. */
@@ -130,18 +157,8 @@ export class Instances implements ProcessConfigs {
     this.log.info(`SIGHUP: config files read again: ${counts.added} added, ${counts.removed} removed, ${counts.restarted} restarted, ${counts.unchanged} unchanged, ${counts.refused} not usable`);
   }
 
-  private async startFile(file: string, name: string): Promise<void> {
-    const next = this.read(file, name);
-    if ('error' in next) {
-      if (!this.several) throw next.thrown;
-      this.refuse(file, name, next.error);
-      return;
-    }
-    await this.launch(next.source, next.loaded);
-  }
-
   /** The file read and parsed, or its one-line error (and what was thrown, for a single config). */
-  private read(file: string, name: string): { source: ConfigSource; loaded: LoadedConfig } | { name: string; error: string; thrown: unknown } {
+  private read(file: string, name: string): Readable | { name: string; error: string; thrown: unknown } {
     try {
       const bytes = readConfigFile(file);
       const loaded = parseConfig(bytes, path.resolve(file), file, { checkDirectories: true, standalonePlugin: this.share.options.plugin });

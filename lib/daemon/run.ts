@@ -7,7 +7,6 @@
  */
 import type { CliOptions } from '../cli/args';
 import { configDirFiles } from '../cli/configDir';
-import { loadConfigFile } from '../config/load';
 import { createLogger, flushLogs, type Logger } from '../log/logger';
 import { DaemonStatus } from '../status/daemon';
 import { Behaviours } from './behaviours/behaviour';
@@ -79,14 +78,7 @@ export async function startDaemon(options: CliOptions, log: Logger, scope: Scope
   seams.signalSource), { close: (s) => s.dispose() });
   const several = options.configDir !== undefined || options.configFiles.length > 1;
   const files = () => (options.configDir === undefined ? options.configFiles : configDirFiles(options.configDir));
-  // The classic single config's errors come before anything else, as sersync2's did.
-  if (!several) loadConfigFile(files()[0]!, { checkDirectories: true, standalonePlugin: options.plugin });
-  log.info('set the system param');
-  // SERSYNC2_SYSCTL=0 leaves the kernel limits alone (containers with a read-only /proc/sys, tests).
-  if (process.env.SERSYNC2_SYSCTL !== '0') raiseKernelLimits((message) => log.info(message));
-
   const status = scope.add('status and metrics', new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), warn: (message) => log.warn(message), metricsListen: options.metricsListen, metricsFile: options.metricsFile, several }), { close: (s) => s.stop() });
-  await status.openMetrics();
   let exited = false;
   let resolveDone: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
@@ -101,6 +93,12 @@ export async function startDaemon(options: CliOptions, log: Logger, scope: Scope
     },
   };
   const instances = new Instances(share, log, files, several, seams.newScope);
+  // The classic single config's errors come before anything else, as sersync2's did.
+  const plan = instances.readAll();
+  log.info('set the system param');
+  // SERSYNC2_SYSCTL=0 leaves the kernel limits alone (containers with a read-only /proc/sys, tests).
+  if (process.env.SERSYNC2_SYSCTL !== '0') raiseKernelLimits((message) => log.info(message));
+  await status.openMetrics();
   // Each config's close is the first step of the stop, all side by side; waited for again in the
   // record phase, which leaving now does not cut short; the status's last write follows.
   scope.add('configs', instances, {
@@ -117,7 +115,7 @@ export async function startDaemon(options: CliOptions, log: Logger, scope: Scope
   const behaviours = new Behaviours(scope);
   // SIGHUP and SIGUSR1 answer from the start, so a long watch set-up can be followed.
   await behaviours.start([new InfoSignals()], ctx);
-  await instances.startAll();
+  await instances.startAll(plan);
   if (!exited) {
     status.start();
     tellParent({ ready: true });
