@@ -17,7 +17,8 @@
  *                            environment when the addon loads: the next read's events fail to
  *                            become objects, as when a Node-API call fails (the reader then sends
  *                            an overflow). Even if set in production it costs a full sync, no loss.
- * Module exports: InotifyHandle, and largeFiles (native/sizes.c: batch mode's large-file test).
+ * Module exports: InotifyHandle, FanotifyHandle (native/fanotify.c), and largeFiles
+ * (native/sizes.c: batch mode's large-file test).
  *
  * Lifetimes (native/lifetime.c). While open and persistent, the JS object and the callback are
  * held by strong napi references (like an active socket, a watching instance is not collected);
@@ -48,23 +49,9 @@ static int add_watch(ino_state *state, uint32_t mask) {
 
 /* ---- JavaScript methods -------------------------------------------------------------------- */
 
-static ino_state *get_this(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv) {
-  napi_value self;
-  void *data = NULL;
-  if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok) {
-    throw_last_napi_error(env, "napi_get_cb_info");
-    return NULL;
-  }
-  if (napi_unwrap(env, self, &data) != napi_ok || data == NULL) {
-    napi_throw_type_error(env, "ERR_INVALID_THIS", "not an InotifyHandle");
-    return NULL;
-  }
-  return data;
-}
-
 static napi_value js_constructor(napi_env env, napi_callback_info info) {
   size_t argc = 2;
-  napi_value argv[2], self, new_target, name;
+  napi_value argv[2], self, new_target;
   NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, &self, NULL));
   NAPI_CALL(env, napi_get_new_target(env, info, &new_target));
   if (new_target == NULL) {
@@ -82,77 +69,18 @@ static napi_value js_constructor(napi_env env, napi_callback_info info) {
     NAPI_CALL(env, napi_typeof(env, argv[1], &type));
     if (type == napi_boolean) NAPI_CALL(env, napi_get_value_bool(env, argv[1], &persistent));
   }
-  uv_loop_t *loop;
-  NAPI_CALL(env, napi_get_uv_event_loop(env, &loop));
-
-  ino_state *state = calloc(1, sizeof *state);
-  ino_poll *poll = calloc(1, sizeof *poll);
-  char *buffer = malloc(READ_BUFFER_SIZE); /* malloc alignment suits struct inotify_event */
-  if (state == NULL || poll == NULL || buffer == NULL) {
-    free(state);
-    free(poll);
-    free(buffer);
-    throw_errno(env, ENOMEM, "malloc", NULL);
-    return NULL;
-  }
   int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0) {
-    int err = errno;
-    free(state);
-    free(poll);
-    free(buffer);
-    throw_errno(env, err, "inotify_init1", NULL);
+    throw_errno(env, errno, "inotify_init1", NULL);
     return NULL;
   }
-  int rc = uv_poll_init(loop, &poll->poll, fd);
-  if (rc != 0) {
-    close(fd);
-    free(state);
-    free(poll);
-    free(buffer);
-    throw_errno(env, -rc, "uv_poll_init", NULL);
-    return NULL;
-  }
-  state->env = env;
-  state->fd = fd;
-  state->buffer = buffer;
-  state->poll = poll;
-  state->strong = persistent;
-  poll->state = state;
-
-  /* From here on, the finalizer cleans up whatever fails. */
-  if (napi_wrap(env, self, state, ino_finalize, NULL, NULL) != napi_ok) {
-    throw_last_napi_error(env, "napi_wrap");
-    ino_close_native(state);
-    free(state->buffer);
-    free(state);
-    return NULL;
-  }
-  uint32_t strength = persistent ? 1 : 0;
-  NAPI_CALL(env, napi_create_reference(env, self, strength, &state->self));
-  NAPI_CALL(env, napi_create_reference(env, argv[0], strength, &state->callback));
-  NAPI_CALL(env, napi_create_string_utf8(env, "INOTIFY", NAPI_AUTO_LENGTH, &name));
-  NAPI_CALL(env, napi_async_init(env, NULL, name, &state->async_context));
-  if (napi_add_async_cleanup_hook(env, ino_on_env_cleanup, poll, &poll->cleanup_hook) != napi_ok) {
-    poll->cleanup_hook = NULL;
-    throw_last_napi_error(env, "napi_add_async_cleanup_hook");
-    ino_close_state(state);
-    return NULL;
-  }
-  rc = uv_poll_start(&poll->poll, UV_READABLE, ino_on_readable);
-  if (rc != 0) {
-    ino_close_state(state);
-    throw_errno(env, -rc, "uv_poll_start", NULL);
-    return NULL;
-  }
-  if (!persistent) uv_unref((uv_handle_t *)&poll->poll);
-  return self;
+  return ino_open(env, self, fd, false, argv[0], persistent, "INOTIFY") != NULL ? self : NULL;
 }
 
 static napi_value js_add_watches(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2], array_buffer, result;
-  ino_state *state = get_this(env, info, &argc, argv);
+  ino_state *state = ino_unwrap(env, info, &argc, argv);
   if (state == NULL) return NULL;
   bool is_array = false;
   uint32_t mask = 0, count = 0;
@@ -184,7 +112,7 @@ static napi_value js_add_watches(napi_env env, napi_callback_info info) {
 static napi_value js_subdirectories(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2], result;
-  ino_state *state = get_this(env, info, &argc, argv);
+  ino_state *state = ino_unwrap(env, info, &argc, argv);
   if (state == NULL) return NULL;
   bool stat_each = false;
   if (argc < 2 || napi_get_value_bool(env, argv[1], &stat_each) != napi_ok) {
@@ -204,7 +132,7 @@ static napi_value js_subdirectories(napi_env env, napi_callback_info info) {
 static napi_value js_remove_watch(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], result;
-  ino_state *state = get_this(env, info, &argc, argv);
+  ino_state *state = ino_unwrap(env, info, &argc, argv);
   if (state == NULL) return NULL;
   int32_t wd = -1;
   if (argc < 1 || napi_get_value_int32(env, argv[0], &wd) != napi_ok) {
@@ -217,21 +145,6 @@ static napi_value js_remove_watch(napi_env env, napi_callback_info info) {
   return result;
 }
 
-static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 0;
-  ino_state *state = get_this(env, info, &argc, NULL);
-  if (state != NULL) ino_close_state(state);
-  return NULL;
-}
-
-/* Test hook (see the header comment): the reader's path for a failed Node-API call, on demand. */
-static napi_value js_fail_next_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 0;
-  ino_state *state = get_this(env, info, &argc, NULL);
-  if (state != NULL) state->fail_next_batch = true;
-  return NULL;
-}
-
 /* ---- module -------------------------------------------------------------------------------- */
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
@@ -239,14 +152,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     {"addWatches", NULL, js_add_watches, NULL, NULL, NULL, napi_default_method, NULL},
     {"removeWatch", NULL, js_remove_watch, NULL, NULL, NULL, napi_default_method, NULL},
     {"subdirectories", NULL, js_subdirectories, NULL, NULL, NULL, napi_default_method, NULL},
-    {"close", NULL, js_close, NULL, NULL, NULL, napi_default_method, NULL},
-    {"failNextBatch", NULL, js_fail_next_batch, NULL, NULL, NULL, napi_default_method, NULL},
   };
-  /* The test hook exists only when asked for at load time. */
-  const char *hooks = getenv("SERSYNC2_INOTIFY_TEST_HOOKS");
-  size_t count = sizeof methods / sizeof methods[0] - (hooks != NULL && strcmp(hooks, "1") == 0 ? 0 : 1);
-  napi_value klass;
-  NAPI_CALL(env, napi_define_class(env, "InotifyHandle", NAPI_AUTO_LENGTH, js_constructor, NULL, count, methods, &klass));
-  NAPI_CALL(env, napi_set_named_property(env, exports, "InotifyHandle", klass));
+  if (!ino_define_class(env, exports, "InotifyHandle", js_constructor, methods, sizeof methods / sizeof methods[0])) return NULL;
+  if (fanotify_register(env, exports) == NULL) return NULL;
   return sizes_register(env, exports);
 }

@@ -1,6 +1,7 @@
 /*
- * The state of one InotifyHandle, shared by the files of the inotify addon: inotify.c (the class),
- * lifetime.c (closing), reader.c (events to JavaScript), path_arg.c (path arguments).
+ * The state of one InotifyHandle or FanotifyHandle, shared by the files of the inotify addon:
+ * inotify.c and fanotify.c (the classes), handle.c (what they share), lifetime.c (closing),
+ * reader.c (events to JavaScript), path_arg.c (path arguments).
  */
 #ifndef SERSYNC2_INOTIFY_STATE_H
 #define SERSYNC2_INOTIFY_STATE_H
@@ -29,6 +30,10 @@ typedef struct {
 struct ino_state {
   napi_env env;
   int fd; /* -1 once closed */
+  bool fanotify; /* which kernel's records the descriptor reads (native/reader.c) */
+  int mount_fd; /* fanotify: a directory of the marked filesystem, for open_by_handle_at; else -1 */
+  char *root_key; /* fanotify: the root's handle key (native/fanotify.c) */
+  size_t root_key_length;
   bool closed;
   bool strong; /* self and callback are strong references (open and persistent) */
   bool overflow_pending; /* events were read but not delivered: JavaScript is owed an overflow */
@@ -42,6 +47,15 @@ struct ino_state {
   size_t path_capacity;
   fs_type_cache fs_types; /* for subdirectories(); cleared by the reader on IN_UNMOUNT */
 };
+
+/* handle.c: what both classes share */
+ino_state *ino_unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv);
+ino_state *ino_open(napi_env env, napi_value self, int fd, bool fanotify, napi_value callback, bool persistent, const char *resource);
+/* Defines class `name` on exports with its own methods (up to 6), close() and failNextBatch(). */
+bool ino_define_class(napi_env env, napi_value exports, const char *name, napi_callback constructor, const napi_property_descriptor *own, size_t own_count);
+
+/* fanotify.c: defines FanotifyHandle on the exports */
+napi_value fanotify_register(napi_env env, napi_value exports);
 
 /* lifetime.c */
 void ino_close_native(ino_state *state); /* stops reading, closes the fd; touches no JS value */

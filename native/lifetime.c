@@ -29,6 +29,10 @@ void ino_close_native(ino_state *state) {
     close(state->fd);
     state->fd = -1;
   }
+  if (state->mount_fd >= 0) {
+    close(state->mount_fd);
+    state->mount_fd = -1;
+  }
 }
 
 /* Environment teardown (worker exit, process exit): close so the loop can be closed. */
@@ -72,5 +76,6 @@ void ino_finalize(napi_env env, void *data, void *hint) {
   if (state->async_context != NULL) napi_async_destroy(env, state->async_context);
   free(state->buffer);
   free(state->path);
+  free(state->root_key);
   free(state);
 }

@@ -25,7 +25,7 @@ const LAYERS: ReadonlyArray<{ readonly name: string; readonly members: readonly 
   { name: 'command', members: ['command/'] },
   // Runs a command and gives its result; knows no rsync settings and no plugin.
   { name: 'runner', members: ['runner/'] },
-  { name: 'inotify', members: ['inotify/'] },
+  { name: 'watchers', members: ['inotify/', 'fanotify/'] },
   { name: 'events', members: ['events/'] },
   { name: 'queue', members: ['queue/'] },
   { name: 'workers', members: ['workers/'] },
@@ -126,7 +126,7 @@ test('every module under lib/ has a layer', () => {
   const graph = readGraph();
   assert.ok(graph.size > 50, `only ${graph.size} modules read under ${LIB}`);
   // Imports the reader must see: a plain one, a dynamic import('../daemon/run.js'), a type-only one.
-  assert.ok(graph.get('daemon/watch.ts')?.includes('inotify/watcher.ts'));
+  assert.ok(graph.get('daemon/watch.ts')?.includes('fanotify/auto.ts'));
   assert.ok(graph.get('cli/main.ts')?.includes('daemon/run.ts'));
   assert.ok(graph.get('inotify/watcherTypes.ts')?.includes('filter/config.ts'));
   assert.deepEqual([...graph.keys()].filter((rel) => layerOf(rel) === undefined), []);

@@ -31,7 +31,7 @@ test('no flags: the defaults', () => {
   assert.equal(DEFAULT_CONFIG, 'confxml.xml');
   assert.deepEqual(
     { ...o },
-    { help: false, version: false, check: false, daemon: false, fullSyncAtStart: false, configFiles: ['confxml.xml'], threads: 10, plugin: undefined, dryRun: false, batch: false, logLevel: undefined, logFile: undefined, logConfig: undefined, statusFile: undefined, statusInterval: 10, showStatus: undefined, verify: false, verifyList: 20, verifyTimeout: 30, metricsListen: undefined, metricsFile: undefined, configDir: undefined },
+    { help: false, version: false, check: false, daemon: false, fullSyncAtStart: false, configFiles: ['confxml.xml'], threads: 10, plugin: undefined, dryRun: false, batch: false, logLevel: undefined, logFile: undefined, logConfig: undefined, statusFile: undefined, statusInterval: 10, showStatus: undefined, verify: false, verifyList: 20, verifyTimeout: 30, metricsListen: undefined, metricsFile: undefined, configDir: undefined, watcher: 'inotify' },
   );
 });
 

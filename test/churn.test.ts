@@ -5,14 +5,15 @@
  * `diff -r` between the local tree and the rsync daemon's module directory as the verdict. In
  * `make soak` (SOAK=1) the sleeps are 1 s as published; in `make test` they are shortened.
  * Each seed runs in compat and in batch mode, and each seed that once failed has a test of its own
- * (named after it); CHURN_SEED=N replays one in both modes.
+ * (named after it); CHURN_SEED=N replays one in both modes. Where the tests run as root, the seeds
+ * run on the fanotify watcher too (--watcher fanotify).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from './helpers/wait';
-import { MODES, runScript, setUpMirror, startDaemon, tearDownMirror, type Mirror } from './helpers/workload';
+import { fanotifyModes, MODES, runScript, setUpMirror, startDaemon, tearDownMirror, type Mirror } from './helpers/workload';
 
 const SOAK = process.env.SOAK === '1';
 const SLEEP_MS = SOAK ? 1000 : 20;
@@ -37,7 +38,7 @@ function diffR(a: string, b: string): { status: number | null; out: string } {
 }
 
 const cases = [
-  ...SEEDS.flatMap((seed) => MODES.map((mode) => ({ seed, mode, title: `churn (lsyncd's design): seed ${seed}, 100 initial steps, -r, 500 steps, diff -r clean (${mode.name})` }))),
+  ...SEEDS.flatMap((seed) => [...MODES, ...fanotifyModes()].map((mode) => ({ seed, mode, title: `churn (lsyncd's design): seed ${seed}, 100 initial steps, -r, 500 steps, diff -r clean (${mode.name})` }))),
   ...FAILED.map(({ seed, mode, what }) => ({ seed, mode: MODES.find((m) => m.name === mode)!, title: `churn regression: seed ${seed} (${mode}) once failed (${what}): diff -r clean` })),
 ];
 

@@ -1,6 +1,6 @@
 /**
  * Golden, end to end: the real bin/sersync2 watches a real directory through the kernel's inotify,
- * the corpus steps run in it, and every `sh -c` string it runs is recorded (SERSYNC2_SHELL) and
+ * the corpus steps run in it (and again on the fanotify watcher where the tests run as root), and every `sh -c` string it runs is recorded (SERSYNC2_SHELL) and
  * compared with what sersync2 2.5.4 ran, byte for byte. Extras are allowed only where
  * fixtures/golden-compat.json names them (each one documented in COMPATIBILITY.md).
  */
@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fill, goldenCases, isRsyncOrPluginCommand, placeholdersFor, type GoldenCase } from './helpers/golden';
+import { watchers } from './helpers/fanotify';
 import { commandRecorder, type SighupReport, startSersync, untilReport } from './helpers/sersync';
 import { waitFor } from './helpers/wait';
 
@@ -28,8 +29,8 @@ after(() => {
   for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
 });
 
-async function replay(c: GoldenCase): Promise<void> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `golden-${c.name}-`));
+async function replay(c: GoldenCase, watcher: string): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `golden-${c.name}-${watcher}-`));
   roots.push(root);
   const p = placeholdersFor(root);
   for (const dir of [p.WATCH, p.PWATCH, path.join(root, 'outside')]) fs.mkdirSync(dir);
@@ -37,7 +38,8 @@ async function replay(c: GoldenCase): Promise<void> {
   for (const command of c.setup ?? []) spawnSync('bash', ['-c', command], { cwd: p.WATCH });
   const recorder = commandRecorder(path.join(root, 'rec'), c.rsyncExit ?? 0);
 
-  const sersync = await startSersync(c.args.map((a) => fill(a, p)), { env: recorder.env });
+  const watcherArgs = watcher === 'inotify' ? [] : ['--watcher', watcher];
+  const sersync = await startSersync([...c.args.map((a) => fill(a, p)), ...watcherArgs], { env: recorder.env });
   try {
     const startup = c.startup.filter(isRsyncOrPluginCommand).map((s) => fill(s, p));
     assert.deepEqual(recorder.commands().sort(), [...startup].sort(), 'startup commands');
@@ -87,11 +89,13 @@ async function replay(c: GoldenCase): Promise<void> {
   }
 }
 
-describe('golden corpus, end to end', () => {
-  for (const c of goldenCases().filter((k) => E2E.includes(k.name.slice(0, 2)))) {
-    test(c.name, { timeout: 120_000 }, () => replay(c));
-  }
-});
+for (const watcher of watchers()) {
+  describe(`golden corpus, end to end (${watcher})`, () => {
+    for (const c of goldenCases().filter((k) => E2E.includes(k.name.slice(0, 2)))) {
+      test(c.name, { timeout: 120_000 }, () => replay(c, watcher));
+    }
+  });
+}
 
 test('17-faillog-execute: every timeToExecute the fail log runs again; what fails again stays, 0600', { timeout: 60_000 }, async () => {
   const c = goldenCases().find((k) => k.name.startsWith('17'))!;

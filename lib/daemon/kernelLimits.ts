@@ -15,6 +15,9 @@ export const KERNEL_LIMITS: readonly KernelLimit[] = [
   { file: '/proc/sys/fs/inotify/max_queued_events', sysctl: 'fs.inotify.max_queued_events', value: 327_679 },
 ];
 
+/** Where fanotify may watch: its one mark sees the whole filesystem, so its queue (16,384 by default) gets inotify's. */
+export const FANOTIFY_LIMIT: KernelLimit = { file: '/proc/sys/fs/fanotify/max_queued_events', sysctl: 'fs.fanotify.max_queued_events', value: 327_679 };
+
 export function raiseKernelLimits(log: (message: string) => void, limits: readonly KernelLimit[] = KERNEL_LIMITS, isRoot = process.getuid?.() === 0): void {
   for (const limit of limits) {
     let current: number;

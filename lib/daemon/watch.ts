@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { classify, watchMask, type EventRules } from '../events/rules';
 import { changeMask } from '../inotify/change';
 import { rootLossMessage } from '../inotify/root';
-import { openInotifyWatcher } from '../inotify/watcher';
+import { openWatcherOfKind } from '../fanotify/auto';
 import type { ResyncEvent, Watcher } from '../inotify/watcherTypes';
 import { concatPath, describeName, joinRel, type PathName } from '../paths';
 import type { DaemonParts } from './context';
@@ -24,7 +24,7 @@ export function openWatcher(parts: DaemonParts, scope: Scope, listeners: WatchLi
   const { config, log, watch } = parts;
   const rules: EventRules = { inotify: config.inotify, filter: config.filter, isSpecialCreation: (rel) => isSpecialCreation(watch, rel) };
   // The watcher owns the inotify: closing it (the first thing the stop does) closes both, once.
-  return scope.add('watches', openInotifyWatcher({
+  return scope.add('watches', openWatcherOfKind(parts.options.watcher, {
     root: watch,
     mask: watchMask(config.inotify),
     filter: config.filter,
@@ -47,8 +47,8 @@ export function openWatcher(parts: DaemonParts, scope: Scope, listeners: WatchLi
     },
     onUnwatched: (path, code) => listeners.unwatched(path, code),
     onProgress: (count) => listeners.progress(count),
-    onError: (error) => log.error(`inotify: ${error.message}`),
-  }), { intake: (w) => w.close() });
+    onError: (error) => log.error(`${parts.options.watcher === 'fanotify' ? 'fanotify' : 'inotify'}: ${error.message}`),
+  }, (line) => log.info(line)), { intake: (w) => w.close() });
 }
 
 /**

@@ -8,9 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 
 const LIMIT_FILE = '/proc/sys/fs/inotify/max_queued_events';
+/** fanotify's, taken when a group is created (fanotify_init), likewise. */
+export const FANOTIFY_LIMIT_FILE = '/proc/sys/fs/fanotify/max_queued_events';
 const LOCK = path.join(os.tmpdir(), 'sersync2-tests-max_queued_events.lock');
 
-export async function withQueuedEventsLimit<T>(value: number, create: () => T | Promise<T>): Promise<T> {
+export async function withQueuedEventsLimit<T>(value: number, create: () => T | Promise<T>, limitFile = LIMIT_FILE): Promise<T> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
@@ -24,12 +26,12 @@ export async function withQueuedEventsLimit<T>(value: number, create: () => T | 
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
-  const original = fs.readFileSync(LIMIT_FILE, 'utf8');
+  const original = fs.readFileSync(limitFile, 'utf8');
   try {
-    fs.writeFileSync(LIMIT_FILE, `${value}\n`);
+    fs.writeFileSync(limitFile, `${value}\n`);
     return await create();
   } finally {
-    fs.writeFileSync(LIMIT_FILE, original);
+    fs.writeFileSync(limitFile, original);
     fs.rmSync(LOCK, { force: true });
   }
 }

@@ -4,6 +4,7 @@
  * is the remote tree against the local one (names, types, bytes), apart from what sersync2's
  * rules skip on purpose.
  */
+import { fanotifySkip } from './fanotify';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -106,6 +107,11 @@ export const MODES: ReadonlyArray<{ name: string; args: readonly string[] }> = [
   { name: 'compat', args: [] },
   { name: 'batch', args: ['--batch'] },
 ];
+
+/** MODES again on the fanotify watcher, where this machine can run it (test/helpers/fanotify.ts); else none. */
+export function fanotifyModes(): ReadonlyArray<{ name: string; args: readonly string[] }> {
+  return fanotifySkip() ? [] : MODES.map((m) => ({ name: `${m.name}-fanotify`, args: [...m.args, '--watcher', 'fanotify'] }));
+}
 
 /** Runs one case in one mode and asserts that it converged (and prints its figures). */
 export async function workloadConverges(c: WorkloadCase, mode: { name: string; args: readonly string[] }, convergeMs: number): Promise<void> {
