@@ -107,7 +107,7 @@ function reference(text: string | undefined): string | undefined {
 
 /** BENCH_TOOLS, all by default; the reference only when SERSYNC2_REF names it. */
 function tools(text: string | undefined, sersync2Ref: string | undefined): ToolId[] {
-  // Ours on fanotify only when named: bin/sersync2 has no --watcher yet (issue 23).
+  // Ours on fanotify only when named: it needs root (issue 23).
   const chosen = parseList('BENCH_TOOLS', text, TOOL_IDS).filter((id) => id !== 'fanotify' || text);
   if (sersync2Ref) return chosen;
   if (text && chosen.includes('sersync2')) throw new Error('BENCH_TOOLS names sersync2, but SERSYNC2_REF does not say where its binary is (bench/README.md)');

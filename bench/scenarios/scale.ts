@@ -11,14 +11,13 @@ import path from 'node:path';
 import { cpuMark } from '../cpu';
 import { describeOutcome, ok, type Outcome } from '../outcome';
 import { memory } from '../proc';
-import { fanotifyTool, hasWatcherOption } from '../tools/sersync';
 import type { Tool, ToolId } from '../tools/types';
 import { sleep, waitUntil } from '../wait';
 import { makeDirTree } from '../workload/dirTree';
 import { inSandbox, outcomeOf } from './sandbox';
 import { cellsOf, type ScenarioContext, type ScenarioResult } from './types';
 
-/** The tools the scenario compares: ours (and ours on fanotify, when built), inotifywait -mr and sersync2. */
+/** The tools the scenario compares: ours (on inotify, and on fanotify when named), inotifywait -mr and sersync2. */
 export const SCALE_TOOLS: readonly ToolId[] = ['compat', 'loop', 'sersync2', 'fanotify'];
 /** The size the goals are stated for. */
 export const GOAL_DIRS = 1_000_000;
@@ -83,9 +82,7 @@ export async function scale(ctx: ScenarioContext): Promise<ScenarioResult> {
   const { dirs } = ctx.options.scale;
   const scenario = `scale ${dirs} dirs`;
   const tools = ctx.tools.filter((t) => SCALE_TOOLS.includes(t.id));
-  // The fanotify watcher is another branch's: its row appears once bin/sersync2 has --watcher.
-  const fanotify = ctx.options.tools.includes('fanotify') && hasWatcherOption();
-  if (fanotify) tools.splice(tools.findIndex((t) => t.id === 'compat') + 1, 0, fanotifyTool);
+  const fanotify = tools.some((t) => t.id === 'fanotify');
   const results: Partial<Record<ToolId, ToolScale>> = {};
   for (const tool of tools) {
     try {
@@ -126,7 +123,7 @@ export async function scale(ctx: ScenarioContext): Promise<ScenarioResult> {
     ],
     lines: [],
     notes: [
-      `scale N dirs: the start-up tree's shape (top directories of 100), N = BENCH_SCALE_DIRS (${dirs} here), on ${ctx.root}; each tool watches it after a run on a tree of 1 directory (its baseline). All watched: each tool's own marker, as in startup (ours: "watch path is"; inotifywait -mr: "Watches established."; sersync2: the end of its walk); CPU: the tool's own, from spawn until then. Memory ${ctx.options.scale.settleMs / 1000} s later (RssAnon: the process's own). Per directory: (RssAnon at N − at 1) / (N − 1); at 1,000,000: the baseline plus that per directory, and the time × 1,000,000 / N, both linear extrapolations (exact when N = 1,000,000). Kernel slab growth: /proc/meminfo Slab at that moment less before the spawn (machine-wide, after the tree was made; on tmpfs the inodes and dentries exist anyway, so this is the watches' own cost). Mirrored: one file written in site0/page0 after that, until it is in the remote module.${fanotify ? ' ours fanotify: compat with --watcher fanotify.' : ' ours fanotify: not run (bin/sersync2 --help lists no --watcher).'}`,
+      `scale N dirs: the start-up tree's shape (top directories of 100), N = BENCH_SCALE_DIRS (${dirs} here), on ${ctx.root}; each tool watches it after a run on a tree of 1 directory (its baseline). All watched: each tool's own marker, as in startup (ours: "watch path is"; inotifywait -mr: "Watches established."; sersync2: the end of its walk); CPU: the tool's own, from spawn until then. Memory ${ctx.options.scale.settleMs / 1000} s later (RssAnon: the process's own). Per directory: (RssAnon at N − at 1) / (N − 1); at 1,000,000: the baseline plus that per directory, and the time × 1,000,000 / N, both linear extrapolations (exact when N = 1,000,000). Kernel slab growth: /proc/meminfo Slab at that moment less before the spawn (machine-wide, after the tree was made; on tmpfs the inodes and dentries exist anyway, so this is the watches' own cost). Mirrored: one file written in site0/page0 after that, until it is in the remote module.${fanotify ? ' ours fanotify: compat with --watcher fanotify (one filesystem mark, no walk: its time and memory do not grow with N, so its extrapolations are only exact at N = 1,000,000, where the goals read them).' : ' ours fanotify: not run (BENCH_TOOLS=...,fanotify, as root).'}`,
     ],
     details: {},
   };

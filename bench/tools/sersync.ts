@@ -5,7 +5,6 @@
  * bin/sersync2 is executed itself, not through `node`, so its #! line's V8 flags apply as in
  * production; SERSYNC2_SYSCTL=0 as in the tests (the bench sets the kernel limits for all tools).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BENCH_PARAMS, writeConfig } from '../config';
@@ -52,15 +51,6 @@ function sersyncTool(id: Extract<ToolId, 'compat' | 'batch' | 'fanotify'>): Tool
 /** What each of ours adds to the compat command line. */
 const MODE_ARGS: Record<Extract<ToolId, 'compat' | 'batch' | 'fanotify'>, readonly string[]> = { compat: [], batch: ['--batch'], fanotify: ['--watcher', 'fanotify'] };
 
-/** True when bin/sersync2 --help lists --watcher (the fanotify watcher is built on another branch). */
-export function hasWatcherOption(): boolean {
-  try {
-    return execFileSync(BIN, ['--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).includes('--watcher');
-  } catch {
-    return false;
-  }
-}
-
 function mtimeOf(file: string): number | undefined {
   try {
     return fs.statSync(file).mtimeMs;
@@ -71,5 +61,5 @@ function mtimeOf(file: string): number | undefined {
 
 export const compatTool = sersyncTool('compat');
 export const batchTool = sersyncTool('batch');
-/** Compat on the fanotify watcher: only in the scale scenario, when hasWatcherOption(). */
+/** Compat on the fanotify watcher (--watcher fanotify): only when BENCH_TOOLS names it. */
 export const fanotifyTool = sersyncTool('fanotify');
