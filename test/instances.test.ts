@@ -7,61 +7,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { writeConfig } from './helpers/config';
-import { type RsyncDaemon, startRsyncDaemon } from './helpers/rsyncd';
-import { type RunningSersync, sighupLines, startSersync } from './helpers/sersync';
-import { tempDir } from './helpers/tempDir';
+import { cleanups, mirrors, sites, start } from './helpers/instances';
+import { startRsyncDaemon } from './helpers/rsyncd';
+import { sighupLines } from './helpers/sersync';
 import { waitFor } from './helpers/wait';
-
-const cleanups: Array<() => unknown> = [];
-after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
-
-interface Site {
-  readonly name: string;
-  readonly watch: string;
-  readonly failLog: string;
-  readonly remote: RsyncDaemon;
-  readonly config: string;
-}
-
-/** A watch root, its own rsync daemon and its config file `NAME.xml` in `dir`. */
-async function site(root: string, dir: string, name: string): Promise<Site> {
-  const watch = path.join(root, `w-${name}`);
-  fs.mkdirSync(watch);
-  const remoteDir = path.join(root, `r-${name}`);
-  fs.mkdirSync(remoteDir);
-  const remote = await startRsyncDaemon(remoteDir);
-  cleanups.push(() => remote.stop());
-  const failLog = path.join(root, `fail-${name}.sh`);
-  const config = writeConfig(path.join(dir, `${name}.xml`), { watch, failLog, port: remote.port, timeout: 5 });
-  return { name, watch, failLog, remote, config };
-}
-
-async function sites(prefix: string, names: readonly string[]) {
-  const root = tempDir(`${prefix}-`);
-  const dir = path.join(root, 'conf.d');
-  fs.mkdirSync(dir);
-  const all: Site[] = [];
-  for (const name of names) all.push(await site(root, dir, name));
-  return { root, dir, sites: all };
-}
-
-async function start(args: readonly string[], readyText = 'watch path is: '): Promise<RunningSersync> {
-  const sersync = await startSersync(args, { readyText });
-  cleanups.push(() => sersync.stop('SIGKILL'));
-  return sersync;
-}
-
-/** Writes a file into the site's tree and waits for its bytes on the site's remote. */
-async function mirrors(s: Site, file: string, timeoutMs = 10_000): Promise<void> {
-  const text = `${s.name} ${file} ${Date.now()}\n`;
-  fs.writeFileSync(path.join(s.watch, file), text);
-  const arrived = path.join(s.remote.dir, file);
-  await waitFor(`${file} mirrored to ${s.name}'s remote`, () => fs.existsSync(arrived) && fs.readFileSync(arrived, 'utf8') === text, timeoutMs);
-}
 
 test('-o twice: one process, each config mirrors to its own remote, its lines carry its name, the status file lists both', { timeout: 60_000 }, async () => {
   const { root, sites: [a, b] } = await sites('instances-two', ['a', 'b']);
