@@ -127,7 +127,7 @@ export class Failures implements FailureHandler {
   private record(result: CommandResult): void {
     const { text } = result;
     this.o.log.warn(`command failed again (${describeResult(result)}, wait status ${waitStatusOf(result.exit)}), kept in the fail log: ${escapeControls(text)}`);
-    this.o.failLog.append([failLogEntry(`errno ${waitStatusOf(result.exit)}`, text)]);
+    this.keep([failLogEntry(`errno ${waitStatusOf(result.exit)}`, text)]);
     this.caughtUp.delete(text);
     if (this.stopped) return;
     const laneName = result.remote ?? '';
@@ -206,8 +206,8 @@ export class Failures implements FailureHandler {
       const result = await this.retry(read(entry.command));
       if (!succeeded(result)) again.push(failLogEntry(`errno ${waitStatusOf(result.exit)}`, result.text));
     }
-    this.o.failLog.append(again);
-    taken.finish();
+    // Unwritten, the entries stay in the file set aside, merged back at the next start.
+    if (this.keep(again)) taken.finish();
     this.caughtUp.clear();
     if (again.length) this.o.log.warn(`${again.length} fail-log commands failed again and stay in ${this.o.failLog.path}`);
   }
@@ -217,6 +217,22 @@ export class Failures implements FailureHandler {
   }
 
   flush(header: string): void {
-    this.o.failLog.append(this.firstRetry.splice(0).map((command) => failLogEntry(header, render(command))));
+    this.keep(this.firstRetry.splice(0).map((command) => failLogEntry(header, render(command))));
+  }
+
+  /**
+   * Appends to the fail log. One that cannot be written (its directory gone, the disk full) is an
+   * ERROR line naming the commands, never a crash: this config's failures are its own, and the
+   * commands are still retried from memory.
+   */
+  private keep(entries: readonly string[]): boolean {
+    try {
+      this.o.failLog.append(entries);
+      return true;
+    } catch (error) {
+      const why = (error as NodeJS.ErrnoException).code ?? String(error);
+      this.o.log.error(`cannot write the fail log ${this.o.failLog.path} (${why}); not kept there: ${escapeControls(entries.join(''))}`);
+      return false;
+    }
   }
 }
