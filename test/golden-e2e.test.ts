@@ -72,9 +72,14 @@ async function replay(c: GoldenCase, watcher: string): Promise<void> {
       const missing = expected.filter((cmd) => !seen.includes(cmd));
       const unexpected = seen.filter((cmd) => !allowed.has(cmd));
       assert.deepEqual({ missing, unexpected }, { missing: [], unexpected: [] }, `step ${i}: ${step.run}`);
-      // sersync2 ran each expected command exactly as often as listed (retries included).
+      // sersync2 ran each expected command exactly as often as listed (retries included). On
+      // fanotify one more run of the same command may come: its mark sees the whole filesystem, so
+      // under other tests' load the daemon is awake and may read a file's create before the
+      // shell's write and close, which then run it again (seen once in CI, in 06's `echo 1 > a.txt`).
+      const readSplit = watcher === 'fanotify' ? 1 : 0;
       for (const cmd of new Set(expected)) {
-        assert.equal(count(seen, cmd), count(expected, cmd), `step ${i}: how often ${cmd} ran`);
+        const ran = count(seen, cmd);
+        if (ran !== count(expected, cmd) + readSplit) assert.equal(ran, count(expected, cmd), `step ${i}: how often ${cmd} ran`);
         if (failing) backoffRetries.add(cmd);
       }
       if (unsettled) throw unsettled;
