@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { BIG_TREE } from '../lib/fanotify/auto';
 import { fanotifySkip } from './helpers/fanotify';
-import { runCaptured, sersyncAsUser } from './helpers/proc';
+import { runCaptured, sersyncAsUser, spawnCollecting } from './helpers/proc';
 import { commandRecorder, startSersync } from './helpers/sersync';
 import { waitFor } from './helpers/wait';
 
@@ -95,4 +95,21 @@ test(`--watcher auto: fanotify for ${BIG_TREE} directories; on overlayfs one lin
       assert.equal(await sersync.stop(), 0, sersync.stderr());
     }
   }
+});
+
+test(`--watcher auto, not root, ${BIG_TREE} directories: one line, then inotify, which sees a new file`, { skip, timeout: 180_000 }, async () => {
+  const watch = path.join(top, 'auto-user');
+  bigTree(watch);
+  // --dry-run prints each command instead of running it: nobody needs no recorder directory of its own.
+  const [cmd, args] = sersyncAsUser(['-o', configFor('auto-user', watch), '--watcher', 'auto', '--dry-run']);
+  const sersync = spawnCollecting(cmd, args, { env: { ...process.env, SERSYNC2_SYSCTL: '0' } });
+  try {
+    await waitFor('the watcher line and the watch', () => sersync.output().includes('watcher: inotify (fanotify would need root)') && sersync.output().includes('watch path is: '), 60_000);
+    fs.writeFileSync(path.join(watch, 'b7', 'd5', 'new file'), 'x');
+    await waitFor('the command for the new file', () => sersync.output().includes('./b7/d5/new file'), 30_000);
+    assert.equal(sersync.child.exitCode, null, sersync.output());
+  } finally {
+    await sersync.stop();
+  }
+  assert.equal(sersync.child.signalCode ?? sersync.child.exitCode, 0, sersync.output());
 });

@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../config/errors';
 import { levelIsValid } from '../log/logger';
-import { WATCHER_KINDS, type WatcherKind } from '../fanotify/auto';
+import { BIG_TREE, WATCHER_KINDS, type WatcherKind } from '../fanotify/auto';
 import { isPluginName, PLUGIN_NAMES, type PluginName } from '../plugin/config';
 
 export const DEFAULT_THREADS = 10;
@@ -112,7 +112,7 @@ export const OPTIONS = {
   check: { kind: 'flag', long: 'check', section: 'extension', help: 'validate every -o FILE and print what each would do; exit 0 only if all are valid' },
   dryRun: { kind: 'flag', long: 'dry-run', section: 'extension', help: 'do everything but run the commands, and print each one (shadow mode)' },
   batch: { kind: 'flag', long: 'batch', section: 'extension', help: 'batch mode: a few rsyncs per remote for many events (see <rsync><batch>)' },
-  watcher: { kind: 'value', long: 'watcher', arg: 'KIND', section: 'extension', help: 'inotify (default): a watch per directory; fanotify: one filesystem mark,\nready at once on any tree (root, Linux 5.17+); auto: fanotify for 100,000\ndirectories or more where it can be had', read: last(watcherKind, 'inotify' as WatcherKind) },
+  watcher: { kind: 'value', long: 'watcher', arg: 'KIND', section: 'extension', help: `inotify (default): a watch per directory; fanotify: one filesystem mark,\nready at once on any tree (root, Linux 5.17+); auto: fanotify for ${BIG_TREE.toLocaleString('en')}\ndirectories or more where it can be had`, read: last(watcherKind, 'inotify' as WatcherKind) },
   logLevel: { kind: 'value', long: 'log-level', arg: 'LEVEL', section: 'extension', help: 'trace, debug, info, warn or error (default: info)', read: last(logLevel, undefined) },
   logFile: { kind: 'value', long: 'log-file', arg: 'FILE', section: 'extension', help: 'also log to FILE, rotated', read: last(anyText, undefined) },
   logConfig: { kind: 'value', long: 'log-config', arg: 'FILE', section: 'extension', help: 'a log4js JSON configuration, used instead of --log-level and --log-file', read: last(anyText, undefined) },

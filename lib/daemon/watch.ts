@@ -4,6 +4,7 @@ import { classify, watchMask, type EventRules } from '../events/rules';
 import { changeMask } from '../inotify/change';
 import { rootLossMessage } from '../inotify/root';
 import { openWatcherOfKind } from '../fanotify/auto';
+import { FanotifyError } from '../fanotify/binding';
 import type { ResyncEvent, Watcher } from '../inotify/watcherTypes';
 import { concatPath, describeName, joinRel, type PathName } from '../paths';
 import type { DaemonParts } from './context';
@@ -47,7 +48,7 @@ export function openWatcher(parts: DaemonParts, scope: Scope, listeners: WatchLi
     },
     onUnwatched: (path, code) => listeners.unwatched(path, code),
     onProgress: (count) => listeners.progress(count),
-    onError: (error) => log.error(`${parts.options.watcher === 'fanotify' ? 'fanotify' : 'inotify'}: ${error.message}`),
+    onError: (error) => log.error(`${error instanceof FanotifyError ? 'fanotify' : 'inotify'}: ${error.message}`),
   }, (line) => log.info(line)), { intake: (w) => w.close() });
 }
 

@@ -107,10 +107,9 @@ export class FanotifyWatcher implements Watcher {
   }
 
   /**
-   * The root's own delete comes late: the addon holds the root open (open_by_handle_at needs a
-   * descriptor on its filesystem), and the kernel reports a directory's DELETE_SELF once its last
-   * reference goes. Its parent's DELETE of its name comes at once, and a deleted directory's
-   * handle no longer resolves.
+   * The root's own DELETE_SELF comes only once the last reference to it goes, so while another
+   * process holds it (a shell's working directory) it waits. Its parent's DELETE of its name comes
+   * at once, and a deleted directory's handle no longer resolves.
    */
   private rootDeleted(): boolean {
     return typeof this.kernel?.resolve(this.kernel.rootKey) === 'string';
