@@ -16,6 +16,7 @@ import { writeConfig } from './helpers/config';
 import { canaries, HOSTILE_NAMES } from './helpers/hostile';
 import { startRsyncDaemon, type RsyncDaemon } from './helpers/rsyncd';
 import { startSersync, type RunningSersync } from './helpers/sersync';
+import { fanotifyModes, MODES } from './helpers/workload';
 import { waitForMirror } from './helpers/tree';
 
 const HOSTILE: Array<string | Buffer> = [
@@ -42,7 +43,7 @@ const HOSTILE: Array<string | Buffer> = [
   ...HOSTILE_NAMES,
 ];
 
-for (const [mode, args] of [['compat', []], ['batch', ['--batch']]] as const) {
+for (const { name: mode, args } of [...MODES, ...fanotifyModes()]) {
   describe(mode, () => {
     let root: string;
     let watch: string;
