@@ -49,8 +49,13 @@ export function isUnderKey(key: string, dirKey: string): boolean {
 
 /** Concatenates path pieces, keeping bytes as bytes when any piece is raw bytes. */
 export function concatPath(...parts: PathName[]): PathName {
-  if (parts.every((part) => typeof part === 'string')) return parts.join('');
-  return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : part)));
+  // A loop rather than every() and join(): the walk makes two paths per directory with this.
+  let text = '';
+  for (const part of parts) {
+    if (typeof part !== 'string') return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    text += part;
+  }
+  return text;
 }
 
 /** `dir/name`, or `name` alone in the root (`dir` is ''). */

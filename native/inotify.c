@@ -12,6 +12,8 @@
  *   removeWatch(wd)          -> 0, or -errno
  *   subdirectories(path, statEach) -> Buffer of the names of path's subdirectories, each ended
  *                            by a NUL, unsorted; or -errno (native/subdirectories.c).
+ *   watchChunk(paths, mask, statEach) -> Promise: addWatches, then subdirectories() of each
+ *                            directory watched, on a libuv thread (native/watch_chunk.c).
  *   close()                  idempotent, allowed inside onEvents
  *   failNextBatch()          test hook, defined only when SERSYNC2_INOTIFY_TEST_HOOKS=1 is in the
  *                            environment when the addon loads: the next read's events fail to
@@ -32,6 +34,7 @@
 #include "inotify_state.h"
 #include "sizes.h"
 #include "subdirectories.h"
+#include "watch_chunk.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -152,6 +155,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     {"addWatches", NULL, js_add_watches, NULL, NULL, NULL, napi_default_method, NULL},
     {"removeWatch", NULL, js_remove_watch, NULL, NULL, NULL, napi_default_method, NULL},
     {"subdirectories", NULL, js_subdirectories, NULL, NULL, NULL, napi_default_method, NULL},
+    {"watchChunk", NULL, ino_watch_chunk, NULL, NULL, NULL, napi_default_method, NULL},
   };
   if (!ino_define_class(env, exports, "InotifyHandle", js_constructor, methods, sizeof methods / sizeof methods[0])) return NULL;
   if (fanotify_register(env, exports) == NULL) return NULL;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import { type FanotifyWatcher, openFanotifyWatcher } from '../lib/fanotify/watcher';
 import type { FilterConfig } from '../lib/filter/config';
 import type { WatchEvent, WatcherOptions } from '../lib/inotify/watcherTypes';
@@ -20,6 +20,12 @@ import { waitFor } from './helpers/wait';
 const skip = fanotifySkip();
 const MASK = IN.CREATE | IN.DELETE | IN.CLOSE_WRITE | IN.MOVED_FROM | IN.MOVED_TO;
 const noFilter: FilterConfig = { enabled: false, excludes: [] };
+/** Closed after each test, passed or failed: an open filesystem mark would keep the file's process alive. */
+const watchers: FanotifyWatcher[] = [];
+
+afterEach(() => {
+  for (const watcher of watchers.splice(0)) watcher.close();
+});
 
 /** Each event as one line: `change dir|name d?` (a Buffer name in hex), resyncs and root losses by kind. */
 function line(e: WatchEvent): string {
@@ -44,6 +50,7 @@ async function watched(options: Partial<WatcherOptions> = {}) {
     onError: (error) => assert.fail(error),
     ...options,
   });
+  watchers.push(watcher);
   assert.equal(await watcher.start(), 1);
   /** Writes a marker in the root and waits for it: every event before it has been handed up. */
   const settle = async (tag: string) => {
@@ -139,7 +146,9 @@ test('a queue overflow: the events before it, then one resync; events after it a
   // Written without yielding, so the watcher reads none of them before the queue is full.
   for (let i = 0; i < 500; i++) fs.writeFileSync(path.join(w.root, `f${i}`), '');
   await waitFor('overflow', () => w.events.some((e) => e.change === 'resync'));
-  assert.deepEqual(w.lines().filter((l) => l.startsWith('resync')), ['resync overflow']);
+  // The mark is the whole filesystem's: other writers (tests running beside this one) may fill the queue again.
+  const resyncs = w.lines().filter((l) => l.startsWith('resync'));
+  assert.ok(resyncs.length >= 1 && resyncs.every((l) => l === 'resync overflow'), resyncs.join(', '));
   await w.settle('after');
   w.watcher.close();
 });

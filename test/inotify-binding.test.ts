@@ -441,3 +441,49 @@ test('subdirectories: only directories, exact bytes, unsorted; a leaf is known b
   assert.throws(() => ino.subdirectories(path.join(dir, 'missing')), (e: unknown) => e instanceof InotifyError && e.code === 'ENOENT');
   assert.throws(() => ino.subdirectories(path.join(dir, 'file.txt')), (e: unknown) => e instanceof InotifyError && e.code === 'ENOTDIR');
 });
+
+test('watchChunk: each path watched, then read, off the loop: wds, names in bytes, the errno of a path that is not a directory', async () => {
+  const dir = tempDir();
+  const { ino, events } = collecting({ persistent: false });
+  const odd = Buffer.from([0x6f, 0x64, 0x64, 0xff]);
+  fs.mkdirSync(path.join(dir, 'a', 'x'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'a', 'y z'));
+  fs.mkdirSync(Buffer.concat([Buffer.from(`${dir}/a/`), odd]));
+  fs.mkdirSync(path.join(dir, 'leaf'));
+  fs.writeFileSync(path.join(dir, 'file.txt'), 'x');
+  const paths = [path.join(dir, 'a'), path.join(dir, 'missing'), path.join(dir, 'leaf'), path.join(dir, 'file.txt'), Buffer.from(path.join(dir, 'a', 'x'))];
+  const { wds, lists } = await ino.watchChunk(paths, IN.CREATE | IN.ONLYDIR, false);
+  assert.equal(wds.length, 5);
+  assert.ok(wds[0]! > 0 && wds[2]! > 0 && wds[4]! > 0, `watched: ${wds}`);
+  assert.equal(wds[1], -os.constants.errno.ENOENT);
+  assert.equal(wds[3], -os.constants.errno.ENOTDIR, 'IN_ONLYDIR refuses a file');
+  assert.deepEqual((lists[0] as Buffer[]).map((b) => b.toString('latin1')).sort(), ['x', 'y z', odd.toString('latin1')].sort());
+  assert.equal(lists[1], -os.constants.errno.ENOENT, 'a path not watched is not read: its watch error stands');
+  assert.deepEqual(lists[2], []);
+  assert.deepEqual(lists[4], []);
+  // Text paths alone go to the addon as one string: the same watches (the kernel's wd of a watched directory) and the same reads.
+  const again = await ino.watchChunk(paths.slice(0, 4) as string[], IN.CREATE | IN.ONLYDIR, false);
+  assert.deepEqual([...again.wds], [...wds.slice(0, 4)]);
+  assert.deepEqual(again.lists.map((l) => (typeof l === 'number' ? l : l.map((b) => b.toString('latin1')).sort())), lists.slice(0, 4).map((l) => (typeof l === 'number' ? l : l.map((b) => b.toString('latin1')).sort())));
+  // The watches are the instance's own: an entry made now is reported on the loop.
+  fs.mkdirSync(path.join(dir, 'leaf', 'new'));
+  await waitFor('the create in a directory watched by watchChunk', () => events.some((e) => e.wd === wds[2] && e.name === 'new'));
+});
+
+test('watchChunk: a handle closed while the chunk runs resolves it, and the thread leaves no descriptor behind', async () => {
+  const dir = tempDir();
+  for (let i = 0; i < 2000; i++) fs.mkdirSync(path.join(dir, `d${i}`));
+  const fds = () => fs.readdirSync('/proc/self/fd').length;
+  const before = fds();
+  const ino = new Inotify({ persistent: false, onBatch: () => {} });
+  const paths = Array.from({ length: 2000 }, (_, i) => path.join(dir, `d${i}`));
+  const chunk = ino.watchChunk(paths, IN.CREATE, false);
+  ino.close();
+  const { wds, lists } = await chunk;
+  assert.equal(wds.length, 2000);
+  assert.equal(lists.length, 2000);
+  assert.equal(fds(), before, 'the dup the thread used is closed with the chunk');
+  const closed = await ino.watchChunk(paths.slice(0, 2), IN.CREATE, false);
+  assert.deepEqual([...closed.wds], [-os.constants.errno.EBADF, -os.constants.errno.EBADF], 'a closed handle watches nothing');
+  await assert.rejects(() => ino.watchChunk([`${dir}/a\0b`], IN.CREATE, false), /EINVAL/);
+});

@@ -4,7 +4,9 @@
  * scenario runs it), a burst of small files (as the burst scenario writes it) goes into A; the
  * time from the burst's first write until A's remote equals A's tree. Three layouts: A and B in
  * one process (the goal's subject), A and B in two processes (the same machine load, no process
- * shared), and A alone with no storm (the goal's baseline). Ours only, compat and batch.
+ * shared), A alone with no storm (the goal's baseline), and A alone while the same storm is
+ * written into a tree nothing watches (the writer's own load on the machine, without B: what is
+ * left of the goal's gap once B's work is taken out). Ours only, compat and batch.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,7 +25,9 @@ import { outcomeOf } from './sandbox';
 import { runGenerator } from './storm';
 import { cellsOf, type Row, type ScenarioContext, type ScenarioResult } from './types';
 
-type Layout = 'one' | 'procs' | 'alone';
+type Layout = 'one' | 'procs' | 'alone' | 'loaded';
+
+const LAYOUTS: readonly Layout[] = ['one', 'procs', 'alone', 'loaded'];
 
 interface Variant {
   readonly tool: Extract<ToolId, 'compat' | 'batch'>;
@@ -45,13 +49,13 @@ const STORM_START_DEADLINE_MS = 10_000;
 export function isolationVariants(tools: readonly ToolId[], k: number): Variant[] {
   const all: Variant[] = [];
   for (const tool of ['compat', 'batch'] as const) {
-    if (tools.includes(tool)) for (const layout of ['one', 'procs', 'alone'] as const) all.push({ tool, layout, id: `${tool} ${layout}` });
+    if (tools.includes(tool)) for (const layout of LAYOUTS) all.push({ tool, layout, id: `${tool} ${layout}` });
   }
   return rotation(all, k);
 }
 
-/** Starts the storm into `watch` and resolves once it is under way; `done` settles with its error, if any. */
-async function startStorm(ctx: ScenarioContext, watch: string, outside: string, runs: () => number): Promise<{ done: Promise<unknown>; running: () => boolean }> {
+/** Starts the storm into `watch` and resolves once it is under way (with `runs`: once B has run an rsync too); `done` settles with its error, if any. */
+async function startStorm(ctx: ScenarioContext, watch: string, outside: string, runs?: () => number): Promise<{ done: Promise<unknown>; running: () => boolean }> {
   fs.mkdirSync(outside);
   const { seed } = ctx.options.storm;
   let over = false;
@@ -65,7 +69,7 @@ async function startStorm(ctx: ScenarioContext, watch: string, outside: string, 
       return error;
     },
   );
-  const under = await waitUntil(() => over || (fs.readdirSync(watch).length > 0 && runs() > 0), STORM_START_DEADLINE_MS, 2);
+  const under = await waitUntil(() => over || (fs.readdirSync(watch).length > 0 && (runs === undefined || runs() > 0)), STORM_START_DEADLINE_MS, 2);
   if (!under || over) {
     const error = await done;
     throw error instanceof Error ? error : new Error(`the storm into B was ${over ? 'over' : 'not under way'} before the burst`);
@@ -78,12 +82,19 @@ async function measure(ctx: ScenarioContext, v: Variant): Promise<Measured> {
   const ws = await createWorkspace(ctx.cleanup, ctx.root, `isolation-${v.tool}-${v.layout}`);
   let running: Launched | undefined;
   try {
-    const [a, b] = makeFleet(ws, v.layout === 'alone' ? 1 : 2, () => {});
+    const [a, b] = makeFleet(ws, v.layout === 'alone' || v.layout === 'loaded' ? 1 : 2, () => {});
     running = launchOurs(ctx.cleanup, ws, b ? [a!, b] : [a!], v.layout === 'procs' ? 'procs' : 'one', v.tool === 'batch');
     await running.watching(ctx.options.readyDeadlineMs);
     await untilQuiet(running.pids, ws.daemon.pid, performance.now() + ctx.options.readyDeadlineMs);
     ws.rsync.reset();
-    const storm = b ? await startStorm(ctx, b.watch, path.join(ws.dir, 'outside'), () => ws.rsync.runs()) : undefined;
+    const outside = path.join(ws.dir, 'outside');
+    let storm: Awaited<ReturnType<typeof startStorm>> | undefined;
+    if (b) storm = await startStorm(ctx, b.watch, outside, () => ws.rsync.runs());
+    else if (v.layout === 'loaded') {
+      const unwatched = path.join(ws.dir, 'unwatched');
+      fs.mkdirSync(unwatched);
+      storm = await startStorm(ctx, unwatched, outside);
+    }
     const before = cpuMark(running.pids, ws.daemon.pid);
     const t0 = performance.now();
     writeBurst(a!.watch, burst);
@@ -99,11 +110,9 @@ async function measure(ctx: ScenarioContext, v: Variant): Promise<Measured> {
   }
 }
 
-const LAYOUTS: readonly Layout[] = ['one', 'procs', 'alone'];
-
 export async function isolation(ctx: ScenarioContext, k: number): Promise<ScenarioResult> {
   const { burst, stormOps } = ctx.options.instances;
-  const results: Record<Layout, Partial<Record<ToolId, Measured>>> = { one: {}, procs: {}, alone: {} };
+  const results: Record<Layout, Partial<Record<ToolId, Measured>>> = { one: {}, procs: {}, alone: {}, loaded: {} };
   const lines: string[] = [];
   for (const v of isolationVariants(ctx.tools.map((t) => t.id), k)) {
     try {
@@ -120,6 +129,7 @@ export async function isolation(ctx: ScenarioContext, k: number): Promise<Scenar
     one: `isolation: burst ${burst} into A, B storms, one process`,
     procs: `isolation: burst ${burst} into A, B storms, two processes`,
     alone: `isolation: burst ${burst} into A alone`,
+    loaded: `isolation: burst ${burst} into A alone, the storm unwatched`,
   };
   const rows: Row[] = LAYOUTS.flatMap((layout) => {
     const r = results[layout];
@@ -131,7 +141,7 @@ export async function isolation(ctx: ScenarioContext, k: number): Promise<Scenar
     rows,
     lines,
     notes: [
-      `isolation: two configs, A and B, each with its own directory of the daemon's module; B takes a storm (workload/generator.js --mix all --ops ${stormOps} --seed ${ctx.options.storm.seed}) and once it is under way (B's tree has entries and an rsync has started) ${burst} files of 1 KB in 20 directories are written into A (the burst's writer); the time from the first write until A's remote equals A's tree. "one process": bin/sersync2 -o A.xml -o B.xml; "two processes": one bin/sersync2 per config, under the same storm (the machine's load without a process shared); "A alone": A's config only, no storm. CPU: every process of ours and the daemon, from the first write until A converged (B's storm work included).`,
+      `isolation: two configs, A and B, each with its own directory of the daemon's module; B takes a storm (workload/generator.js --mix all --ops ${stormOps} --seed ${ctx.options.storm.seed}) and once it is under way (B's tree has entries and an rsync has started) ${burst} files of 1 KB in 20 directories are written into A (the burst's writer); the time from the first write until A's remote equals A's tree. "one process": bin/sersync2 -o A.xml -o B.xml; "two processes": one bin/sersync2 per config, under the same storm (the machine's load without a process shared); "A alone": A's config only, no storm; "A alone, the storm unwatched": A's config only, the same storm written into a directory no config watches (the writer's load without B's work). CPU: every process of ours and the daemon, from the first write until A converged (B's storm work included).`,
     ],
     details: Object.fromEntries(LAYOUTS.map((l) => [l, Object.fromEntries(Object.entries(results[l]).map(([id, m]) => [id, { stormOn: m.stormOn }]))])),
   };

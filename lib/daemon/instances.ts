@@ -25,11 +25,8 @@ interface Readable {
   readonly loaded: LoadedConfig;
 }
 
-/** What start-up starts: the files that parsed, out of how many were given. */
-export interface StartPlan {
-  readonly ready: readonly Readable[];
-  readonly total: number;
-}
+/** What start-up starts: the single config, read; or the several files, read as they start. */
+export type StartPlan = { readonly single: Readable } | { readonly files: readonly string[] };
 
 export class Instances implements ProcessConfigs {
   private readonly running = new Map<string, Instance>();
@@ -54,26 +51,36 @@ export class Instances implements ProcessConfigs {
   }
 
   /**
-   * Reads and parses every file, once. A single config's error is thrown (the classic start: its
-   * errors before anything else); with several, a file with errors is refused and left out.
+   * The files to start. A single config is read and parsed now, and its error thrown (the classic
+   * start: its errors before anything else); several are read by startAll(), each as it starts.
    */
   readAll(): StartPlan {
     const files = this.files();
-    const names = instanceNames(files);
-    const ready: Readable[] = [];
-    for (const file of files) {
-      const next = this.read(file, names.get(file)!);
-      if (!('error' in next)) ready.push(next);
-      else if (!this.several) throw next.thrown;
-      else this.refuse(file, next.name, next.error);
-    }
-    return { ready, total: files.length };
+    if (this.several) return { files };
+    const file = files[0]!;
+    const next = this.read(file, instanceNames(files).get(file)!);
+    if ('error' in next) throw next.thrown;
+    return { single: next };
   }
 
-  /** Starts what readAll() read, all at once; with several, throws only when none of them can run. */
+  /**
+   * Starts the configs; with several, a file with errors is refused and left out, and this throws
+   * only when none of them can run. Each file is read once the one before it has started its walk:
+   * the walks' syscalls run on libuv's threads while the next file is parsed.
+   */
   async startAll(plan: StartPlan): Promise<void> {
-    await Promise.all(plan.ready.map((next) => this.launch(next.source, next.loaded)));
-    if (this.several && this.running.size === 0) throw new StartError('NO_CONFIG', `none of the ${plan.total} config files can run`);
+    if ('single' in plan) return this.launch(plan.single.source, plan.single.loaded);
+    const names = instanceNames(plan.files);
+    const started: Promise<void>[] = [];
+    for (const file of plan.files) {
+      if (this.closed) break;
+      const next = this.read(file, names.get(file)!);
+      if ('error' in next) this.refuse(file, next.name, next.error);
+      else started.push(this.launch(next.source, next.loaded));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(started);
+    if (this.running.size === 0 && !this.closed) throw new StartError('NO_CONFIG', `none of the ${plan.files.length} config files can run`);
   }
 
   /** The SIGHUP line of each, in its own log. */

@@ -5,7 +5,9 @@
  * `mask`, `cookie`, `name`); the mask bits are lib/inotify/mask.ts's `IN`. Unlike node-inotify:
  * - `addWatches(paths, mask)` adds many watches in one native call and never throws for a path:
  *   each slot holds the wd or a negative errno (ENOENT for a directory gone meanwhile is normal).
- *   Paths may be Buffers (exact bytes, for non-UTF-8 names).
+ *   Paths may be Buffers (exact bytes, for non-UTF-8 names). `watchChunk(paths, mask)` does the
+ *   same, then reads each directory watched for its subdirectories, on a libuv thread (the
+ *   start-up walk: its syscalls leave the event loop).
  * - Events come in batches, to `onBatch`: one call per readable wake-up of the descriptor, with
  *   everything read until EAGAIN, in kernel order, IN_IGNORED and IN_Q_OVERFLOW (wd -1) included.
  *   There are no per-watch callbacks: the watcher resolves a wd itself. close() inside onBatch is
@@ -72,9 +74,24 @@ interface NativeHandle {
   addWatches(paths: ReadonlyArray<string | Buffer>, mask: number): Int32Array;
   removeWatch(wd: number): number;
   subdirectories(path: string | Buffer, statEach: boolean): Buffer | number;
+  watchChunk(paths: ReadonlyArray<string | Buffer> | string, mask: number, statEach: boolean, count: number): Promise<NativeChunk>;
   close(): void;
   /** Only with SERSYNC2_INOTIFY_TEST_HOOKS=1 in the environment when the addon loads. */
   failNextBatch?(): void;
+}
+
+/** native/watch_chunk.c's result: per path, its wd, its read's errno, and how many of the names are its. */
+interface NativeChunk {
+  readonly wds: Int32Array;
+  readonly rcs: Int32Array;
+  readonly counts: Uint32Array;
+  readonly names: Buffer;
+}
+
+/** What watchChunk() did, per path: its wd (or -errno), and its subdirectories' names or the -errno of its read (or of its watch). */
+export interface ChunkListing {
+  readonly wds: Int32Array;
+  readonly lists: ReadonlyArray<Buffer[] | number>;
 }
 
 interface NativeModule {
@@ -158,6 +175,35 @@ export class Inotify {
       start = end + 1;
     }
     return names;
+  }
+
+  /**
+   * addWatches(paths, mask), then subdirectories() of each directory watched, in that order, on a
+   * libuv thread: the start-up walk's syscalls leave the event loop, and several configs' walks
+   * share the cores. Never rejects for a path.
+   */
+  async watchChunk(paths: ReadonlyArray<string | Buffer>, mask: number, statEach = false): Promise<ChunkListing> {
+    if (!Array.isArray(paths)) throw new TypeError('paths must be an array');
+    let text = true;
+    for (const p of paths) {
+      checkPath(p);
+      text &&= typeof p === 'string';
+    }
+    // Text paths go as one string: one copy into the addon, not one per path (a path with a NUL inside is refused there).
+    const given = text ? `${paths.join('\0')}\0` : paths;
+    const { wds, rcs, counts, names } = await this.handle.watchChunk(paths.length === 0 ? [] : given, mask, statEach, paths.length);
+    const lists: Array<Buffer[] | number> = [];
+    let start = 0;
+    for (let i = 0; i < wds.length; i++) {
+      const list: Buffer[] = [];
+      for (let n = counts[i]!; n > 0; n--) {
+        const end = names.indexOf(0, start);
+        list.push(names.subarray(start, end));
+        start = end + 1;
+      }
+      lists.push(rcs[i]! < 0 ? rcs[i]! : list);
+    }
+    return { wds, lists };
   }
 
   /** Stops a watch. False when it is already gone (removed, or the kernel sent IN_IGNORED), or closed. Never throws. */

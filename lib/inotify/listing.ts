@@ -6,9 +6,12 @@
  * (ENOENT, ENOTDIR): it may only have moved since (see lib/inotify/unlistedDirs.ts).
  */
 import fs from 'node:fs';
+import { constants } from 'node:os';
 import { excludedAtStart, excludedByFilter } from '../filter/exclude';
 import { concatPath, joinRel, toPathName, type PathName } from '../paths';
 import type { InotifyBinding, RawEvent, WatcherOptions } from './watcherTypes';
+
+const { errno } = constants;
 
 /** Where the entries found in a new directory go, as they are read (the watcher's events of one read). */
 export interface Report {
@@ -24,6 +27,8 @@ export interface ListedDir {
   readonly report: Report | undefined;
   /** The filter's start-up rules (excludedAtStart) rather than a new directory's (excludedByFilter). */
   readonly atStart: boolean;
+  /** Its subdirectories already read (InotifyBinding.watchChunk), or that read's -errno; only without `report`. */
+  readonly listed?: Buffer[] | number;
 }
 
 export interface Entry {
@@ -43,7 +48,7 @@ export function listDirectory(inotify: InotifyBinding, options: Pick<WatcherOpti
     dir.atStart ? excludedAtStart(options.filter, joinRel(rel, name)) : excludedByFilter(options.filter, rel, name);
   if (!report) {
     // Only a new directory reports its files; otherwise only the subdirectories matter.
-    const names = readSubdirectories(inotify, abs, options.xfs);
+    const names = dir.listed !== undefined ? listedNames(dir.listed) : readSubdirectories(inotify, abs, options.xfs);
     return names && options.filter.enabled ? names.filter((name) => !skip(name)) : names;
   }
   const entries = readEntries(abs, options.xfs);
@@ -63,7 +68,13 @@ export function readSubdirectories(inotify: InotifyBinding, abs: PathName, xfs: 
   } catch (error) {
     return notThere(error) ? undefined : [];
   }
-  return names.map((bytes) => {
+  return listedNames(names);
+}
+
+/** A native read's names as PathNames, or its -errno as readSubdirectories() gives it. */
+function listedNames(listed: Buffer[] | number): PathName[] | undefined {
+  if (typeof listed === 'number') return listed === -errno.ENOENT || listed === -errno.ENOTDIR ? undefined : [];
+  return listed.map((bytes) => {
     const name = toPathName(bytes);
     // A raw name would otherwise keep the whole listing alive.
     return typeof name === 'string' ? name : Buffer.from(name);

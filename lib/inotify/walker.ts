@@ -5,6 +5,9 @@
  * (lib/inotify/slices.ts), so a walk of a million directories hands the event loop back every
  * few milliseconds instead of holding it for seconds.
  *
+ * The start-up walk does a chunk's watches and reads on a libuv thread (InotifyBinding.watchChunk)
+ * and waits for them: the syscalls leave the event loop, and several configs' walks share the cores.
+ *
  * A directory is watched before it is read, so an entry created meanwhile is either seen by the
  * read or reported by the kernel. The tree lags behind the disk (renames still unread): a
  * directory at a stale path cannot be watched (pendingDirs.ts) or read (unlistedDirs.ts) there;
@@ -12,11 +15,13 @@
  */
 import { errnoName } from '../errno';
 import { concatPath, joinRel, type PathName } from '../paths';
+import type { ChunkListing } from './binding';
 import type { DirArrival } from './change';
 import type { DirNode } from './dirNode';
 import { listDirectory, type Report } from './listing';
 import { PENDING_TRIES, PendingDirs } from './pendingDirs';
 import { rootMask } from './root';
+import { Pending, type Step } from './slices';
 import { UnlistedDirs } from './unlistedDirs';
 import { WalkLevels, type WalkDir } from './walk';
 import type { WatchTree } from './watchTree';
@@ -36,6 +41,8 @@ export interface WalkTop {
   readonly atStart?: boolean;
   /** Called once the top directory is watched, before its entries are reported. */
   readonly onTopWatched?: () => void;
+  /** Each chunk's watches and reads on a libuv thread, waited for (the start-up walk; a walk with `report` reads on the loop). */
+  readonly offThread?: boolean;
 }
 
 export class Walker {
@@ -51,14 +58,21 @@ export class Walker {
   ) {}
 
   /** Watches the tree at `top`; returns how many directories got a watch. */
-  *walk(top: WalkTop): Generator<void, number> {
+  *walk(top: WalkTop): Generator<Step, number> {
     const below: DirArrival = top.report ? 'created' : 'movedTo';
     const rel = top.parent !== undefined ? joinRel(this.tree.pathOf(top.parent), top.name) : '';
     const walk = new WalkLevels({ parent: top.parent, name: top.name, rel, change: top.change, tries: top.tries ?? 0 });
     let added = 0;
     for (let chunk = walk.chunk(); chunk; chunk = walk.chunk()) {
       const mask = chunk[0]!.parent !== undefined ? this.options.mask : rootMask(this.options.mask);
-      const wds = this.inotify.addWatches(chunk.map((d) => this.absolute(d.rel)), mask);
+      const paths = chunk.map((d) => this.absolute(d.rel));
+      let wds: Int32Array;
+      let lists: ChunkListing['lists'] | undefined;
+      if (top.offThread && !top.report && this.inotify.watchChunk) {
+        const job = new Pending(this.inotify.watchChunk(paths, mask, this.options.xfs));
+        yield job.done;
+        ({ wds, lists } = job.value());
+      } else wds = this.inotify.addWatches(paths, mask);
       for (let i = 0; i < chunk.length; i++) {
         const dir = chunk[i]!;
         const wd = wds[i]!;
@@ -69,7 +83,7 @@ export class Walker {
         const node = this.tree.attach(wd, dir.parent, dir.name);
         if (added++ === 0) top.onTopWatched?.();
         this.options.onProgress?.(this.tree.size);
-        walk.found(node, dir.rel, this.list(node, dir.rel, top, dir.tries), below);
+        walk.found(node, dir.rel, this.list(node, dir.rel, top, dir.tries, lists?.[i]), below);
         yield;
       }
     }
@@ -81,7 +95,7 @@ export class Walker {
    * that could not be watched or read at their stale path are tried again. One watched at last gets
    * its event handed up again (`readAt`), at its real path, then its entries.
    */
-  *retry(out: Report, readAt: number): Generator<void, void> {
+  *retry(out: Report, readAt: number): Generator<Step, void> {
     for (const p of this.pending.takeAll()) {
       if (!this.tree.isAttached(p.parent)) continue; // gone, or moved out: its events said so
       if (p.tries + 1 >= PENDING_TRIES) {
@@ -133,10 +147,10 @@ export class Walker {
     else this.options.onUnwatched(dir.rel, code);
   }
 
-  /** Reads a watched directory; one renamed since its watch was added is read again by retry(). */
-  private list(node: DirNode, rel: PathName, how: Pick<WalkTop, 'report' | 'atStart'>, tries: number): readonly PathName[] {
+  /** Reads a watched directory (or takes what watchChunk read); one renamed since its watch was added is read again by retry(). */
+  private list(node: DirNode, rel: PathName, how: Pick<WalkTop, 'report' | 'atStart'>, tries: number, listed?: Buffer[] | number): readonly PathName[] {
     const { report, atStart = false } = how;
-    const dirs = listDirectory(this.inotify, this.options, { abs: this.absolute(rel), rel, report, atStart });
+    const dirs = listDirectory(this.inotify, this.options, { abs: this.absolute(rel), rel, report, atStart, listed });
     if (!dirs && this.tree.parentOf(node) !== undefined) this.unlisted.add(node, report !== undefined, tries);
     return dirs ?? [];
   }

@@ -18,7 +18,7 @@ import { decode, type EntryEvent, type KernelFact } from './decode';
 import type { DirNode } from './dirNode';
 import { IN } from './mask';
 import { rootUnreadable, WatchRootError, type RootLoss } from './root';
-import { Slices } from './slices';
+import { Slices, type Step } from './slices';
 import { Walker, type WalkTop } from './walker';
 import { WatchTree } from './watchTree';
 import type { InotifyBinding, WatchEvent, Watcher, WatcherOptions } from './watcherTypes';
@@ -71,8 +71,8 @@ export class InotifyWatcher implements Watcher {
   }
 
   /** The start-up walk; throws a WatchRootError when the root cannot be watched. */
-  private *watchRoot(): Generator<void, void> {
-    yield* this.walker.walk({ parent: undefined, name: '', change: 'created', atStart: true });
+  private *watchRoot(): Generator<Step, void> {
+    yield* this.walker.walk({ parent: undefined, name: '', change: 'created', atStart: true, offThread: true });
     const problem = this.tree.root ? rootUnreadable(this.options.root) : (this.rootError ?? 'ENOENT');
     if (problem) throw new WatchRootError(this.options.root, problem);
   }
@@ -102,7 +102,7 @@ export class InotifyWatcher implements Watcher {
     }
   }
 
-  private *handle(batch: readonly InotifyEvent[], readAt: number): Generator<void, void> {
+  private *handle(batch: readonly InotifyEvent[], readAt: number): Generator<Step, void> {
     if (batch[0] === OVERFLOW) this.overflowHeld = false;
     else this.held -= batch.length;
     const out: WatchEvent[] = [];
@@ -176,7 +176,7 @@ export class InotifyWatcher implements Watcher {
    * Rebuilds the tree from the disk, with the start-up rules; only the watches: the resync handed
    * up asks for the full sync that covers what changed unseen.
    */
-  private *rebuild(out: WatchEvent[]): Generator<void, void> {
+  private *rebuild(out: WatchEvent[]): Generator<Step, void> {
     this.walker.clear();
     const hadRoot = this.tree.root !== undefined;
     const before = this.tree.replace();

@@ -10,8 +10,8 @@ import type { Inotify } from './binding';
 import type { Change } from './change';
 import type { RootLoss } from './root';
 
-/** The part of the binding the watcher uses. */
-export type InotifyBinding = Pick<Inotify, 'addWatches' | 'removeWatch' | 'subdirectories' | 'close'>;
+/** The part of the binding the watcher uses; without watchChunk, the start-up walk's syscalls are made on the loop. */
+export type InotifyBinding = Pick<Inotify, 'addWatches' | 'removeWatch' | 'subdirectories' | 'close'> & Partial<Pick<Inotify, 'watchChunk'>>;
 
 /** A kernel event on an entry, decoded, with its directory already resolved from the watch descriptor. */
 export interface RawEvent {
