@@ -12,8 +12,8 @@
  *   removeWatch(wd)          -> 0, or -errno
  *   subdirectories(path, statEach) -> Buffer of the names of path's subdirectories, each ended
  *                            by a NUL, unsorted; or -errno (native/subdirectories.c).
- *   watchChunk(paths, mask, statEach) -> Promise: addWatches, then subdirectories() of each
- *                            directory watched, on a libuv thread (native/watch_chunk.c).
+ *   watchChunk(paths, mask, statEach, count) -> Promise: addWatches, then subdirectories() of
+ *                            each directory watched, on a libuv thread (native/watch_chunk.c).
  *   close()                  idempotent, allowed inside onEvents
  *   failNextBatch()          test hook, defined only when SERSYNC2_INOTIFY_TEST_HOOKS=1 is in the
  *                            environment when the addon loads: the next read's events fail to

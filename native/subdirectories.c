@@ -72,7 +72,7 @@ int subdirectories_list(const char *path, bool stat_each, fs_type_cache *cache, 
     close(dfd);
     return -err;
   }
-  size_t capacity = 0;
+  size_t capacity = 0; /* unknown for a list given: the first append reallocs it to fit */
   int rc = 0;
   struct dirent *entry;
   for (errno = 0; (entry = readdir(dir)) != NULL; errno = 0) {

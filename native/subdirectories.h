@@ -24,7 +24,8 @@ static inline void fs_type_cache_clear(fs_type_cache *cache) {
   cache->count = 0;
 }
 
-/* Lists the subdirectories of path into a malloc'd list of names, each ended by a NUL; 0 or -errno.
+/* Appends the names of path's subdirectories, each ended by a NUL, to *list at *length (grown with
+ * realloc; NULL and 0 for a new list); 0 or -errno, when some may have been appended already.
  * Types come from the directory entry (fstatat when it has none, or always with stat_each). */
 int subdirectories_list(const char *path, bool stat_each, fs_type_cache *cache, char **list, size_t *length);
 

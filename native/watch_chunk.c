@@ -43,9 +43,8 @@ typedef struct {
   int32_t *wds;
   int32_t *rcs;
   uint32_t *counts;
-  char *names;
+  char *names; /* every directory's list, appended in turn by subdirectories_list() */
   size_t names_length;
-  size_t names_capacity;
 } chunk_job;
 
 static void free_job(chunk_job *job) {
@@ -58,19 +57,6 @@ static void free_job(chunk_job *job) {
   free(job);
 }
 
-static bool append_names(chunk_job *job, const char *list, size_t length) {
-  if (job->names_length + length > job->names_capacity) {
-    size_t wanted = job->names_capacity * 2 > job->names_length + length ? job->names_capacity * 2 : job->names_length + length + 4096;
-    char *grown = realloc(job->names, wanted);
-    if (grown == NULL) return false;
-    job->names = grown;
-    job->names_capacity = wanted;
-  }
-  memcpy(job->names + job->names_length, list, length);
-  job->names_length += length;
-  return true;
-}
-
 /* On a libuv thread: no Node-API calls here. */
 static void execute(napi_env env, void *data) {
   (void)env;
@@ -78,7 +64,8 @@ static void execute(napi_env env, void *data) {
   const char *path = job->paths;
   for (uint32_t i = 0; i < job->count; i++, path += strlen(path) + 1) {
     int wd = job->fd < 0 ? -EBADF : inotify_add_watch(job->fd, path, job->mask);
-    job->wds[i] = wd < 0 && job->fd >= 0 ? -errno : wd;
+    if (wd == -1 && job->fd >= 0) wd = -errno;
+    job->wds[i] = wd;
   }
   path = job->paths;
   for (uint32_t i = 0; i < job->count; i++, path += strlen(path) + 1) {
@@ -86,14 +73,11 @@ static void execute(napi_env env, void *data) {
       job->rcs[i] = job->wds[i];
       continue;
     }
-    char *list = NULL;
-    size_t length = 0;
-    int rc = subdirectories_list(path, job->stat_each, &job->fs_types, &list, &length);
-    if (rc == 0 && length > 0 && !append_names(job, list, length)) rc = -ENOMEM;
-    if (rc == 0)
-      for (size_t at = 0; at < length; at++) job->counts[i] += list[at] == '\0';
+    size_t before = job->names_length;
+    int rc = subdirectories_list(path, job->stat_each, &job->fs_types, &job->names, &job->names_length);
+    if (rc != 0) job->names_length = before; /* a read that failed midway lists nothing */
+    for (size_t at = before; at < job->names_length; at++) job->counts[i] += job->names[at] == '\0';
     job->rcs[i] = rc;
-    free(list);
   }
 }
 

@@ -190,8 +190,8 @@ export class Inotify {
       text &&= typeof p === 'string';
     }
     // Text paths go as one string: one copy into the addon, not one per path (a path with a NUL inside is refused there).
-    const given = text ? `${paths.join('\0')}\0` : paths;
-    const { wds, rcs, counts, names } = await this.handle.watchChunk(paths.length === 0 ? [] : given, mask, statEach, paths.length);
+    const given = text && paths.length > 0 ? `${paths.join('\0')}\0` : paths;
+    const { wds, rcs, counts, names } = await this.handle.watchChunk(given, mask, statEach, paths.length);
     const lists: Array<Buffer[] | number> = [];
     let start = 0;
     for (let i = 0; i < wds.length; i++) {
