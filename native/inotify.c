@@ -10,8 +10,9 @@
  *   addWatches(paths, mask)  -> Int32Array of wd or -errno   (one native call for all paths;
  *                            a path is a string or a Buffer)
  *   removeWatch(wd)          -> 0, or -errno
- *   subdirectories(path, statEach) -> Buffer of the names of path's subdirectories, each ended
- *                            by a NUL, unsorted; or -errno (native/subdirectories.c).
+ *   subdirectories(path, statEach) -> array of the names of path's subdirectories, unsorted,
+ *                            each a string when it is UTF-8 and a Buffer of its bytes otherwise
+ *                            (native/names.c); or -errno (native/subdirectories.c).
  *   watchChunk(paths, mask, statEach, count) -> Promise: addWatches, then subdirectories() of
  *                            each directory watched, on a libuv thread (native/watch_chunk.c).
  *   close()                  idempotent, allowed inside onEvents
@@ -32,6 +33,7 @@
 #define ADDON_NAPI_ERROR "ERR_INOTIFY_NAPI"
 #include "napi_errors.h"
 #include "inotify_state.h"
+#include "names.h"
 #include "sizes.h"
 #include "subdirectories.h"
 #include "watch_chunk.h"
@@ -126,9 +128,12 @@ static napi_value js_subdirectories(napi_env env, napi_callback_info info) {
   size_t length = 0;
   int rc = ino_get_path(env, state, argv[0]);
   if (rc == 0) rc = subdirectories_list(state->path, stat_each, &state->fs_types, &list, &length);
-  napi_status status = rc == 0 ? napi_create_buffer_copy(env, length, length ? list : "", NULL, &result) : napi_create_int32(env, rc, &result);
+  bool made = rc == 0 ? names_to_array(env, list, length, &result) : napi_create_int32(env, rc, &result) == napi_ok;
   free(list);
-  NAPI_CALL(env, status);
+  if (!made) {
+    throw_last_napi_error(env, "subdirectories");
+    return NULL;
+  }
   return result;
 }
 

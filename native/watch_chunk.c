@@ -6,7 +6,8 @@
  *   order of addWatches then subdirectories(), so an entry made meanwhile is read or reported).
  *   wds: Int32Array, per path its wd or -errno. rcs: Int32Array, per path 0 when it was read, or
  *   the -errno of its read (or of its watch). counts: Uint32Array, per path how many names it
- *   has in names: one Buffer of every name, each ended by a NUL, path after path.
+ *   has in names: an array of every name, path after path, each a string when it is UTF-8 and a
+ *   Buffer of its bytes otherwise.
  *
  * Why: a host with many configs walks all their trees at start, and the syscalls (a watch and a
  * stat per directory) were most of the main thread's time; on a thread, the walks of several
@@ -20,6 +21,7 @@
 #define ADDON_NAPI_ERROR "ERR_INOTIFY_NAPI"
 #include "napi_errors.h"
 #include "inotify_state.h"
+#include "names.h"
 #include "watch_chunk.h"
 
 #include <errno.h>
@@ -95,7 +97,7 @@ static void complete(napi_env env, napi_status status, void *data) {
   napi_value result, wds, rcs, counts, names;
   bool ok = status == napi_ok && napi_create_object(env, &result) == napi_ok && copy_out(env, napi_int32_array, sizeof(int32_t), job->count, job->wds, &wds) &&
             copy_out(env, napi_int32_array, sizeof(int32_t), job->count, job->rcs, &rcs) && copy_out(env, napi_uint32_array, sizeof(uint32_t), job->count, job->counts, &counts) &&
-            napi_create_buffer_copy(env, job->names_length, job->names_length ? job->names : "", NULL, &names) == napi_ok &&
+            names_to_array(env, job->names, job->names_length, &names) &&
             napi_set_named_property(env, result, "wds", wds) == napi_ok && napi_set_named_property(env, result, "rcs", rcs) == napi_ok &&
             napi_set_named_property(env, result, "counts", counts) == napi_ok && napi_set_named_property(env, result, "names", names) == napi_ok;
   if (ok) napi_resolve_deferred(env, job->deferred, result);

@@ -419,7 +419,12 @@ test('a worker thread with open instances terminates cleanly', async () => {
   assert.equal(result.stdout, 'terminated 1\n');
 });
 
-test('subdirectories: only directories, exact bytes, unsorted; a leaf is known by its link count; errors are InotifyErrors', () => {
+/** A listing's names, sorted, each marked text or bytes: a UTF-8 name must come as a string, any other as its exact bytes. */
+function typed(names: readonly (string | Buffer)[]): string[] {
+  return names.map((n) => (typeof n === 'string' ? `text ${n}` : `bytes ${n.toString('hex')}`)).sort();
+}
+
+test('subdirectories: only directories, text where UTF-8 and exact bytes otherwise, unsorted; a leaf is known by its link count; errors are InotifyErrors', () => {
   const dir = tempDir();
   const { ino } = collecting({ persistent: false });
   const odd = Buffer.from([0x6f, 0x64, 0x64, 0xff]);
@@ -429,11 +434,14 @@ test('subdirectories: only directories, exact bytes, unsorted; a leaf is known b
   fs.writeFileSync(path.join(dir, 'file.txt'), 'x');
   fs.symlinkSync(path.join(dir, 'a'), path.join(dir, 'link-to-a'));
   spawnSync('mkfifo', [path.join(dir, 'fifo')]);
+  fs.mkdirSync(path.join(dir, '\ufeff文件'));
   for (const statEach of [false, true]) {
-    const names = ino.subdirectories(dir, statEach).map((b) => b.toString('latin1')).sort();
-    assert.deepEqual(names, ['a', 'b c', odd.toString('latin1')], `statEach ${statEach}`);
+    assert.deepEqual(typed(ino.subdirectories(dir, statEach)), typed(['a', 'b c', odd, '\ufeff文件']), `statEach ${statEach}`);
   }
-  assert.deepEqual(ino.subdirectories(Buffer.from(`${dir}/a`)).map(String), ['deeper']);
+  // Without a name that is not UTF-8, the listing is decoded whole: the same names.
+  fs.rmdirSync(Buffer.concat([Buffer.from(`${dir}/`), odd]));
+  assert.deepEqual(typed(ino.subdirectories(dir)), typed(['a', 'b c', '\ufeff文件']));
+  assert.deepEqual(ino.subdirectories(Buffer.from(`${dir}/a`)), ['deeper']);
   // A leaf (link count 2 on ext4 and tmpfs) and an empty result look the same; so does a real read.
   assert.deepEqual(ino.subdirectories(path.join(dir, 'a', 'deeper')), []);
   fs.writeFileSync(path.join(dir, 'a', 'deeper', 'only-a-file'), '');
@@ -442,7 +450,7 @@ test('subdirectories: only directories, exact bytes, unsorted; a leaf is known b
   assert.throws(() => ino.subdirectories(path.join(dir, 'file.txt')), (e: unknown) => e instanceof InotifyError && e.code === 'ENOTDIR');
 });
 
-test('watchChunk: each path watched, then read, off the loop: wds, names in bytes, the errno of a path that is not a directory', async () => {
+test('watchChunk: each path watched, then read, off the loop: wds, names (text or bytes), the errno of a path that is not a directory', async () => {
   const dir = tempDir();
   const { ino, events } = collecting({ persistent: false });
   const odd = Buffer.from([0x6f, 0x64, 0x64, 0xff]);
@@ -457,14 +465,14 @@ test('watchChunk: each path watched, then read, off the loop: wds, names in byte
   assert.ok(wds[0]! > 0 && wds[2]! > 0 && wds[4]! > 0, `watched: ${wds}`);
   assert.equal(wds[1], -os.constants.errno.ENOENT);
   assert.equal(wds[3], -os.constants.errno.ENOTDIR, 'IN_ONLYDIR refuses a file');
-  assert.deepEqual((lists[0] as Buffer[]).map((b) => b.toString('latin1')).sort(), ['x', 'y z', odd.toString('latin1')].sort());
+  assert.deepEqual(typed(lists[0] as (string | Buffer)[]), typed(['x', 'y z', odd]));
   assert.equal(lists[1], -os.constants.errno.ENOENT, 'a path not watched is not read: its watch error stands');
   assert.deepEqual(lists[2], []);
   assert.deepEqual(lists[4], []);
   // Text paths alone go to the addon as one string: the same watches (the kernel's wd of a watched directory) and the same reads.
   const again = await ino.watchChunk(paths.slice(0, 4) as string[], IN.CREATE | IN.ONLYDIR, false);
   assert.deepEqual([...again.wds], [...wds.slice(0, 4)]);
-  assert.deepEqual(again.lists.map((l) => (typeof l === 'number' ? l : l.map((b) => b.toString('latin1')).sort())), lists.slice(0, 4).map((l) => (typeof l === 'number' ? l : l.map((b) => b.toString('latin1')).sort())));
+  assert.deepEqual(again.lists.map((l) => (typeof l === 'number' ? l : typed(l))), lists.slice(0, 4).map((l) => (typeof l === 'number' ? l : typed(l))));
   // The watches are the instance's own: an entry made now is reported on the loop.
   fs.mkdirSync(path.join(dir, 'leaf', 'new'));
   await waitFor('the create in a directory watched by watchChunk', () => events.some((e) => e.wd === wds[2] && e.name === 'new'));

@@ -25,6 +25,7 @@
 import fs from 'node:fs';
 import util from 'node:util';
 import { addonCandidates, embeddedAddon } from '../addon';
+import type { PathName } from '../paths';
 
 /** One kernel event. */
 export interface InotifyEvent {
@@ -73,7 +74,8 @@ type NativeCallback = (events: InotifyEvent[], errno: number) => void;
 interface NativeHandle {
   addWatches(paths: ReadonlyArray<string | Buffer>, mask: number): Int32Array;
   removeWatch(wd: number): number;
-  subdirectories(path: string | Buffer, statEach: boolean): Buffer | number;
+  /** Each name a string when it is UTF-8, else a Buffer of its bytes (native/names.c). */
+  subdirectories(path: string | Buffer, statEach: boolean): PathName[] | number;
   watchChunk(paths: ReadonlyArray<string | Buffer> | string, mask: number, statEach: boolean, count: number): Promise<NativeChunk>;
   close(): void;
   /** Only with SERSYNC2_INOTIFY_TEST_HOOKS=1 in the environment when the addon loads. */
@@ -85,13 +87,14 @@ interface NativeChunk {
   readonly wds: Int32Array;
   readonly rcs: Int32Array;
   readonly counts: Uint32Array;
-  readonly names: Buffer;
+  /** As subdirectories() gives them, path after path. */
+  readonly names: readonly PathName[];
 }
 
 /** What watchChunk() did, per path: its wd (or -errno), and its subdirectories' names or the -errno of its read (or of its watch). */
 export interface ChunkListing {
   readonly wds: Int32Array;
-  readonly lists: ReadonlyArray<Buffer[] | number>;
+  readonly lists: ReadonlyArray<readonly PathName[] | number>;
 }
 
 interface NativeModule {
@@ -159,22 +162,16 @@ export class Inotify {
   }
 
   /**
-   * The names of the subdirectories of `path`, unsorted, as exact bytes, read natively so that
-   * the files of a big tree never become JavaScript objects. Types come from the directory
-   * entries; with `statEach` (or where an entry has none) from lstat. Throws an InotifyError
-   * (ENOENT, EACCES, ENOTDIR...) when the directory cannot be read.
+   * The names of the subdirectories of `path`, unsorted, read natively so that the files of a big
+   * tree never become JavaScript objects: text where they are UTF-8, their exact bytes otherwise.
+   * Types come from the directory entries; with `statEach` (or where an entry has none) from
+   * lstat. Throws an InotifyError (ENOENT, EACCES, ENOTDIR...) when the directory cannot be read.
    */
-  subdirectories(path: string | Buffer, statEach = false): Buffer[] {
+  subdirectories(path: string | Buffer, statEach = false): PathName[] {
     checkPath(path);
     const list = this.handle.subdirectories(path, statEach);
     if (typeof list === 'number') throw new InotifyError(list, 'opendir', path);
-    const names: Buffer[] = [];
-    for (let start = 0; start < list.length; ) {
-      const end = list.indexOf(0, start);
-      names.push(list.subarray(start, end));
-      start = end + 1;
-    }
-    return names;
+    return list;
   }
 
   /**
@@ -192,16 +189,13 @@ export class Inotify {
     // Text paths go as one string: one copy into the addon, not one per path (a path with a NUL inside is refused there).
     const given = text && paths.length > 0 ? `${paths.join('\0')}\0` : paths;
     const { wds, rcs, counts, names } = await this.handle.watchChunk(given, mask, statEach, paths.length);
-    const lists: Array<Buffer[] | number> = [];
+    const lists: Array<readonly PathName[] | number> = [];
     let start = 0;
     for (let i = 0; i < wds.length; i++) {
-      const list: Buffer[] = [];
-      for (let n = counts[i]!; n > 0; n--) {
-        const end = names.indexOf(0, start);
-        list.push(names.subarray(start, end));
-        start = end + 1;
-      }
-      lists.push(rcs[i]! < 0 ? rcs[i]! : list);
+      const n = counts[i]!;
+      // Most directories of a big tree are leaves, not read: they share one empty list.
+      lists.push(rcs[i]! < 0 ? rcs[i]! : n === 0 ? NO_NAMES : names.slice(start, start + n));
+      start += n;
     }
     return { wds, lists };
   }
@@ -254,3 +248,6 @@ export class Inotify {
 function checkPath(p: unknown): void {
   if (typeof p !== 'string' && !Buffer.isBuffer(p)) throw new TypeError(`an inotify path must be a string or a Buffer, not ${p === null ? 'null' : typeof p}`);
 }
+
+const NO_NAMES: readonly PathName[] = Object.freeze([]);
+

@@ -28,7 +28,7 @@ export interface ListedDir {
   /** The filter's start-up rules (excludedAtStart) rather than a new directory's (excludedByFilter). */
   readonly atStart: boolean;
   /** Its subdirectories already read (InotifyBinding.watchChunk), or that read's -errno; only without `report`. */
-  readonly listed?: Buffer[] | number;
+  readonly listed?: readonly PathName[] | number;
 }
 
 export interface Entry {
@@ -42,14 +42,14 @@ export interface Entry {
  * at that path. Only names: the walk makes each child's path when it gets to it, so a level of a
  * million directories is not held as a million paths.
  */
-export function listDirectory(inotify: InotifyBinding, options: Pick<WatcherOptions, 'filter' | 'xfs'>, dir: ListedDir): PathName[] | undefined {
+export function listDirectory(inotify: InotifyBinding, options: Pick<WatcherOptions, 'filter' | 'xfs'>, dir: ListedDir): readonly PathName[] | undefined {
   const { abs, rel, report } = dir;
   const skip = (name: PathName) =>
     dir.atStart ? excludedAtStart(options.filter, joinRel(rel, name)) : excludedByFilter(options.filter, rel, name);
   if (!report) {
     // Only a new directory reports its files; otherwise only the subdirectories matter.
     const names = dir.listed !== undefined ? listedNames(dir.listed) : readSubdirectories(inotify, abs, options.xfs);
-    return names && options.filter.enabled ? names.filter((name) => !skip(name)) : names;
+    return names && names.length > 0 && options.filter.enabled ? names.filter((name) => !skip(name)) : names;
   }
   const entries = readEntries(abs, options.xfs);
   if (!entries) return undefined;
@@ -61,24 +61,18 @@ export function listDirectory(inotify: InotifyBinding, options: Pick<WatcherOpti
   return dirs;
 }
 
-export function readSubdirectories(inotify: InotifyBinding, abs: PathName, xfs: boolean): PathName[] | undefined {
-  let names: Buffer[];
+export function readSubdirectories(inotify: InotifyBinding, abs: PathName, xfs: boolean): readonly PathName[] | undefined {
   try {
-    names = inotify.subdirectories(abs, xfs);
+    return inotify.subdirectories(abs, xfs);
   } catch (error) {
     return notThere(error) ? undefined : [];
   }
-  return listedNames(names);
 }
 
-/** A native read's names as PathNames, or its -errno as readSubdirectories() gives it. */
-function listedNames(listed: Buffer[] | number): PathName[] | undefined {
-  if (typeof listed === 'number') return listed === -errno.ENOENT || listed === -errno.ENOTDIR ? undefined : [];
-  return listed.map((bytes) => {
-    const name = toPathName(bytes);
-    // A raw name would otherwise keep the whole listing alive.
-    return typeof name === 'string' ? name : Buffer.from(name);
-  });
+/** What watchChunk read, as readSubdirectories() gives it: its names, or for its -errno nothing or none. */
+function listedNames(listed: readonly PathName[] | number): readonly PathName[] | undefined {
+  if (typeof listed !== 'number') return listed;
+  return listed === -errno.ENOENT || listed === -errno.ENOTDIR ? undefined : [];
 }
 
 /** `xfs`: types come from lstat, not from the directory entries (`<fileSystem xfs="true">`). */

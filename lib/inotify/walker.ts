@@ -83,7 +83,7 @@ export class Walker {
         const node = this.tree.attach(wd, dir.parent, dir.name);
         if (added++ === 0) top.onTopWatched?.();
         this.options.onProgress?.(this.tree.size);
-        walk.found(node, dir.rel, this.list(node, { rel: dir.rel, abs: paths[i]! }, top, dir.tries, lists?.[i]), below);
+        walk.found(node, dir.rel, this.list(node, dir.rel, paths[i]!, top, dir.tries, lists?.[i]), below);
         yield;
       }
     }
@@ -115,7 +115,7 @@ export class Walker {
       }
       const report = u.created ? out : undefined;
       const rel = this.tree.pathOf(u.node);
-      for (const name of this.list(u.node, { rel, abs: this.absolute(rel) }, { report }, u.tries + 1)) {
+      for (const name of this.list(u.node, rel, this.absolute(rel), { report }, u.tries + 1)) {
         yield* this.walk({ parent: u.node, name, change: report ? 'created' : 'movedTo', report });
       }
     }
@@ -149,9 +149,9 @@ export class Walker {
   }
 
   /** Reads a watched directory (or takes what watchChunk read); one renamed since its watch was added is read again by retry(). */
-  private list(node: DirNode, at: { rel: PathName; abs: PathName }, how: Pick<WalkTop, 'report' | 'atStart'>, tries: number, listed?: Buffer[] | number): readonly PathName[] {
+  private list(node: DirNode, rel: PathName, abs: PathName, how: Pick<WalkTop, 'report' | 'atStart'>, tries: number, listed?: readonly PathName[] | number): readonly PathName[] {
     const { report, atStart = false } = how;
-    const dirs = listDirectory(this.inotify, this.options, { ...at, report, atStart, listed });
+    const dirs = listDirectory(this.inotify, this.options, { abs, rel, report, atStart, listed });
     if (!dirs && this.tree.parentOf(node) !== undefined) this.unlisted.add(node, report !== undefined, tries);
     return dirs ?? [];
   }
