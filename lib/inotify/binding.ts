@@ -97,6 +97,9 @@ export interface ChunkListing {
   readonly lists: ReadonlyArray<readonly PathName[] | number>;
 }
 
+/** The list of every directory not read (a leaf, by its link count): most of a big tree's. */
+const NO_NAMES: readonly PathName[] = Object.freeze([]);
+
 interface NativeModule {
   readonly InotifyHandle: new (onEvents: NativeCallback, persistent: boolean) => NativeHandle;
   largeFiles(root: string, list: Buffer, threshold: number): Promise<Uint32Array>;
@@ -193,7 +196,6 @@ export class Inotify {
     let start = 0;
     for (let i = 0; i < wds.length; i++) {
       const n = counts[i]!;
-      // Most directories of a big tree are leaves, not read: they share one empty list.
       lists.push(rcs[i]! < 0 ? rcs[i]! : n === 0 ? NO_NAMES : names.slice(start, start + n));
       start += n;
     }
@@ -248,6 +250,4 @@ export class Inotify {
 function checkPath(p: unknown): void {
   if (typeof p !== 'string' && !Buffer.isBuffer(p)) throw new TypeError(`an inotify path must be a string or a Buffer, not ${p === null ? 'null' : typeof p}`);
 }
-
-const NO_NAMES: readonly PathName[] = Object.freeze([]);
 
