@@ -250,4 +250,3 @@ export class Inotify {
 function checkPath(p: unknown): void {
   if (typeof p !== 'string' && !Buffer.isBuffer(p)) throw new TypeError(`an inotify path must be a string or a Buffer, not ${p === null ? 'null' : typeof p}`);
 }
-
