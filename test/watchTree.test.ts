@@ -97,3 +97,18 @@ test('a rebuild leaves every handle given out before it stale', () => {
   assert.equal(tree.isAttached(a), true);
   assert.equal(tree.get(2), a);
 });
+
+test('children a walk attaches as unique (not searched for a namesake) are still found by name, a big directory indexed on the first lookup', () => {
+  const tree = new WatchTree();
+  const root = tree.attach(1, undefined, '');
+  const site = tree.attach(2, root, 'site');
+  const pages = Array.from({ length: 300 }, (_, i) => tree.attach(i + 10, site, `page${i}`, true));
+  assert.equal(tree.childOf(site, 'page150'), pages[150]);
+  for (let i = 0; i < 300; i += 37) assert.equal(tree.childOf(site, `page${i}`), pages[i]);
+  // A later namesake, attached the usual way, takes its place: the first is detached, its path kept.
+  const again = tree.attach(1000, site, 'page7');
+  assert.equal(tree.childOf(site, 'page7'), again);
+  assert.equal(tree.isAttached(pages[7]!), false);
+  assert.equal(tree.pathOf(pages[7]!), 'site/page7');
+  assert.equal(tree.childOf(site, 'page8'), pages[8]);
+});

@@ -8,9 +8,13 @@ import type { DirNode, NodeStore } from './nodeStore';
 
 export type { DirNode } from './nodeStore';
 
-/** Makes `node` the subdirectory `name` of `parent`, in place of any other node of that name (which keeps its parent pointer, detached). */
-export function addChild(store: NodeStore, parent: DirNode, node: DirNode): void {
-  const other = store.childNamed(parent, store.nameOf(node));
+/**
+ * Makes `node` the subdirectory `name` of `parent`, in place of any other node of that name (which
+ * keeps its parent pointer, detached). `unique`: the caller knows there is none, and the children
+ * are not searched (a directory of a hundred subdirectories would cost 5,000 comparisons).
+ */
+export function addChild(store: NodeStore, parent: DirNode, node: DirNode, unique = false): void {
+  const other = unique ? undefined : store.childNamed(parent, store.nameOf(node));
   if (other !== undefined && other !== node) store.unlink(other);
   store.setParent(node, parent);
   store.link(node);

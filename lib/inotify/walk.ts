@@ -23,6 +23,8 @@ export interface WalkDir {
   /** The event that made it known (below the top directory: each is found by reading). */
   readonly change: DirArrival;
   readonly tries: number;
+  /** Its parent's node was made by this walk: its children are the names of one read, so none shares this one's. */
+  readonly parentFresh: boolean;
 }
 
 /** The subdirectories one read found: the next level holds one of these per directory read. */
@@ -32,6 +34,7 @@ interface Listing {
   readonly names: readonly PathName[];
   readonly change: DirArrival;
   readonly tries: number;
+  readonly fresh: boolean;
 }
 
 export class WalkLevels {
@@ -44,15 +47,15 @@ export class WalkLevels {
   private topRel: PathName | undefined;
 
   /** The walk from one directory. */
-  constructor(top: WalkDir) {
-    // The top directory is its own listing, of one name.
-    this.level = [{ parent: top.parent, parentRel: '', names: [top.name], change: top.change, tries: top.tries }];
+  constructor(top: Omit<WalkDir, 'parentFresh'>) {
+    // The top directory is its own listing, of one name; its parent was there before the walk.
+    this.level = [{ parent: top.parent, parentRel: '', names: [top.name], change: top.change, tries: top.tries, fresh: false }];
     this.topRel = top.rel;
   }
 
-  /** The subdirectories found by reading `parent` (at `parentRel`), walked on the next level. */
-  found(parent: DirNode, parentRel: PathName, names: readonly PathName[], change: DirArrival): void {
-    if (names.length > 0) this.next.push({ parent, parentRel, names, change, tries: 0 });
+  /** The subdirectories found by reading `parent` (at `parentRel`; `fresh`: its node was made by this walk), walked on the next level. */
+  found(parent: DirNode, parentRel: PathName, names: readonly PathName[], change: DirArrival, fresh: boolean): void {
+    if (names.length > 0) this.next.push({ parent, parentRel, names, change, tries: 0, fresh });
   }
 
   /** The next chunk, in walk order; undefined at the end. Call after the previous chunk was read. */
@@ -69,7 +72,7 @@ export class WalkLevels {
       const name = l.names[this.atName]!;
       const rel = this.topRel ?? joinRel(l.parentRel, name);
       this.topRel = undefined;
-      dirs.push({ parent: l.parent, name, rel, change: l.change, tries: l.tries });
+      dirs.push({ parent: l.parent, name, rel, change: l.change, tries: l.tries, parentFresh: l.fresh });
       if (++this.atName >= l.names.length) {
         this.at++;
         this.atName = 0;

@@ -80,10 +80,12 @@ export class Walker {
           this.unwatchable(dir, errnoName(-wd));
           continue;
         }
-        const node = this.tree.attach(wd, dir.parent, dir.name);
+        // A wd the tree holds already is a directory moved here (or reached twice): its node keeps its children.
+        const fresh = !this.tree.has(wd);
+        const node = this.tree.attach(wd, dir.parent, dir.name, dir.parentFresh);
         if (added++ === 0) top.onTopWatched?.();
         this.options.onProgress?.(this.tree.size);
-        walk.found(node, dir.rel, this.list(node, dir.rel, paths[i]!, top, dir.tries, lists?.[i]), below);
+        walk.found(node, dir.rel, this.list(node, dir.rel, paths[i]!, top, dir.tries, lists?.[i]), below, fresh);
         yield;
       }
     }

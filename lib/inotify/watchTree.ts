@@ -61,8 +61,12 @@ export class WatchTree {
     return this.nodes.held(node) && topOf(this.nodes, node) === this.rootNode;
   }
 
-  /** Records a watched directory; a wd the kernel already knew (a moved directory) is re-pointed. */
-  attach(wd: number, parent: DirNode | undefined, name: PathName): DirNode {
+  /**
+   * Records a watched directory; a wd the kernel already knew (a moved directory) is re-pointed.
+   * `unique`: no other child of `parent` can have this name (the walk made `parent` and lists it
+   * once), so its children are not searched for one.
+   */
+  attach(wd: number, parent: DirNode | undefined, name: PathName, unique = false): DirNode {
     let node = this.nodes.byWd(wd);
     if (parent !== undefined && !this.nodes.valid(parent)) {
       // A parent let go while its child was on the way: the tree cannot say where this is; rebuilt.
@@ -77,7 +81,7 @@ export class WatchTree {
     if (node !== undefined) this.nodes.setName(node, name);
     else node = this.nodes.create(wd, name);
     if (parent !== undefined) {
-      addChild(this.nodes, parent, node);
+      addChild(this.nodes, parent, node, unique);
     } else {
       this.nodes.setParent(node, undefined);
       this.rootNode = node;
