@@ -160,7 +160,7 @@ test('the .deb: layout, Depends without Node, maintainer scripts that only reloa
   assert.match(version.stdout, new RegExp(`^sersync2 ${VERSION.replace(/\./g, '\\.')} `));
   const unit = fs.readFileSync(path.join(root, 'usr/lib/systemd/system/sersync2@.service'), 'utf8');
   assert.match(unit, /^ExecStart=\/usr\/bin\/sersync2 -r -o \/etc\/sersync\/%i\.xml /m);
-  assert.match(unit, /^Environment=SERSYNC2_SYSCTL=0\nEnvironment=NODE_OPTIONS=--max-semi-space-size=1\n/m);
+  assert.match(unit, /^Environment=SERSYNC2_SYSCTL=0\nEnvironment="NODE_OPTIONS=--max-semi-space-size=1 --expose-gc"\n/m);
   assert.match(spawnSync('gzip', ['-dc', path.join(root, 'usr/share/man/man1/sersync2.1.gz')], { encoding: 'utf8' }).stdout, /^\.TH SERSYNC2 1/m);
 
   const control = path.join(work, 'control');
