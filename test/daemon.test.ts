@@ -3,7 +3,7 @@
  * instances side by side, inotify overflow. -d is in test/detach.test.ts.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -116,3 +116,32 @@ test('--dry-run prints each command and runs none', async () => {
   }
 });
 
+
+test('run as its #! line starts it, the daemon collects the start-up walk\'s garbage once it watches; under a plain node, without gc, it does not', async () => {
+  const ws = configWorkspace('startupgc');
+  for (let i = 0; i < 200; i++) fs.mkdirSync(path.join(ws.watch, `d${i}`, 'sub'), { recursive: true });
+  const env = { ...process.env, SERSYNC2_SYSCTL: '0' };
+  const LINE = /start-up garbage collected: V8 heap (\d+\.\d) -> (\d+\.\d) MB in \d+ ms/;
+  const runs = { shebang: [BIN], node: [process.execPath, BIN] };
+  for (const [how, command] of Object.entries(runs)) {
+    // The kernel reads bin/sersync2's #! line (node --max-semi-space-size=1 --expose-gc) only when it is run itself.
+    const child = spawn(command[0]!, [...command.slice(1), '-o', ws.config, '--log-level', 'debug'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await waitFor(`${how}: watching`, () => out.includes('watch path is: '), 20_000);
+      // The collection, when there is one, runs in the same turn as the ready, before any signal is handled.
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, out);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const line = LINE.exec(out);
+    if (how === 'shebang') {
+      assert.ok(line, `no collection line:\n${out}`);
+      assert.ok(Number(line[2]) <= Number(line[1]), line[0]);
+    } else assert.equal(line, null, 'node without --expose-gc has no gc to call');
+  }
+});
