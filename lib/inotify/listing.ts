@@ -61,7 +61,7 @@ export function listDirectory(inotify: InotifyBinding, options: Pick<WatcherOpti
   return dirs;
 }
 
-export function readSubdirectories(inotify: InotifyBinding, abs: PathName, xfs: boolean): readonly PathName[] | undefined {
+function readSubdirectories(inotify: InotifyBinding, abs: PathName, xfs: boolean): readonly PathName[] | undefined {
   try {
     return inotify.subdirectories(abs, xfs);
   } catch (error) {
