@@ -27,7 +27,19 @@ export interface SlashClosed {
 }
 
 export type LenientResult =
-  | { readonly ok: true; readonly text: string; readonly tolerances: readonly Tolerance[]; readonly slashClosed: readonly SlashClosed[] }
+  | {
+      readonly ok: true;
+      readonly text: string;
+      readonly tolerances: readonly Tolerance[];
+      readonly slashClosed: readonly SlashClosed[];
+      /** The line of every start tag, in document order: the elements' lines when the strict reader takes the text. */
+      readonly tagLines: readonly number[];
+      /**
+       * A start tag the strict reader refuses though sax takes it (an attribute twice, an element
+       * after the root's end, nesting past MAX_DEPTH): xml.ts then has sax read it, to say which.
+       */
+      readonly refused: boolean;
+    }
   | { readonly ok: false; readonly line: number; readonly where: string; readonly message: string };
 
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
@@ -62,6 +74,8 @@ interface StartTag {
   readonly quoted: readonly string[];
   /** `watch=/data/>`: the last value, unquoted, that `/>` ended, and the element with it. */
   readonly slashAfter: readonly [string, string] | undefined;
+  /** An attribute is given twice. */
+  readonly twice: boolean;
 }
 
 /**
@@ -74,6 +88,9 @@ function readStartTag(text: string, lt: number): StartTag | Failure | undefined 
   if (name === '' || /["']/.test(name)) return undefined;
   let out = `<${name}`;
   const quoted: string[] = [];
+  // A tag has a few attributes: a list is cheaper than a Set.
+  const names: string[] = [];
+  let twice = false;
   let lastUnquoted: [string, string] | undefined;
   let i = nameEnd;
   for (;;) {
@@ -81,11 +98,13 @@ function readStartTag(text: string, lt: number): StartTag | Failure | undefined 
     i = skipSpace(text, i);
     const space = text.slice(start, i);
     if (i >= text.length) return undefined;
-    if (text[i] === '>') return { name, text: `${out}${space}>`, end: i + 1, selfClosing: false, quoted, slashAfter: undefined };
-    if (text.startsWith('/>', i)) return { name, text: `${out}${space}/>`, end: i + 2, selfClosing: true, quoted, slashAfter: space === '' ? lastUnquoted : undefined };
+    if (text[i] === '>') return { name, text: `${out}${space}>`, end: i + 1, selfClosing: false, quoted, slashAfter: undefined, twice };
+    if (text.startsWith('/>', i)) return { name, text: `${out}${space}/>`, end: i + 2, selfClosing: true, quoted, slashAfter: space === '' ? lastUnquoted : undefined, twice };
     const attrEnd = tokenEnd(text, i);
     const attr = text.slice(i, attrEnd);
     if (attr === '' || /["']/.test(attr)) return undefined;
+    twice ||= names.includes(attr);
+    names.push(attr);
     const eq = skipSpace(text, attrEnd);
     if (text[eq] !== '=') return new Failure(name, i, `attribute ${attr} has no value; write ${attr}="..."`);
     const valueStart = skipSpace(text, eq + 1);
@@ -121,6 +140,9 @@ function readStartTag(text: string, lt: number): StartTag | Failure | undefined 
   }
 }
 
+/** Deeper element nesting is refused (a confxml.xml is 4 levels deep): xml.ts says so. */
+export const MAX_DEPTH = 64;
+
 /** Blanks out text, keeping its line breaks. */
 const blank = (s: string): string => s.replace(/[^\r\n]/g, ' ');
 
@@ -136,6 +158,8 @@ export function readLeniently(text: string): LenientResult {
   let strayText = false;
   let dashes = false;
   const slashClosed: SlashClosed[] = [];
+  const tagLines: number[] = [];
+  let refused = false;
   const path = (name: string): string => `${open.slice(1).map((n) => `<${n}>`).join('')}<${name}>`;
 
   const emitText = (from: number, to: number): void => {
@@ -197,9 +221,11 @@ export function readLeniently(text: string): LenientResult {
       tolerances.push({ line: lineAt(starts, lt), where: path(tag.name), message: `attribute ${tag.quoted.length === 1 ? 'value' : 'values'} without quotes, read as ${tag.quoted.join(' ')}, as sersync2 reads ${tag.quoted.length === 1 ? 'it' : 'them'}; write the quotes` });
     }
     out.push(tag.text);
+    tagLines.push(lineAt(starts, lt));
+    refused ||= tag.twice || open.length >= MAX_DEPTH || (root !== undefined && open.length === 0);
     root ??= tag.name;
     if (!tag.selfClosing) open.push(tag.name);
     i = tag.end;
   }
-  return { ok: true, text: out.join(''), tolerances, slashClosed };
+  return { ok: true, text: out.join(''), tolerances, slashClosed, tagLines, refused };
 }

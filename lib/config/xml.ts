@@ -1,13 +1,15 @@
 /**
  * Turns the bytes of a confxml.xml into a tree of elements that remember their line.
- * First the lenient pass reads what sersync2's own reader takes and XML does not (lenient.ts);
- * then sax, xml2js's tokenizer, in strict mode gives each element its line and words every
- * error; xml2js then builds the tree from the same text. Both through their public APIs.
+ * First the lenient pass reads what sersync2's own reader takes and XML does not (lenient.ts),
+ * and notes the line of each start tag; then xml2js builds the tree. A file either of them
+ * refuses is read once more by sax, xml2js's tokenizer, in strict mode, which words the error
+ * and names its line. Both through their public APIs. A valid file is tokenized once: at start,
+ * with many configs, the second pass was a third of each one's parse.
  */
 import sax from 'sax';
 // The package entry, not lib/parser: it also loads xmlbuilder, about 0.5 MB once start-up is over.
 import { Parser } from 'xml2js';
-import { readLeniently, type SlashClosed, type Tolerance } from './lenient';
+import { MAX_DEPTH, readLeniently, type SlashClosed, type Tolerance } from './lenient';
 import { lineAt, lineStarts, type LineStarts } from './lines';
 
 /** One XML element with its attributes, element children, and the line its start tag is on. */
@@ -50,9 +52,6 @@ interface Xml2jsNode {
   $?: Record<string, string>;
   $$?: Xml2jsNode[];
 }
-
-/** Deeper element nesting is refused (a confxml.xml is 4 levels deep). */
-const MAX_DEPTH = 64;
 
 /** Thrown from sax's handlers to stop at the first problem. */
 class Stop {}
@@ -112,36 +111,58 @@ function tagLines(text: string, starts: LineStarts, slashClosed: readonly SlashC
 }
 
 export function parseXml(text: string): XmlResult {
-  const starts = lineStarts(text);
   // External entities are never expanded: we refuse any entity declaration before looking at
   // the tree, and sax in strict mode rejects references to undeclared entities.
   const entity = /<!ENTITY\s+(%\s+)?([^\s>]*)/i.exec(text);
   if (entity) {
-    return { ok: false, code: 'XML_ENTITY', line: lineAt(starts, entity.index), message: `XML entity declarations are not allowed (found <!ENTITY ${entity[1] ?? ''}${entity[2]}>): entities are never expanded; write the value itself` };
+    return { ok: false, code: 'XML_ENTITY', line: lineAt(lineStarts(text), entity.index), message: `XML entity declarations are not allowed (found <!ENTITY ${entity[1] ?? ''}${entity[2]}>): entities are never expanded; write the value itself` };
   }
   const lenient = readLeniently(text);
   if (!lenient.ok) return { ok: false, code: 'XML_MALFORMED', line: lenient.line, where: lenient.where, message: `XML is not well formed: ${lenient.message}` };
-  // Offsets move where quotes were added, lines do not: the lines come from the text sax reads.
-  const lines = tagLines(lenient.text, lineStarts(lenient.text), lenient.slashClosed);
-  if (!Array.isArray(lines)) return { ok: false, code: 'XML_MALFORMED', line: lines.line, message: lines.message };
+  // Offsets move where quotes were added, lines do not: sax reads the text xml2js reads.
+  const strictly = () => tagLines(lenient.text, lineStarts(lenient.text), lenient.slashClosed);
+  if (lenient.refused) {
+    const problem = strictly();
+    if (!Array.isArray(problem)) return { ok: false, code: 'XML_MALFORMED', line: problem.line, message: problem.message };
+  }
 
   let result: Xml2jsNode | undefined;
   let failure: Error | undefined;
-  // With async: false, parseString calls back before it returns.
-  new Parser({ explicitChildren: true, preserveChildrenOrder: true, charsAsChildren: false, explicitArray: true, async: false, strict: true }).parseString(lenient.text, (err: Error | null, value: Record<string, Xml2jsNode> | null) => {
-    if (err) failure = err;
-    else if (value) result = Object.values(value)[0];
-  });
-  if (failure) return { ok: false, code: 'XML_MALFORMED', line: 1, message: `XML is not well formed: ${failure.message.split('\n')[0]}` };
-  if (!result) return { ok: false, code: 'XML_MALFORMED', line: 1, message: 'XML is not well formed: the file has no root element' };
-
-  let next = 0;
-  const build = (node: Xml2jsNode): XmlElement => {
-    const line = lines[next++] ?? 0;
-    const children = (node.$$ ?? []).map(build);
-    return { name: node['#name'], attributes: { ...(node.$ ?? {}) }, children, line };
+  // With async: false, parseString calls back before it returns; a problem sax finds after the
+  // root's end (text there) it throws instead.
+  try {
+    new Parser({ explicitChildren: true, preserveChildrenOrder: true, charsAsChildren: false, explicitArray: true, async: false, strict: true }).parseString(lenient.text, (err: Error | null, value: Record<string, Xml2jsNode> | null) => {
+      if (err) failure = err;
+      else if (value) result = Object.values(value)[0];
+    });
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+  }
+  if (failure || !result) {
+    // sax words the problem and finds its line; what only xml2js refuses keeps xml2js's words.
+    const problem = strictly();
+    if (!Array.isArray(problem)) return { ok: false, code: 'XML_MALFORMED', line: problem.line, message: problem.message };
+    if (failure) return { ok: false, code: 'XML_MALFORMED', line: 1, message: `XML is not well formed: ${failure.message.split('\n')[0]}` };
+    return { ok: false, code: 'XML_MALFORMED', line: 1, message: 'XML is not well formed: the file has no root element' };
+  }
+  const root = result;
+  const build = (lines: readonly number[]): { root: XmlElement; elements: number } => {
+    let next = 0;
+    const element = (node: Xml2jsNode): XmlElement => {
+      const line = lines[next++] ?? 0;
+      const children = (node.$$ ?? []).map(element);
+      return { name: node['#name'], attributes: { ...(node.$ ?? {}) }, children, line };
+    };
+    return { root: element(root), elements: next };
   };
-  return { ok: true, root: build(result), encoding: 'utf-8', tolerances: lenient.tolerances };
+  let tree = build(lenient.tagLines);
+  // Every element is one start tag of the lenient pass, in order; should the two ever count
+  // differently, sax's lines are the ones to trust.
+  if (tree.elements !== lenient.tagLines.length) {
+    const lines = strictly();
+    if (Array.isArray(lines)) tree = build(lines);
+  }
+  return { ok: true, root: tree.root, encoding: 'utf-8', tolerances: lenient.tolerances };
 }
 
 /** The first attribute name that occurs twice in the raw text of one start tag. */
