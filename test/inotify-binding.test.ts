@@ -473,6 +473,11 @@ test('watchChunk: each path watched, then read, off the loop: wds, names (text o
   const again = await ino.watchChunk(paths.slice(0, 4) as string[], IN.CREATE | IN.ONLYDIR, false);
   assert.deepEqual([...again.wds], [...wds.slice(0, 4)]);
   assert.deepEqual(again.lists.map((l) => (typeof l === 'number' ? l : typed(l))), lists.slice(0, 4).map((l) => (typeof l === 'number' ? l : typed(l))));
+  // Joined by the caller (the walk, a listing at a time): the same again; a count that the NULs do not match is refused.
+  const joined = await ino.watchChunk({ joined: `${(paths.slice(0, 4) as string[]).join('\0')}\0`, count: 4 }, IN.CREATE | IN.ONLYDIR, false);
+  assert.deepEqual([...joined.wds], [...wds.slice(0, 4)]);
+  assert.deepEqual(joined.lists.map((l) => (typeof l === 'number' ? l : typed(l))), lists.slice(0, 4).map((l) => (typeof l === 'number' ? l : typed(l))));
+  await assert.rejects(() => ino.watchChunk({ joined: `${paths[0]}\0`, count: 2 }, IN.CREATE, false), /EINVAL/);
   // The watches are the instance's own: an entry made now is reported on the loop.
   fs.mkdirSync(path.join(dir, 'leaf', 'new'));
   await waitFor('the create in a directory watched by watchChunk', () => events.some((e) => e.wd === wds[2] && e.name === 'new'));

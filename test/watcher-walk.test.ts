@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Inotify } from '../lib/inotify/binding';
 import { IN } from '../lib/inotify/mask';
+import { CHUNK } from '../lib/inotify/walk';
 import { InotifyWatcher } from '../lib/inotify/watcher';
 import type { WatchEvent } from '../lib/inotify/watcherTypes';
 import { listTree } from './helpers/tree';
@@ -31,8 +32,8 @@ before(() => {
 });
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-/** A watcher on the shared tree; `heldLimit` as InotifyWatcher's. */
-function watcherOn(events: WatchEvent[], heldLimit?: number): InotifyWatcher {
+/** A watcher on the shared tree; `heldLimit` as InotifyWatcher's; `onProgress` as the daemon's progress line takes it. */
+function watcherOn(events: WatchEvent[], heldLimit?: number, onProgress?: (watches: number) => void): InotifyWatcher {
   const inotify = new Inotify({ persistent: false, onBatch: (batch) => watcher.handleBatch(batch) });
   const options = {
     root,
@@ -41,6 +42,7 @@ function watcherOn(events: WatchEvent[], heldLimit?: number): InotifyWatcher {
     xfs: false,
     onEvents: (batch: WatchEvent[]) => events.push(...batch),
     onUnwatched: (where: unknown, code: string) => assert.fail(`unwatched ${String(where)}: ${code}`),
+    onProgress,
   };
   const watcher: InotifyWatcher = new InotifyWatcher(inotify, options, heldLimit);
   return watcher;
@@ -113,6 +115,20 @@ test('kernel events past the held limit during a walk become one overflow, and t
     timer.stop();
     watcher.close();
     for (const file of [...files, path.join(root, 'd0', 'after.txt')]) fs.rmSync(file, { force: true });
+  }
+});
+
+test('the walk reports its progress once per chunk of directories, rising to the count watched', { timeout: 60_000 }, async () => {
+  const counts: number[] = [];
+  const watcher = watcherOn([], undefined, (watches) => counts.push(watches));
+  try {
+    assert.equal(await watcher.start(), DIRS);
+    assert.equal(counts.at(-1), DIRS, 'the last report is every directory');
+    assert.ok(counts.every((n, i) => i === 0 || n > counts[i - 1]!), `rising: ${counts.join(' ')}`);
+    // The root, its TOP children, then the TOP * EACH below them in chunks of CHUNK.
+    assert.equal(counts.length, 2 + Math.ceil((TOP * EACH) / CHUNK), `one report per chunk: ${counts.join(' ')}`);
+  } finally {
+    watcher.close();
   }
 });
 

@@ -97,6 +97,12 @@ export interface ChunkListing {
   readonly lists: ReadonlyArray<readonly PathName[] | number>;
 }
 
+/** Text paths joined already, each one ended by a NUL: how the walk hands over a chunk, without a string per path. */
+export interface JoinedPaths {
+  readonly joined: string;
+  readonly count: number;
+}
+
 /** The list of every directory not read (a leaf, by its link count): most of a big tree's. */
 const NO_NAMES: readonly PathName[] = Object.freeze([]);
 
@@ -180,26 +186,11 @@ export class Inotify {
   /**
    * addWatches(paths, mask), then subdirectories() of each directory watched, in that order, on a
    * libuv thread: the start-up walk's syscalls leave the event loop, and several configs' walks
-   * share the cores. Never rejects for a path.
+   * share the cores. The paths come as an array, or as text joined already. Never rejects for a path.
    */
-  async watchChunk(paths: ReadonlyArray<string | Buffer>, mask: number, statEach = false): Promise<ChunkListing> {
-    if (!Array.isArray(paths)) throw new TypeError('paths must be an array');
-    let text = true;
-    for (const p of paths) {
-      checkPath(p);
-      text &&= typeof p === 'string';
-    }
-    // Text paths go as one string: one copy into the addon, not one per path (a path with a NUL inside is refused there).
-    const given = text && paths.length > 0 ? `${paths.join('\0')}\0` : paths;
-    const { wds, rcs, counts, names } = await this.handle.watchChunk(given, mask, statEach, paths.length);
-    const lists: Array<readonly PathName[] | number> = [];
-    let start = 0;
-    for (let i = 0; i < wds.length; i++) {
-      const n = counts[i]!;
-      lists.push(rcs[i]! < 0 ? rcs[i]! : n === 0 ? NO_NAMES : names.slice(start, start + n));
-      start += n;
-    }
-    return { wds, lists };
+  async watchChunk(paths: ReadonlyArray<string | Buffer> | JoinedPaths, mask: number, statEach = false): Promise<ChunkListing> {
+    const { given, count } = chunkPaths(paths);
+    return chunkListing(await this.handle.watchChunk(given, mask, statEach, count));
   }
 
   /** Stops a watch. False when it is already gone (removed, or the kernel sent IN_IGNORED), or closed. Never throws. */
@@ -245,6 +236,34 @@ export class Inotify {
       console.error(`inotify: ${error.message}; no more events are read`);
     }
   }
+}
+
+/** The addon's flat answer as one list per path. */
+function chunkListing({ wds, rcs, counts, names }: NativeChunk): ChunkListing {
+  // Its length at once: grown by push, its backing store was copied a few times over per chunk.
+  const lists = new Array<readonly PathName[] | number>(wds.length);
+  let start = 0;
+  for (let i = 0; i < wds.length; i++) {
+    const n = counts[i]!;
+    lists[i] = rcs[i]! < 0 ? rcs[i]! : n === 0 ? NO_NAMES : names.slice(start, start + n);
+    start += n;
+  }
+  return { wds, lists };
+}
+
+/** What the addon takes: text paths as one string (one copy into it, not one per path; a path with a NUL inside is refused there), else the array. */
+function chunkPaths(paths: ReadonlyArray<string | Buffer> | JoinedPaths): { given: string | ReadonlyArray<string | Buffer>; count: number } {
+  if (!Array.isArray(paths)) {
+    const { joined, count } = paths as JoinedPaths;
+    if (typeof joined !== 'string' || !Number.isInteger(count)) throw new TypeError('paths must be an array, or { joined, count }');
+    return { given: joined, count };
+  }
+  let text = true;
+  for (const p of paths) {
+    checkPath(p);
+    text &&= typeof p === 'string';
+  }
+  return { given: text && paths.length > 0 ? `${paths.join('\0')}\0` : paths, count: paths.length };
 }
 
 function checkPath(p: unknown): void {

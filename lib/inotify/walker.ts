@@ -15,7 +15,7 @@
  */
 import { errnoName } from '../errno';
 import { concatPath, joinRel, type PathName } from '../paths';
-import type { ChunkListing } from './binding';
+import type { ChunkListing, JoinedPaths } from './binding';
 import type { DirArrival } from './change';
 import type { DirNode } from './dirNode';
 import { listDirectory, type Report } from './listing';
@@ -23,7 +23,7 @@ import { PENDING_TRIES, PendingDirs } from './pendingDirs';
 import { rootMask } from './root';
 import { Pending, type Step } from './slices';
 import { UnlistedDirs } from './unlistedDirs';
-import { WalkLevels, type WalkDir } from './walk';
+import { dirsOf, WalkLevels, type ChunkPart, type Listing } from './walk';
 import type { WatchTree } from './watchTree';
 import type { InotifyBinding, RawEvent, WatcherOptions } from './watcherTypes';
 
@@ -60,34 +60,41 @@ export class Walker {
   /** Watches the tree at `top`; returns how many directories got a watch. */
   *walk(top: WalkTop): Generator<Step, number> {
     const below: DirArrival = top.report ? 'created' : 'movedTo';
-    const rel = top.parent !== undefined ? joinRel(this.tree.pathOf(top.parent), top.name) : '';
-    const walk = new WalkLevels({ parent: top.parent, name: top.name, rel, change: top.change, tries: top.tries ?? 0 });
+    const parentRel = top.parent !== undefined ? this.tree.pathOf(top.parent) : '';
+    const walk = new WalkLevels({ parent: top.parent, parentRel, name: top.name, change: top.change, tries: top.tries ?? 0 });
     let added = 0;
     for (let chunk = walk.chunk(); chunk; chunk = walk.chunk()) {
-      const mask = chunk[0]!.parent !== undefined ? this.options.mask : rootMask(this.options.mask);
-      const paths = chunk.map((d) => this.absolute(d.rel));
+      const mask = chunk[0]!.listing.parent !== undefined ? this.options.mask : rootMask(this.options.mask);
       let wds: Int32Array;
       let lists: ChunkListing['lists'] | undefined;
       if (top.offThread && !top.report && this.inotify.watchChunk) {
-        const job = new Pending(this.inotify.watchChunk(paths, mask, this.options.xfs));
+        const job = new Pending(this.inotify.watchChunk(this.joinedPaths(chunk) ?? this.paths(chunk), mask, this.options.xfs));
         yield job.done;
         ({ wds, lists } = job.value());
-      } else wds = this.inotify.addWatches(paths, mask);
-      for (let i = 0; i < chunk.length; i++) {
-        const dir = chunk[i]!;
-        const wd = wds[i]!;
-        if (wd < 0) {
-          this.unwatchable(dir, errnoName(-wd));
-          continue;
+      } else wds = this.inotify.addWatches(this.paths(chunk), mask);
+      let i = 0;
+      for (const { listing, from, to } of chunk) {
+        for (let k = from; k < to; k++, i++) {
+          const name = listing.names[k]!;
+          const wd = wds[i]!;
+          if (wd < 0) {
+            this.unwatchable(listing, name, errnoName(-wd));
+            continue;
+          }
+          // A wd the tree holds already is a directory moved here (or reached twice): its node keeps its children.
+          const fresh = !this.tree.has(wd);
+          const node = this.tree.attach(wd, listing.parent, name, listing.fresh);
+          if (added++ === 0) top.onTopWatched?.();
+          const listed = lists?.[i];
+          // Most of a tree is leaves, read already and found empty: nothing to list or walk below them.
+          if (typeof listed === 'object' && listed.length === 0) continue;
+          const rel = joinRel(listing.parentRel, name);
+          walk.found(node, rel, this.list(node, rel, this.absolute(rel), top, listing.tries, listed), below, fresh);
+          // A read made here may be slow: a slice may end after it. A chunk read off the loop yields its next promise.
+          if (!lists) yield;
         }
-        // A wd the tree holds already is a directory moved here (or reached twice): its node keeps its children.
-        const fresh = !this.tree.has(wd);
-        const node = this.tree.attach(wd, dir.parent, dir.name, dir.parentFresh);
-        if (added++ === 0) top.onTopWatched?.();
-        this.options.onProgress?.(this.tree.size);
-        walk.found(node, dir.rel, this.list(node, dir.rel, paths[i]!, top, dir.tries, lists?.[i]), below, fresh);
-        yield;
       }
+      this.options.onProgress?.(this.tree.size);
     }
     return added;
   }
@@ -143,11 +150,36 @@ export class Walker {
     return rel.length === 0 ? this.options.root : concatPath(this.options.root, '/', rel);
   }
 
+  /** The chunk's absolute paths, one per directory. */
+  private paths(chunk: readonly ChunkPart[]): PathName[] {
+    return dirsOf(chunk).map((d) => this.absolute(d.rel));
+  }
+
+  /** The chunk's absolute paths as one text, each ended by a NUL, made a listing at a time; undefined when a path is not text. */
+  private joinedPaths(chunk: readonly ChunkPart[]): JoinedPaths | undefined {
+    const { root } = this.options;
+    if (typeof root !== 'string') return undefined;
+    let joined = '';
+    let count = 0;
+    for (const { listing, from, to } of chunk) {
+      const { names, parentRel } = listing;
+      if (typeof parentRel !== 'string') return undefined;
+      for (let k = from; k < to; k++) if (typeof names[k] !== 'string') return undefined;
+      if (listing.parent === undefined) joined += `${root}\0`; // the root: its listing is its own, of one name ('')
+      else {
+        const prefix = parentRel.length === 0 ? `${root}/` : `${root}/${parentRel}/`;
+        joined += `${prefix}${(from === 0 && to === names.length ? names : names.slice(from, to)).join(`\0${prefix}`)}\0`;
+      }
+      count += to - from;
+    }
+    return { joined, count };
+  }
+
   /** A directory whose watch failed: gone, or moved with an ancestor whose rename is unread yet (tried again), or out of watches. */
-  private unwatchable(dir: WalkDir, code: string): void {
-    if (dir.parent === undefined) this.onRootError(code);
-    else if (code === 'ENOENT' || code === 'ENOTDIR') this.pending.add(dir.parent, dir.name, dir.change, dir.tries);
-    else this.options.onUnwatched(dir.rel, code);
+  private unwatchable(listing: Listing, name: PathName, code: string): void {
+    if (listing.parent === undefined) this.onRootError(code);
+    else if (code === 'ENOENT' || code === 'ENOTDIR') this.pending.add(listing.parent, name, listing.change, listing.tries);
+    else this.options.onUnwatched(joinRel(listing.parentRel, name), code);
   }
 
   /** Reads a watched directory (or takes what watchChunk read); one renamed since its watch was added is read again by retry(). */
