@@ -86,7 +86,8 @@ function readStartTag(text: string, lt: number): StartTag | Failure | undefined 
   const nameEnd = tokenEnd(text, lt + 1);
   const name = text.slice(lt + 1, nameEnd);
   if (name === '' || /["']/.test(name)) return undefined;
-  let out = `<${name}`;
+  // The tag as written, up to `start` of the attribute under way; a copy is made from the first value quoted here on.
+  let out: string | undefined;
   const quoted: string[] = [];
   // A tag has a few attributes: a list is cheaper than a Set.
   const names: string[] = [];
@@ -96,10 +97,13 @@ function readStartTag(text: string, lt: number): StartTag | Failure | undefined 
   for (;;) {
     const start = i;
     i = skipSpace(text, i);
-    const space = text.slice(start, i);
     if (i >= text.length) return undefined;
-    if (text[i] === '>') return { name, text: `${out}${space}>`, end: i + 1, selfClosing: false, quoted, slashAfter: undefined, twice };
-    if (text.startsWith('/>', i)) return { name, text: `${out}${space}/>`, end: i + 2, selfClosing: true, quoted, slashAfter: space === '' ? lastUnquoted : undefined, twice };
+    const ends = text[i] === '>' ? 1 : text.startsWith('/>', i) ? 2 : 0;
+    if (ends > 0) {
+      const end = i + ends;
+      const written = out === undefined ? text.slice(lt, end) : `${out}${text.slice(start, end)}`;
+      return { name, text: written, end, selfClosing: ends === 2, quoted, slashAfter: ends === 2 && i === start ? lastUnquoted : undefined, twice };
+    }
     const attrEnd = tokenEnd(text, i);
     const attr = text.slice(i, attrEnd);
     if (attr === '' || /["']/.test(attr)) return undefined;
@@ -108,14 +112,13 @@ function readStartTag(text: string, lt: number): StartTag | Failure | undefined 
     const eq = skipSpace(text, attrEnd);
     if (text[eq] !== '=') return new Failure(name, i, `attribute ${attr} has no value; write ${attr}="..."`);
     const valueStart = skipSpace(text, eq + 1);
-    const before = text.slice(attrEnd, valueStart);
     const quote = text[valueStart];
     if (quote === '"' || quote === "'") {
       // As xmlParser: a quote not closed before the next `<` is no quote.
       const close = text.indexOf(quote, valueStart + 1);
       const nextTag = text.indexOf('<', valueStart + 1);
       if (close === -1 || (nextTag !== -1 && nextTag < close)) return new Failure(name, valueStart, `a quote opened for ${attr} is never closed; close it: ${attr}="..."`);
-      out += `${space}${attr}${before}${text.slice(valueStart, close + 1)}`;
+      if (out !== undefined) out += text.slice(start, close + 1);
       lastUnquoted = undefined;
       i = close + 1;
       continue;
@@ -133,7 +136,7 @@ function readStartTag(text: string, lt: number): StartTag | Failure | undefined 
         return new Failure(name, valueStart, `the value of ${attr} is not quoted and "${word}" follows it: sersync2 reads ${attr}="${value}"; if the value has a space, quote all of it: ${attr}="${value} ${word}"`);
       }
     }
-    out += `${space}${attr}${before}"${value}"`;
+    out = `${out ?? text.slice(lt, start)}${text.slice(start, valueStart)}"${value}"`;
     quoted.push(`${attr}="${value}"`);
     lastUnquoted = [attr, value];
     i = valueEnd;
@@ -184,7 +187,8 @@ export function readLeniently(text: string): LenientResult {
       break;
     }
     emitText(i, lt);
-    const verbatim = VERBATIM.find(([opening]) => text.startsWith(opening, lt));
+    // Indexed, not destructured: destructuring an array in a callback costs an iterator per call, and this runs at every `<`.
+    const verbatim = VERBATIM.find((v) => text.startsWith(v[0], lt));
     if (verbatim) {
       // `<!DOCTYPE x [ ... ]>` ends at `]>`; the entity guard has already looked inside it.
       const closing = verbatim[0] === '<!' && /^<!DOCTYPE[^>[]*\[/i.test(text.slice(lt, lt + 200)) ? ']>' : verbatim[1];

@@ -39,9 +39,9 @@ export function compileSersyncRegex(expression: string): RegexResult {
 
 /** The same translation; `anchored: false` gives a RegExp that searches (refreshCDN's regexurl). */
 export function translateSersyncRegex(expression: string, anchored: boolean): RegexResult {
-  for (const [pattern, reason] of UNSUPPORTED) {
-    if (pattern.test(stripEscapedBackslashes(expression))) return { ok: false, reason };
-  }
+  const stripped = stripEscapedBackslashes(expression);
+  const unsupported = UNSUPPORTED.find((entry) => entry[0].test(stripped));
+  if (unsupported) return { ok: false, reason: unsupported[1] };
   let source = expression;
   let flags = '';
   const inline = /^\(\?([imsx]+)\)/.exec(source);

@@ -12,21 +12,21 @@ export interface LatencySummary {
 }
 
 export class LatencyRecorder {
-  private readonly ring: Float64Array;
+  /** Made at the first sample: a host's many configs start with none, and most stay idle. */
+  private ring: Float64Array | undefined;
   private total = 0;
 
-  constructor(window = 4096) {
-    this.ring = new Float64Array(window);
-  }
+  constructor(private readonly window = 4096) {}
 
   record(ms: number): void {
+    this.ring ??= new Float64Array(this.window);
     this.ring[this.total % this.ring.length] = ms;
     this.total++;
   }
 
   /** Null before the first sample; values in milliseconds, rounded to microseconds. */
   summary(): LatencySummary | null {
-    if (this.total === 0) return null;
+    if (this.total === 0 || !this.ring) return null;
     const samples = this.ring.slice(0, Math.min(this.total, this.ring.length)).sort();
     const at = (q: number) => round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!);
     return { count: this.total, p50: at(0.5), p95: at(0.95), max: round(samples[samples.length - 1]!) };
