@@ -120,7 +120,8 @@ export function parseXml(text: string): XmlResult {
   const lenient = readLeniently(text);
   if (!lenient.ok) return { ok: false, code: 'XML_MALFORMED', line: lenient.line, where: lenient.where, message: `XML is not well formed: ${lenient.message}` };
   // Offsets move where quotes were added, lines do not: sax reads the text xml2js reads.
-  const strictly = () => tagLines(lenient.text, lineStarts(lenient.text), lenient.slashClosed);
+  let strict: ReturnType<typeof tagLines> | undefined;
+  const strictly = () => (strict ??= tagLines(lenient.text, lineStarts(lenient.text), lenient.slashClosed));
   if (lenient.refused) {
     const problem = strictly();
     if (!Array.isArray(problem)) return { ok: false, code: 'XML_MALFORMED', line: problem.line, message: problem.message };
