@@ -85,12 +85,15 @@ function plan(options: BenchOptions): Step[] {
       case 'idle':
         steps.push({ name: 'idle', estimateMs: options.idle.windowMs + 10_000 + options.idle.dirs * 0.25, tools: NOT_REFERENCE, run: idle });
         break;
+      // These two rotate their own variants (one process, N processes, alone) run by run.
       case 'instances': {
-        // These steps rotate their own variants (one process, N processes, alone) run by run.
-        let memoryRun = 0;
-        let isolationRun = 0;
-        steps.push({ name: 'instances', estimateMs: scale * 40_000, tools: ['compat', 'sersync2'], run: (ctx) => instances(ctx, memoryRun++) });
-        steps.push({ name: 'isolation', estimateMs: scale * 45_000, tools: ['compat', 'batch'], run: (ctx) => isolation(ctx, isolationRun++) });
+        let run = 0;
+        steps.push({ name: 'instances', estimateMs: scale * 40_000, tools: ['compat', 'sersync2'], run: (ctx) => instances(ctx, run++) });
+        break;
+      }
+      case 'isolation': {
+        let run = 0;
+        steps.push({ name: 'isolation', estimateMs: scale * 45_000, tools: ['compat', 'batch'], run: (ctx) => isolation(ctx, run++) });
         break;
       }
     }

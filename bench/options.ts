@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { TOOL_IDS, type ToolId } from './tools/types';
 
-const SCENARIOS = ['burst', 'into-tree', 'latency', 'storm-all', 'storm-mkdir', 'storm-deep', 'startup', 'idle', 'scale', 'instances'] as const;
+const SCENARIOS = ['burst', 'into-tree', 'latency', 'storm-all', 'storm-mkdir', 'storm-deep', 'startup', 'idle', 'scale', 'instances', 'isolation'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 /** BENCH_ONLY=storm: the three storms. */
 const ALIASES: Record<string, readonly ScenarioId[]> = { storm: ['storm-all', 'storm-mkdir', 'storm-deep'] };

@@ -22,6 +22,7 @@ import { type Command, remoteLabel, render } from '../command/model';
 import { createHandler } from '../dispatch/handler';
 import { largeFileFinder } from '../workers/largeFiles';
 import { WorkerPool } from '../workers/pool';
+import type { WorkShare } from '../workers/share';
 import type { DaemonParts } from './context';
 import { fileError, StartError } from './errors';
 import { writeQueued } from './leftovers';
@@ -37,6 +38,8 @@ export interface ProcessShare {
   readonly signals: DaemonSignals;
   /** The status file and the metrics: the instance reports there under its name. */
   readonly status: DaemonStatus;
+  /** The workers of every config: a long backlog yields to a short one. */
+  readonly work: WorkShare;
   /** Ends the process with this exit code; the first call wins. */
   exit(code: number): void;
   readonly exited: boolean;
@@ -77,7 +80,7 @@ export function openParts(share: ProcessShare, name: string, config: Config, con
   const watchRoot = config.sersync.localpath.watch;
   const watch = options.plugin ? pluginWatch(config, options.plugin) : watchRoot;
   if (pluginName && pluginWatch(config, pluginName) !== watch) log.warn(`plugin ${pluginName} reports paths under its own <localpath> ${pluginWatch(config, pluginName)}, not ${watch}`);
-  const pool = scope.add('workers', new WorkerPool(queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, parallel: batch.parallel, findLarge: largeFileFinder(watchRoot) }), {
+  const pool = scope.add('workers', new WorkerPool(queue, options.threads, handler, (error) => log.error(`worker: ${(error as Error).message}`), batch && { maxPaths: batch.maxPaths, parallel: batch.parallel, findLarge: largeFileFinder(watchRoot) }, share.work), {
     intake: (p) => p.stop(),
     drain: (p) => p.idle(),
   });

@@ -20,6 +20,7 @@ import { Instances } from './instances';
 import { FANOTIFY_LIMIT, KERNEL_LIMITS, raiseKernelLimits } from './kernelLimits';
 import { Scope } from './scope';
 import { DaemonSignals, type SignalSource } from './signals';
+import { WorkShare } from '../workers/share';
 
 /** Runs until stopped by a signal; resolves to the exit code. */
 export async function runDaemon(options: CliOptions, argv: readonly string[]): Promise<number> {
@@ -84,7 +85,7 @@ export async function startDaemon(options: CliOptions, log: Logger, scope: Scope
   let resolveDone: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
   const share = {
-    options, signals, status,
+    options, signals, status, work: new WorkShare(),
     exit: (code: number) => {
       exited = true;
       resolveDone(code);

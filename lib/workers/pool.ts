@@ -13,11 +13,14 @@
  * read off the event loop (`findLarge`) while the batch already counts as running.
  *
  * The pool starts work when the queue says something was pushed (once per turn of the event
- * loop, so the events of one read merge first), and when a job ends.
+ * loop, so the events of one read merge first), and when a job ends. With other instances in the
+ * process (`share`), it may be held to one job at a time while one of them clears a short
+ * backlog (lib/workers/share.ts).
  */
 import type { PathEvent, SyncEvent } from '../events/types';
 import { BusyPaths } from '../queue/busyPaths';
 import type { EventQueue, Taken } from '../queue/queue';
+import type { WorkShare, Seat } from './share';
 
 /** Handles one job: a single event, or a batch of path events; `covered`: events its commands cover, for the plugin. */
 export type EventHandler = (events: readonly SyncEvent[], covered: readonly PathEvent[]) => Promise<void>;
@@ -45,6 +48,7 @@ export class WorkerPool {
   private woken = false;
   private idleWaiters: Array<() => void> = [];
   private settleTimer: NodeJS.Timeout | undefined;
+  private readonly seat: Seat | undefined;
 
   constructor(
     private readonly queue: EventQueue,
@@ -52,8 +56,10 @@ export class WorkerPool {
     private readonly handle: EventHandler,
     private readonly onError: (error: unknown, events: readonly SyncEvent[]) => void,
     private readonly batch?: BatchOptions,
+    share?: WorkShare,
   ) {
     queue.onPush(() => this.wake());
+    this.seat = share?.join(threads, () => queue.length + this.jobs.size, () => this.wake());
   }
 
   /** Jobs running now. */
@@ -92,9 +98,14 @@ export class WorkerPool {
     if (this.jobs.size === 0) this.notifyIdle();
   }
 
+  /** Workers free now: of `-n`, or of one while the share holds this pool. */
+  private free(): number {
+    return (this.seat ? this.seat.allowed() : this.threads) - this.jobs.size;
+  }
+
   /** A worker is free, and in batch mode no batch is running. */
   private mayTake(): boolean {
-    return !this.stopped && this.jobs.size < this.threads && !(this.batch && this.batches.size > 0);
+    return !this.stopped && !(this.batch && this.batches.size > 0) && this.free() > 0;
   }
 
   /** Takes and starts the next job (with its large files beside it); false when none could start. */
@@ -103,7 +114,7 @@ export class WorkerPool {
     const taken = this.queue.takeUpTo(batch ? batch.maxPaths : 1, this.busy);
     if (taken.events.length === 0) return false;
     if (!batch || taken.events[0]!.kind === 'full') this.start(taken.events, taken.covered);
-    else if (this.threads - this.jobs.size > 1) this.sendLargeApart(batch, taken);
+    else if (this.free() > 1) this.sendLargeApart(batch, taken);
     else this.startBatch(taken.events, taken.covered);
     return true;
   }
@@ -121,7 +132,7 @@ export class WorkerPool {
       .catch(() => new Set<SyncEvent>())
       .then((large) => {
         this.unreserve(reserved);
-        let free = this.threads - this.jobs.size - 1;
+        let free = this.free() - 1;
         const listed = reserved.filter((event) => {
           if (free <= 0 || !large.has(event)) return true;
           free--;
@@ -144,7 +155,7 @@ export class WorkerPool {
    * (their `--delete` must not race a separate sync inside a deleted directory).
    */
   private split(listed: readonly SyncEvent[]): (readonly SyncEvent[])[] {
-    const parts = Math.min(this.batch!.parallel, this.threads - this.jobs.size, Math.floor(listed.length / SPLIT_BATCH_MIN));
+    const parts = Math.min(this.batch!.parallel, this.free(), Math.floor(listed.length / SPLIT_BATCH_MIN));
     if (listed.length === 0) return [];
     if (parts < 2 || listed.some((e) => e.kind !== 'sync')) return [listed];
     const size = Math.ceil(listed.length / parts);
@@ -155,12 +166,14 @@ export class WorkerPool {
     this.jobs.add(job);
     if (isBatch) this.batches.add(job);
     this.busy.add(job);
+    this.seat?.set(this.jobs.size);
   }
 
   private unreserve(job: readonly SyncEvent[]): void {
     this.jobs.delete(job);
     this.batches.delete(job);
     this.busy.remove(job);
+    this.seat?.set(this.jobs.size);
   }
 
   private start(job: readonly SyncEvent[], covered: readonly PathEvent[], isBatch = false): void {
@@ -193,6 +206,7 @@ export class WorkerPool {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.settleTimer);
+    this.seat?.leave();
   }
 
   /** Resolves once no event is running (immediately when none is). */
