@@ -96,6 +96,30 @@ test('a "burst" busy for most of the last seconds is a load of its own: the hold
   assert.equal(storm.s.allowed(), 10);
 });
 
+test('light instances taking turns hold a storm at most about half of the last seconds', () => {
+  const { seat, advance } = fixture();
+  const storm = seat(10);
+  const lights = [seat(10), seat(10), seat(10), seat(10)];
+  storm.state.backlog = 1000;
+  storm.s.set(1);
+  let heldMs = 0;
+  let freeMs = 0;
+  // Each light one has work for a quarter of a window, then the next: none is ever busy for long.
+  for (let step = 0; step < 400; step++) {
+    const light = lights[Math.floor(step / 25) % lights.length]!;
+    for (const l of lights) {
+      l.state.backlog = l === light ? 20 : 0;
+      l.s.set(l === light ? 5 : 0);
+    }
+    if (storm.s.allowed() === 1) heldMs += LOAD_WINDOW_MS / 100;
+    else freeMs += LOAD_WINDOW_MS / 100;
+    advance(LOAD_WINDOW_MS / 100);
+  }
+  assert.ok(heldMs > 0, 'held at first');
+  const share = heldMs / (heldMs + freeMs);
+  assert.ok(share > 0.4 && share < 0.6, `held ${Math.round(share * 100)} % of the time`);
+});
+
 test('an instance that stops leaves the share: what it held runs again', () => {
   const { seat } = fixture();
   const storm = seat(10);

@@ -13,15 +13,16 @@
  *
  * The held one runs its full `-n` again as soon as the light one has no work left, or has been
  * busy for more than about 0.7 × LOAD_WINDOW_MS (then it is no burst but a load of its own, and
- * the two share the machine as two processes would). A steady light stream can hold a storm only
- * while it runs, under half of the time. An instance alone in its process is never held, and
+ * the two share the machine as two processes would). Nor is an instance held for more than about
+ * half of the last seconds, however many light ones take turns: a host of many configs with small
+ * changes slows a storm at most about twice. An instance alone in its process is never held, and
  * commands already running are never touched.
  */
 import { performance } from 'node:perf_hooks';
 
 /** The time constant of the busy average: what happened this long ago weighs 1/e of now. */
 export const LOAD_WINDOW_MS = 2000;
-/** Below this busy average, an instance with the shorter backlog goes first. */
+/** Below this busy average, an instance with the shorter backlog goes first; from this held average on, nobody holds it. */
 const LIGHT = 0.5;
 /** How often held instances look again while averages drift with no command starting or ending. */
 const RECHECK_MS = 100;
@@ -54,8 +55,10 @@ export class WorkShare {
   /** Whether `seat` is to run one command at a time now. */
   holds(seat: Seat): boolean {
     if (this.seats.size < 2) return false;
-    const mine = seat.backlog();
     const now = this.now();
+    // Held most of the last seconds already (by one light instance after another): it runs.
+    if (seat.heldAt(now) >= LIGHT) return false;
+    const mine = seat.backlog();
     for (const other of this.seats) {
       if (other === seat) continue;
       const theirs = other.backlog();
@@ -85,13 +88,41 @@ export class WorkShare {
   }
 }
 
-/** One instance's place in the share: its jobs running, how busy it has been, whether it is held. */
+/** An exponential average of a yes/no state over time: how much of the last windows it was on. */
+class Average {
+  private value = 0;
+  private since: number;
+  private state = false;
+
+  constructor(
+    private readonly windowMs: number,
+    now: number,
+  ) {
+    this.since = now;
+  }
+
+  get on(): boolean {
+    return this.state;
+  }
+
+  at(now: number): number {
+    const x = this.state ? 1 : 0;
+    return x + (this.value - x) * Math.exp(-Math.max(0, now - this.since) / this.windowMs);
+  }
+
+  set(on: boolean, now: number): void {
+    if (on === this.state) return;
+    this.value = this.at(now);
+    this.since = now;
+    this.state = on;
+  }
+}
+
+/** One instance's place in the share: its jobs running, how busy and how held it has been. */
 export class Seat {
   private jobs = 0;
-  private busy = 0;
-  private at: number;
-  /** Was refused a second command and waits to be woken. */
-  held = false;
+  private readonly busy: Average;
+  private readonly holding: Average;
 
   constructor(
     private readonly share: WorkShare,
@@ -99,42 +130,51 @@ export class Seat {
     readonly backlog: () => number,
     private readonly wake: () => void,
   ) {
-    this.at = share.now();
+    this.busy = new Average(share.windowMs, share.now());
+    this.holding = new Average(share.windowMs, share.now());
   }
 
   get inFlight(): number {
     return this.jobs;
   }
 
-  /** The busy average at `now`: its last value, moved towards 1 (a command ran since) or 0. */
+  /** Was refused a second command and waits to be woken. */
+  get held(): boolean {
+    return this.holding.on;
+  }
+
+  /** How much of the last seconds it had a command running. */
   busyAt(now: number): number {
-    const since = this.jobs > 0 ? 1 : 0;
-    return since + (this.busy - since) * Math.exp(-Math.max(0, now - this.at) / this.share.windowMs);
+    return this.busy.at(now);
+  }
+
+  /** How much of the last seconds it was held. */
+  heldAt(now: number): number {
+    return this.holding.at(now);
   }
 
   /** How many jobs may run now: the instance's workers, or one while it is held. */
   allowed(): number {
-    if (!this.share.holds(this)) return this.threads;
-    if (!this.held) {
-      this.held = true;
-      this.share.changed();
+    const held = this.share.holds(this);
+    if (held !== this.held) {
+      // Its pool is asking: no wake is needed when the hold ends here.
+      this.holding.set(held, this.share.now());
+      if (held) this.share.changed();
     }
-    return 1;
+    return held ? 1 : this.threads;
   }
 
   /** The pool's jobs running are now `jobs`. */
   set(jobs: number): void {
     if (jobs === this.jobs) return;
-    const now = this.share.now();
-    this.busy = this.busyAt(now);
-    this.at = now;
     this.jobs = jobs;
+    this.busy.set(jobs > 0, this.share.now());
     this.share.changed();
   }
 
   /** @internal WorkShare.changed */
   release(): void {
-    this.held = false;
+    this.holding.set(false, this.share.now());
     this.wake();
   }
 
