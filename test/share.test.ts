@@ -17,9 +17,11 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 function fixture() {
   let now = 0;
   const share = new WorkShare(() => now);
-  const seat = (threads: number) => {
-    const state = { backlog: 0, woken: 0 };
+  /** A seat of `threads` workers with this backlog and these jobs running. */
+  const seat = (threads: number, backlog = 0, jobs = 0) => {
+    const state = { backlog, woken: 0 };
     const s: Seat = share.join(threads, () => state.backlog, () => state.woken++);
+    s.set(jobs);
     return { s, state };
   };
   return { share, seat, advance: (ms: number) => (now += ms) };
@@ -27,9 +29,7 @@ function fixture() {
 
 test('alone in its process, an instance is never held, whatever its backlog', () => {
   const { seat } = fixture();
-  const a = seat(10);
-  a.state.backlog = 5000;
-  a.s.set(10);
+  const a = seat(10, 5000, 10);
   assert.equal(a.s.allowed(), 10);
 });
 
@@ -54,23 +54,16 @@ test('a storm is held to one command while a burst half its size or less has wor
 
 test('backlogs within a factor of two: nobody is held', () => {
   const { seat } = fixture();
-  const a = seat(10);
-  const b = seat(10);
-  a.state.backlog = 300;
-  b.state.backlog = 151;
-  a.s.set(10);
-  b.s.set(10);
+  const a = seat(10, 300, 10);
+  const b = seat(10, 151, 10);
   assert.equal(a.s.allowed(), 10);
   assert.equal(b.s.allowed(), 10);
 });
 
 test('a held instance with nothing running may start one: the storm never stops', () => {
   const { seat } = fixture();
-  const storm = seat(10);
-  const burst = seat(10);
-  storm.state.backlog = 1000;
-  burst.state.backlog = 10;
-  burst.s.set(5);
+  const storm = seat(10, 1000);
+  seat(10, 10, 5);
   assert.equal(storm.s.allowed(), 1, 'with none running, one may start');
   storm.s.set(1);
   assert.equal(storm.s.allowed(), 1);
@@ -78,12 +71,8 @@ test('a held instance with nothing running may start one: the storm never stops'
 
 test('a "burst" busy for most of the last seconds is a load of its own: the hold ends without a command ending', async () => {
   const { seat, advance } = fixture();
-  const storm = seat(10);
-  const light = seat(10);
-  storm.state.backlog = 1000;
-  storm.s.set(10);
-  light.state.backlog = 20;
-  light.s.set(10);
+  const storm = seat(10, 1000, 10);
+  seat(10, 20, 10);
   assert.equal(storm.s.allowed(), 1);
   // Busy since t=0: its average passes 1/2 at LOAD_WINDOW_MS × ln 2.
   advance(LOAD_WINDOW_MS * Math.LN2 * 0.9);
@@ -98,10 +87,8 @@ test('a "burst" busy for most of the last seconds is a load of its own: the hold
 
 test('light instances taking turns hold a storm at most about half of the last seconds', () => {
   const { seat, advance } = fixture();
-  const storm = seat(10);
+  const storm = seat(10, 1000, 1);
   const lights = [seat(10), seat(10), seat(10), seat(10)];
-  storm.state.backlog = 1000;
-  storm.s.set(1);
   let heldMs = 0;
   let freeMs = 0;
   // Each light one has work for a quarter of a window, then the next: none is ever busy for long.
@@ -122,12 +109,8 @@ test('light instances taking turns hold a storm at most about half of the last s
 
 test('an instance that stops leaves the share: what it held runs again', () => {
   const { seat } = fixture();
-  const storm = seat(10);
-  const burst = seat(10);
-  storm.state.backlog = 1000;
-  storm.s.set(4);
-  burst.state.backlog = 10;
-  burst.s.set(2);
+  const storm = seat(10, 1000, 4);
+  const burst = seat(10, 10, 2);
   assert.equal(storm.s.allowed(), 1);
   burst.s.leave();
   assert.equal(storm.state.woken, 1);
