@@ -10,6 +10,7 @@ import type { CliOptions } from '../cli/args';
 import { configDirFiles } from '../cli/configDir';
 import { createLogger, flushLogs, type Logger } from '../log/logger';
 import { DaemonStatus } from '../status/daemon';
+import { WorkShare } from '../workers/share';
 import { Behaviours } from './behaviours/behaviour';
 import { InfoSignals } from './behaviours/infoSignals';
 import { Shutdown } from './behaviours/shutdown';
@@ -20,7 +21,6 @@ import { Instances } from './instances';
 import { FANOTIFY_LIMIT, KERNEL_LIMITS, raiseKernelLimits } from './kernelLimits';
 import { Scope } from './scope';
 import { DaemonSignals, type SignalSource } from './signals';
-import { WorkShare } from '../workers/share';
 
 /** Runs until stopped by a signal; resolves to the exit code. */
 export async function runDaemon(options: CliOptions, argv: readonly string[]): Promise<number> {

@@ -22,8 +22,10 @@ import { performance } from 'node:perf_hooks';
 
 /** The time constant of the busy average: what happened this long ago weighs 1/e of now. */
 export const LOAD_WINDOW_MS = 2000;
-/** Below this busy average, an instance with the shorter backlog goes first; from this held average on, nobody holds it. */
+/** Below this busy average, an instance with the shorter backlog goes first. */
 const LIGHT = 0.5;
+/** From this held average on, nobody holds an instance. */
+const MOSTLY_HELD = 0.5;
 /** How often held instances look again while averages drift with no command starting or ending. */
 const RECHECK_MS = 100;
 
@@ -57,7 +59,7 @@ export class WorkShare {
     if (this.seats.size < 2) return false;
     const now = this.now();
     // Held most of the last seconds already (by one light instance after another): it runs.
-    if (seat.heldAt(now) >= LIGHT) return false;
+    if (seat.heldAt(now) >= MOSTLY_HELD) return false;
     const mine = seat.backlog();
     for (const other of this.seats) {
       if (other === seat) continue;
@@ -126,16 +128,12 @@ export class Seat {
 
   constructor(
     private readonly share: WorkShare,
-    readonly threads: number,
+    private readonly threads: number,
     readonly backlog: () => number,
     private readonly wake: () => void,
   ) {
     this.busy = new Average(share.windowMs, share.now());
     this.holding = new Average(share.windowMs, share.now());
-  }
-
-  get inFlight(): number {
-    return this.jobs;
   }
 
   /** Was refused a second command and waits to be woken. */
