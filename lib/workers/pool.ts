@@ -14,8 +14,8 @@
  *
  * The pool starts work when the queue says something was pushed (once per turn of the event
  * loop, so the events of one read merge first), and when a job ends. With other instances in the
- * process (`share`), it may be held (no new job; what runs goes on) while one of them clears a
- * short backlog (lib/workers/share.ts).
+ * process (`share`), it may be held to one job at a time while one of them clears a short
+ * backlog (lib/workers/share.ts).
  */
 import type { PathEvent, SyncEvent } from '../events/types';
 import { BusyPaths } from '../queue/busyPaths';
@@ -98,7 +98,7 @@ export class WorkerPool {
     if (this.jobs.size === 0) this.notifyIdle();
   }
 
-  /** Workers free now: of `-n`, or none while the share holds this pool (what runs goes on). */
+  /** Workers free now: of `-n`, or of one while the share holds this pool. */
   private free(): number {
     return (this.seat ? this.seat.allowed() : this.threads) - this.jobs.size;
   }

@@ -2,22 +2,21 @@
  * The instances of one process share its machine. A storm keeps `-n` commands of one instance
  * running without pause, and a small burst into another then competes with all of them for the
  * CPU, the disk and the remote's daemon (measured on 2 cores: a burst of 200 files 1.2-1.4× slower
- * beside a storm running 10 rsyncs at once, 1.15× beside one running one at a time, 1.09× beside
- * one that starts none).
+ * beside a storm running 10 rsyncs at once, 1.05× beside one running one at a time).
  *
  * So a long backlog yields to a short one, as a scheduler runs short jobs first: an instance is
- * held (it starts no command; those it runs end as they would) while another instance has work
- * (events queued or running), at most half as much as it has, and has been busy (a command
- * running) less than half of the last seconds (an exponential average, time constant
- * LOAD_WINDOW_MS). The burst then runs nearly as if alone; the storm's events wait in its queue,
- * nothing is lost.
+ * held to one command at a time while another instance has work (events queued or running), at
+ * most half as much as it has, and has been busy (a command running) less than half of the last
+ * seconds (an exponential average, time constant LOAD_WINDOW_MS). The burst then runs nearly
+ * as if alone (the storm's running commands end within one command's time), and the storm never
+ * stops: its one command goes on.
  *
  * The held one runs its full `-n` again as soon as the light one has no work left, or has been
  * busy for more than about 0.7 × LOAD_WINDOW_MS (then it is no burst but a load of its own, and
  * the two share the machine as two processes would). Nor is an instance held for more than about
- * half of the last seconds, however many light ones take turns: a storm pauses about 1.4 s at
- * most, and a host of many configs with small changes slows it at most about twice. An instance
- * alone in its process is never held, and commands already running are never touched.
+ * half of the last seconds, however many light ones take turns: a host of many configs with small
+ * changes slows a storm at most about twice. An instance alone in its process is never held, and
+ * commands already running are never touched.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -55,7 +54,7 @@ export class WorkShare {
     this.changed();
   }
 
-  /** Whether `seat` is to start nothing now. */
+  /** Whether `seat` is to run one command at a time now. */
   holds(seat: Seat): boolean {
     if (this.seats.size < 2) return false;
     const now = this.now();
@@ -137,7 +136,7 @@ export class Seat {
     this.holding = new Average(share.windowMs, share.now());
   }
 
-  /** Was refused its next command and waits to be woken. */
+  /** Was refused a second command and waits to be woken. */
   get held(): boolean {
     return this.holding.on;
   }
@@ -152,7 +151,7 @@ export class Seat {
     return this.holding.at(now);
   }
 
-  /** How many jobs may run now: the instance's workers, or none while it is held. */
+  /** How many jobs may run now: the instance's workers, or one while it is held. */
   allowed(): number {
     const held = this.share.holds(this);
     if (held !== this.held) {
@@ -160,7 +159,7 @@ export class Seat {
       this.holding.set(held, this.share.now());
       if (held) this.share.changed();
     }
-    return held ? 0 : this.threads;
+    return held ? 1 : this.threads;
   }
 
   /** The pool's jobs running are now `jobs`. */
