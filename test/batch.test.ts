@@ -122,6 +122,8 @@ test('long lists are split below the argument limit, every path in exactly one c
     assert.ok(commands.length > 1);
     for (const command of commands) assert.ok(Buffer.byteLength(command) < 64 * 1024 + 512, `${Buffer.byteLength(command)} bytes`);
     assert.equal(commands.flatMap(listOf).filter((p) => p !== 'dir/').length, 5000);
+    // Each list stands alone: the ancestor every delete batch needs is in each one, once.
+    if (withDeletes) for (const command of commands) assert.equal(listOf(command).filter((p) => p === 'dir/').length, 1);
     // The default limit keeps every command under Linux's 128 KiB for one argument.
     for (const command of batchCommands(stock(), remote, many(withDeletes))) assert.ok(Buffer.byteLength(command) < 128 * 1024);
   }

@@ -76,38 +76,38 @@ function createdHere(event: PathEvent): boolean {
 function packLists<T>(items: readonly T[], wordsOf: (item: T) => PathName[], maxBytes = MAX_LIST_BYTES): PathName[][] {
   const lists: PathName[][] = [];
   let list: PathName[] = [];
+  // The keys of the list under way. A word is sized (shell-quoted) only when it is new to the
+  // list: the ancestors most events share once per list, not once per event (a storm's batch of
+  // thousands held the event loop 20-40 ms, and another config's burst in the process waited).
   let seen = new Set<string>();
   let bytes = 0;
-  const size = (words: readonly QuotedWord[]) => words.reduce((sum, w) => sum + w.bytes, 0);
   for (const item of items) {
-    const words = wordsOf(item).map(quote);
-    let added = words.filter((w) => !seen.has(w.key));
-    if (list.length > 0 && bytes + size(added) > maxBytes) {
+    const words = wordsOf(item);
+    const keys = words.map(pathKey);
+    let added = 0;
+    for (let i = 0; i < words.length; i++) if (!seen.has(keys[i]!)) added += quotedBytes(words[i]!);
+    if (list.length > 0 && bytes + added > maxBytes) {
       lists.push(list);
       list = [];
       seen = new Set();
       bytes = 0;
-      added = words;
+      added = 0;
+      for (const word of words) added += quotedBytes(word);
     }
-    for (const w of added) {
-      seen.add(w.key);
-      list.push(w.word);
+    for (let i = 0; i < words.length; i++) {
+      if (seen.has(keys[i]!)) continue;
+      seen.add(keys[i]!);
+      list.push(words[i]!);
     }
-    bytes += size(added);
+    bytes += added;
   }
   if (list.length > 0) lists.push(list);
   return lists;
 }
 
-/** A list word, its key, and the bytes it takes in a command (shell-quoted, and a space). */
-interface QuotedWord {
-  readonly word: PathName;
-  readonly key: string;
-  readonly bytes: number;
-}
-
-function quote(word: PathName): QuotedWord {
-  return { word, key: pathKey(word), bytes: Buffer.byteLength(shellWord(word)) + 1 };
+/** The bytes a list word takes in a command: shell-quoted, and a space. */
+function quotedBytes(word: PathName): number {
+  return Buffer.byteLength(shellWord(word)) + 1;
 }
 
 /**
