@@ -77,8 +77,9 @@ function packLists<T>(items: readonly T[], wordsOf: (item: T) => PathName[], max
   const lists: PathName[][] = [];
   let list: PathName[] = [];
   // The keys of the list under way. A word is sized (shell-quoted) only when it is new to the
-  // list: the ancestors most events share once per list, not once per event (a storm's batch of
-  // thousands held the event loop 20-40 ms, and another config's burst in the process waited).
+  // list: the ancestors most events share once per list, not once per event. The batch is built
+  // on the event loop that every config of the process shares (3,000 events with deletes: 6-8 ms
+  // when each event's words were quoted, 3-5 ms so).
   let seen = new Set<string>();
   let bytes = 0;
   for (const item of items) {
