@@ -202,7 +202,7 @@ test('a fail-log rerun is counted on its own remote in the status file and the m
   const metricsFile = path.join(dir, 'sersync2.prom');
   const daemonStatus = new DaemonStatus({ file: statusFile, metricsFile, intervalSeconds: 3600, version: '0', warn: () => {}, several: false });
   const status = daemonStatus.add('c', { config: 'c', watch: s.watch, remotes: [first, second].map(remoteLabel) });
-  status.start({ watches: () => 0, unwatched: () => 0, queued: () => 0, inFlight: () => 0, retryBacklog: () => 0, failLogPath: file.path });
+  status.start({ watches: () => 0, unwatched: () => 0, queued: () => 0, inFlight: () => 0, retryBacklog: () => 0, heldSeconds: () => 0, failLogPath: file.path });
   daemonStatus.start();
   const remote = new Remote();
   remote.down = false;

@@ -36,15 +36,18 @@ function childrenOf(pid: number, roots: readonly string[]): number[] {
   return counts;
 }
 
-/** Config `name`'s queued events in the status file; 0 before its first write. */
-function queuedOf(statusFile: string, name: string): number {
+/** A number of config `name`'s in the status file; 0 before its first write. */
+function statusOf(statusFile: string, name: string, field: 'queued' | 'heldSeconds'): number {
   try {
-    const status = JSON.parse(fs.readFileSync(statusFile, 'utf8')) as { instances: Array<{ name: string; queued: number }> };
-    return status.instances.find((i) => i.name === name)?.queued ?? 0;
+    const status = JSON.parse(fs.readFileSync(statusFile, 'utf8')) as { instances: Array<{ name: string; queued: number; heldSeconds: number }> };
+    return status.instances.find((i) => i.name === name)?.[field] ?? 0;
   } catch {
     return 0; // not written yet
   }
 }
+
+const queuedOf = (statusFile: string, name: string) => statusOf(statusFile, name, 'queued');
+const heldOf = (statusFile: string, name: string) => statusOf(statusFile, name, 'heldSeconds');
 
 test('a storm into b yields to a burst into a: b starts no second rsync while a has work, then runs ten again', { timeout: 120_000 }, async () => {
   const { root, sites: [a, b] } = await sites('share', ['a', 'b']);
@@ -85,6 +88,9 @@ test('a storm into b yields to a burst into a: b starts no second rsync while a 
   await waitFor(`a's ${n} files on a's remote`, () => arrived() === n, 30_000);
   // b still had its storm to send, and takes its ten workers again.
   await waitFor('b running 5 rsyncs at once again', () => running()[1] >= 5, 30_000, 5);
+  // The status file says so: b was held, a never was.
+  await waitFor("b's heldSeconds in the status file", () => heldOf(statusFile, 'b') > 0, 10_000, 50);
+  assert.equal(heldOf(statusFile, 'a'), 0);
   writer.kill();
   assert.equal(await sersync.stop(), 0);
 });

@@ -89,6 +89,7 @@ test('GET /metrics follows the files mirrored; --metrics-file holds the same; no
   assert.ok(Math.abs(lastSuccess - Date.now() / 1000) < 60, `last success ${lastSuccess}`);
   assert.equal(m1.get(`sersync2_last_failure_timestamp_seconds{${REMOTE}}`), 0);
   for (const name of ['sersync2_unwatched_directories', 'sersync2_queue_events', 'sersync2_retry_backlog', 'sersync2_fail_log_bytes', 'sersync2_full_syncs_total{reason="crontab"}']) assert.ok(m1.has(name), name);
+  assert.equal(m1.get('sersync2_held_seconds_total'), 0, 'a config alone in its process is never held');
 
   const body = (await request(port, 'GET', '/metrics')).body;
   for (const secret of ['Pa55word', 'client.pas', 'tree-secret-name', root]) assert.ok(!body.includes(secret), `the metrics show ${secret}`);

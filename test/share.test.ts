@@ -52,6 +52,25 @@ test('a storm is held to one command while a burst half its size or less has wor
   assert.equal(storm.s.allowed(), 10);
 });
 
+test('the time held adds up over holds, and stops growing once released (the status file\'s heldSeconds)', () => {
+  const { seat, advance } = fixture();
+  const storm = seat(10, 1000, 1);
+  const burst = seat(10, 10, 1);
+  assert.equal(storm.s.allowed(), 1);
+  advance(300);
+  assert.equal(storm.s.heldSeconds(), 0.3, 'counted while the hold lasts');
+  burst.state.backlog = 0;
+  burst.s.set(0);
+  assert.equal(storm.state.woken, 1);
+  advance(500);
+  assert.equal(storm.s.heldSeconds(), 0.3, 'not while it runs its -n');
+  burst.state.backlog = 10;
+  assert.equal(storm.s.allowed(), 1);
+  advance(200);
+  assert.equal(storm.s.heldSeconds(), 0.5, 'a second hold adds to the first');
+  assert.equal(burst.s.heldSeconds(), 0, 'the short backlog was never held');
+});
+
 test('backlogs within a factor of two: nobody is held', () => {
   const { seat } = fixture();
   const a = seat(10, 300, 10);

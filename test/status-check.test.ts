@@ -104,7 +104,7 @@ const iso = (ms: number) => new Date(T0 + ms).toISOString();
 function snapshot(over: Partial<StatusSnapshot> = {}): StatusSnapshot {
   return {
     format: 1, program: 'sersync2', version: '0', pid: 1, startedAt: iso(-3_600_000), writtenAt: iso(0), intervalSeconds: 10, config: 'c.xml', watch: '/w',
-    watches: 1834, unwatched: 0, queued: 0, inFlight: 0, retryBacklog: 0, failLog: null, lastFullSync: null, eventToSpawnMs: null,
+    watches: 1834, unwatched: 0, queued: 0, inFlight: 0, retryBacklog: 0, heldSeconds: 0, failLog: null, lastFullSync: null, eventToSpawnMs: null,
     remotes: [{ remote: '10.0.0.1::m', successes: 5, failures: 0, lastSuccess: iso(-5000), lastFailure: null, failingSince: null }],
     ...over,
   };

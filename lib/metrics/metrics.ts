@@ -50,6 +50,12 @@ export class DaemonMetrics {
     gauge('sersync2_queue_events', 'Events waiting in the queue', (s) => s.queued);
     gauge('sersync2_retry_backlog', 'Failed commands waiting for a retry', (s) => s.retryBacklog);
     gauge('sersync2_fail_log_bytes', 'Size of the fail log (rsync_fail_log.sh)', (s) => s.failLog?.bytes ?? 0);
+    // Read from the snapshot like the gauges, but only ever grows: a counter, for rate().
+    new Counter({ name: 'sersync2_held_seconds_total', help: "Seconds the config started no second command so that another config's shorter backlog in the process went first", labelNames: ['config'], registers, collect() {
+      this.reset();
+      if (metrics.current.length === 0) this.inc(0);
+      for (const { label, snapshot } of metrics.current) this.inc(labelled(label, {}), snapshot.heldSeconds);
+    } });
     const perRemote = (name: string, help: string, at: (r: StatusSnapshot['remotes'][number]) => string | null) =>
       new Gauge({ name, help, labelNames: ['config', 'remote'], registers, collect() {
         this.reset();

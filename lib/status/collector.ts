@@ -14,6 +14,8 @@ export interface StatusSources {
   readonly queued: () => number;
   readonly inFlight: () => number;
   readonly retryBacklog: () => number;
+  /** Seconds the config started no second command so that another config's shorter backlog went first (lib/workers/share.ts). */
+  readonly heldSeconds: () => number;
   readonly failLogPath: string | undefined;
 }
 
@@ -45,6 +47,8 @@ export interface StatusSnapshot {
   readonly queued: number;
   readonly inFlight: number;
   readonly retryBacklog: number;
+  /** Seconds held, in all, since start: 0 for a config alone in its process. */
+  readonly heldSeconds: number;
   readonly failLog: { readonly path: string; readonly bytes: number } | null;
   readonly lastFullSync: { readonly at: string; readonly reason: string } | null;
   readonly remotes: readonly RemoteStatus[];
@@ -126,6 +130,7 @@ export class StatusCollector {
       queued: sources.queued(),
       inFlight: sources.inFlight(),
       retryBacklog: sources.retryBacklog(),
+      heldSeconds: Math.round(sources.heldSeconds() * 1000) / 1000,
       failLog: sources.failLogPath === undefined ? null : { path: sources.failLogPath, bytes: sizeOf(sources.failLogPath) },
       lastFullSync: this.lastFullSync ? { at: this.lastFullSync.at.toISOString(), reason: this.lastFullSync.reason } : null,
       remotes: [...this.remotes].map(([remote, c]) => ({ remote, successes: c.successes, failures: c.failures, lastSuccess: iso(c.lastSuccess), lastFailure: iso(c.lastFailure), failingSince: iso(c.failingSince) })),

@@ -50,6 +50,8 @@ function formatSnapshot(s: StatusSnapshot, now: Date): string {
     `watch            ${s.watch} (${s.watches} directories watched${s.unwatched ? `, ${s.unwatched} not watched` : ''})`,
     `queued events    ${s.queued}`,
     `in flight        ${s.inFlight}`,
+    // Only in a process of several configs (lib/workers/share.ts); absent from older status files.
+    ...(s.heldSeconds > 0 ? [`held             ${s.heldSeconds} s in all, so that other configs' shorter backlogs went first`] : []),
     `retry backlog    ${s.retryBacklog}`,
     `fail log         ${s.failLog ? `${s.failLog.path} (${s.failLog.bytes} bytes)` : 'none (-m plugin mode)'}`,
     `last full sync   ${s.lastFullSync ? `${age(s.lastFullSync.at, now)}, ${s.lastFullSync.reason}` : 'never'}`,

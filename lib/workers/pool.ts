@@ -67,6 +67,11 @@ export class WorkerPool {
     return this.jobs.size;
   }
 
+  /** Seconds the share has held this pool, so that another config's shorter backlog went first; 0 alone in its process. */
+  get heldSeconds(): number {
+    return this.seat?.heldSeconds() ?? 0;
+  }
+
   /** The events running now. */
   running(): SyncEvent[] {
     return [...this.jobs].flat();

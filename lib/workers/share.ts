@@ -90,11 +90,12 @@ export class WorkShare {
   }
 }
 
-/** An exponential average of a yes/no state over time: how much of the last windows it was on. */
+/** An exponential average of a yes/no state over time (how much of the last windows it was on), and its time on in all. */
 class Average {
   private value = 0;
   private since: number;
   private state = false;
+  private onMs = 0;
 
   constructor(
     private readonly windowMs: number,
@@ -112,8 +113,14 @@ class Average {
     return x + (this.value - x) * Math.exp(-Math.max(0, now - this.since) / this.windowMs);
   }
 
+  /** Milliseconds it has been on since it was made. */
+  totalAt(now: number): number {
+    return this.onMs + (this.state ? Math.max(0, now - this.since) : 0);
+  }
+
   set(on: boolean, now: number): void {
     if (on === this.state) return;
+    this.onMs = this.totalAt(now);
     this.value = this.at(now);
     this.since = now;
     this.state = on;
@@ -149,6 +156,11 @@ export class Seat {
   /** How much of the last seconds it was held. */
   heldAt(now: number): number {
     return this.holding.at(now);
+  }
+
+  /** Seconds it has been held in all (the status file's `heldSeconds`). */
+  heldSeconds(): number {
+    return this.holding.totalAt(this.share.now()) / 1000;
   }
 
   /** How many jobs may run now: the instance's workers, or one while it is held. */

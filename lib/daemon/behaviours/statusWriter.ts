@@ -10,7 +10,7 @@ export class StatusWriter implements Behaviour {
 
   start(ctx: DaemonContext): void {
     const { options, queue, pool, failures, failLog } = ctx;
-    ctx.status.start({ watches: () => ctx.watcher.watchCount, unwatched: this.unwatched, queued: () => queue.length, inFlight: () => pool.inFlight, retryBacklog: () => failures.backlog, failLogPath: options.plugin ? undefined : failLog.path });
+    ctx.status.start({ watches: () => ctx.watcher.watchCount, unwatched: this.unwatched, queued: () => queue.length, inFlight: () => pool.inFlight, retryBacklog: () => failures.backlog, heldSeconds: () => pool.heldSeconds, failLogPath: options.plugin ? undefined : failLog.path });
   }
   // No stop: the last write comes once the stop has drained everything (DaemonStatus.stop, also in the scope).
 }
