@@ -59,8 +59,8 @@ export async function sites(prefix: string, names: readonly string[], options: R
 }
 
 /** Starts bin/sersync2 (SIGKILLed at the end if still running) and waits for `readyText`. */
-export async function start(args: readonly string[], readyText = 'watch path is: ', env?: NodeJS.ProcessEnv): Promise<RunningSersync> {
-  const sersync = await startSersync(args, { readyText, env });
+export async function start(args: readonly string[], readyText = 'watch path is: '): Promise<RunningSersync> {
+  const sersync = await startSersync(args, { readyText });
   cleanups.push(() => sersync.stop('SIGKILL'));
   return sersync;
 }
