@@ -13,8 +13,9 @@
  *   subdirectories(path, statEach) -> array of the names of path's subdirectories, unsorted,
  *                            each a string when it is UTF-8 and a Buffer of its bytes otherwise
  *                            (native/names.c); or -errno (native/subdirectories.c).
- *   watchChunk(paths, mask, statEach, count) -> Promise: addWatches, then subdirectories() of
- *                            each directory watched, on a libuv thread (native/watch_chunk.c).
+ *   watchChunk(paths, mask, statEach, count[, deeperMask, budget]) -> Promise: addWatches,
+ *                            then subdirectories() of each directory watched, on a libuv
+ *                            thread, and on below them up to `budget` (native/watch_chunk.c).
  *   close()                  idempotent, allowed inside onEvents
  *   failNextBatch()          test hook, defined only when SERSYNC2_INOTIFY_TEST_HOOKS=1 is in the
  *                            environment when the addon loads: the next read's events fail to

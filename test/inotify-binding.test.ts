@@ -483,6 +483,46 @@ test('watchChunk: each path watched, then read, off the loop: wds, names (text o
   await waitFor('the create in a directory watched by watchChunk', () => events.some((e) => e.wd === wds[2] && e.name === 'new'));
 });
 
+test('watchChunk deeper: on below the paths, breadth first, until the budget; each directory is the next name read, with the deeper mask', async () => {
+  const dir = tempDir();
+  const { ino, events } = collecting({ persistent: false });
+  const odd = Buffer.from([0x6f, 0x64, 0x64, 0xff]);
+  // The root, then a and b; below a: x and the odd name; below x: deep; below b: y, and a file.
+  for (const d of ['a/x/deep', 'b/y']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+  fs.mkdirSync(Buffer.concat([Buffer.from(`${dir}/a/`), odd]));
+  fs.writeFileSync(path.join(dir, 'b', 'file.txt'), 'x');
+  const all = await ino.watchChunk([dir], IN.DELETE, false, { mask: IN.CREATE, budget: 100 });
+  // Rebuilt from the lists alone as the walker does it: directory 1 + k is the k-th name read.
+  const rebuilt = (listing: typeof all): (string | Buffer)[] => {
+    const paths: (string | Buffer)[] = [dir];
+    for (let i = 0; i < listing.wds.length; i++) {
+      const names = listing.lists[i];
+      if (names === undefined || typeof names === 'number') continue;
+      for (const name of names) paths.push(typeof name === 'string' && typeof paths[i] === 'string' ? `${paths[i]}/${name}` : Buffer.concat([Buffer.from(paths[i]!), Buffer.from('/'), Buffer.from(name)]));
+    }
+    return paths;
+  };
+  const paths = rebuilt(all);
+  assert.equal(all.wds.length, 7, `every directory done: ${paths.map(String).join(', ')}`);
+  assert.equal(paths.length, 7, 'no name left over');
+  assert.ok([...all.wds].every((wd) => wd > 0), `watched: ${all.wds}`);
+  assert.ok(paths.some((p) => Buffer.isBuffer(p) && p.includes(odd)), 'the name that is not UTF-8 is walked by its bytes');
+  fs.mkdirSync(path.join(dir, 'a', 'x', 'deep', 'seen'));
+  fs.writeFileSync(path.join(dir, 'unseen.txt'), '');
+  await waitFor('a create below, reported with the deeper mask', () => events.some((e) => e.name === 'seen' && (e.mask & IN.CREATE) !== 0));
+  assert.ok(!events.some((e) => e.name === 'unseen.txt'), 'the paths given keep their own mask');
+  // The wd the kernel gives each path again is the job's: the job's order is the names' order.
+  assert.deepEqual([...ino.addWatches(paths, IN.CREATE)], [...all.wds]);
+  // A budget that ends inside a listing: the names after it are left, in order, for the next job.
+  const cut = await ino.watchChunk([dir], IN.CREATE, false, { mask: IN.CREATE, budget: 4 });
+  assert.deepEqual([...cut.wds], [...all.wds.slice(0, 4)]);
+  const read = cut.lists.flatMap((l) => (typeof l === 'number' ? [] : l));
+  assert.ok(read.length - 3 >= 2, `the rest of a's and b's names are left: ${read.map(String).join(', ')}`);
+  // A budget not above the paths given is the plain chunk.
+  const plain = await ino.watchChunk([dir], IN.CREATE, false, { mask: IN.CREATE, budget: 1 });
+  assert.equal(plain.wds.length, 1);
+});
+
 test('watchChunk: a handle closed while the chunk runs resolves it, and the thread leaves no descriptor behind', async () => {
   const dir = tempDir();
   for (let i = 0; i < 2000; i++) fs.mkdirSync(path.join(dir, `d${i}`));

@@ -118,15 +118,17 @@ test('kernel events past the held limit during a walk become one overflow, and t
   }
 });
 
-test('the walk reports its progress once per chunk of directories, rising to the count watched', { timeout: 60_000 }, async () => {
+test('the walk reports its progress once per job of directories, rising to the count watched', { timeout: 60_000 }, async () => {
   const counts: number[] = [];
   const watcher = watcherOn([], undefined, (watches) => counts.push(watches));
   try {
     assert.equal(await watcher.start(), DIRS);
     assert.equal(counts.at(-1), DIRS, 'the last report is every directory');
     assert.ok(counts.every((n, i) => i === 0 || n > counts[i - 1]!), `rising: ${counts.join(' ')}`);
-    // The root, its TOP children, then the TOP * EACH below them in chunks of CHUNK.
-    assert.equal(counts.length, 2 + Math.ceil((TOP * EACH) / CHUNK), `one report per chunk: ${counts.join(' ')}`);
+    // Each job goes on below its chunk until it has done CHUNK directories (the filter is off).
+    assert.deepEqual(counts.slice(0, -1), Array.from({ length: Math.ceil(DIRS / CHUNK) - 1 }, (_, i) => (i + 1) * CHUNK), `one report per job of CHUNK: ${counts.join(' ')}`);
+    // The jobs stop inside a listing; what each leaves is walked by the next: every directory, once.
+    assert.deepEqual(watcher.watchedPaths().map(String).sort(), listTree(root).dirs.sort());
   } finally {
     watcher.close();
   }

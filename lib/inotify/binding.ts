@@ -7,7 +7,7 @@
  *   each slot holds the wd or a negative errno (ENOENT for a directory gone meanwhile is normal).
  *   Paths may be Buffers (exact bytes, for non-UTF-8 names). `watchChunk(paths, mask)` does the
  *   same, then reads each directory watched for its subdirectories, on a libuv thread (the
- *   start-up walk: its syscalls leave the event loop).
+ *   start-up walk: its syscalls leave the event loop), and may go on below them.
  * - Events come in batches, to `onBatch`: one call per readable wake-up of the descriptor, with
  *   everything read until EAGAIN, in kernel order, IN_IGNORED and IN_Q_OVERFLOW (wd -1) included.
  *   There are no per-watch callbacks: the watcher resolves a wd itself. close() inside onBatch is
@@ -76,7 +76,7 @@ interface NativeHandle {
   removeWatch(wd: number): number;
   /** Each name a string when it is UTF-8, else a Buffer of its bytes (native/names.c). */
   subdirectories(path: string | Buffer, statEach: boolean): PathName[] | number;
-  watchChunk(paths: ReadonlyArray<string | Buffer> | string, mask: number, statEach: boolean, count: number): Promise<NativeChunk>;
+  watchChunk(paths: ReadonlyArray<string | Buffer> | string, mask: number, statEach: boolean, count: number, deeperMask?: number, budget?: number): Promise<NativeChunk>;
   close(): void;
   /** Only with SERSYNC2_INOTIFY_TEST_HOOKS=1 in the environment when the addon loads. */
   failNextBatch?(): void;
@@ -91,10 +91,20 @@ interface NativeChunk {
   readonly names: readonly PathName[];
 }
 
-/** What watchChunk() did, per path: its wd (or -errno), and its subdirectories' names or the -errno of its read (or of its watch). */
+/**
+ * What watchChunk() did, per directory: its wd (or -errno), and its subdirectories' names or the
+ * -errno of its read (or of its watch). The paths given come first; a job that went deeper has one
+ * more per directory it did below them, in the order of their names in these lists.
+ */
 export interface ChunkListing {
   readonly wds: Int32Array;
   readonly lists: ReadonlyArray<readonly PathName[] | number>;
+}
+
+/** How far a watchChunk() job goes below its paths: `budget` directories in all, watched with `mask`. */
+export interface Deeper {
+  readonly mask: number;
+  readonly budget: number;
 }
 
 /** Text paths joined already, each one ended by a NUL: how the walk hands over a chunk, without a string per path. */
@@ -187,10 +197,13 @@ export class Inotify {
    * addWatches(paths, mask), then subdirectories() of each directory watched, in that order, on a
    * libuv thread: the start-up walk's syscalls leave the event loop, and several configs' walks
    * share the cores. The paths come as an array, or as text joined already. Never rejects for a path.
+   * With `deeper`, the job goes on below them, breadth first (watched with its mask, each batch
+   * before it is read), until it has done `budget` directories in all: a small tree in one job.
    */
-  async watchChunk(paths: ReadonlyArray<string | Buffer> | JoinedPaths, mask: number, statEach = false): Promise<ChunkListing> {
+  async watchChunk(paths: ReadonlyArray<string | Buffer> | JoinedPaths, mask: number, statEach = false, deeper?: Deeper): Promise<ChunkListing> {
     const { given, count } = chunkPaths(paths);
-    return chunkListing(await this.handle.watchChunk(given, mask, statEach, count));
+    const job = deeper ? this.handle.watchChunk(given, mask, statEach, count, deeper.mask, deeper.budget) : this.handle.watchChunk(given, mask, statEach, count);
+    return chunkListing(await job);
   }
 
   /** Stops a watch. False when it is already gone (removed, or the kernel sent IN_IGNORED), or closed. Never throws. */

@@ -1,6 +1,7 @@
 /**
  * The order of the walker's walk (lib/inotify/walker.ts): level by level, each level in
  * chunks of CHUNK directories, a chunk's watches in one native call before its directories are read.
+ * (A start-up job goes on below its chunk, breadth first; what it leaves is the next level's.)
  *
  * A level is kept as the listings that found it (a parent, its path, its subdirectories' names),
  * and a chunk is a few runs of those listings' names: no object and no path string per directory.
