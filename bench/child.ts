@@ -189,9 +189,8 @@ export function startProcess(cleanup: Cleanup, command: string, args: readonly s
           new Promise<number>((resolve, reject) => {
             const deadline = performance.now() + deadlineMs;
             const check = () => {
-              // The interval above reads the output; a wait reads it only for the last words before
-              // an exit. One read per wait every 2 ms was 20 reads per poll for 20 configs in one
-              // process, on the cores the process measured needs.
+              // One reader per process, the interval above, however many markers wait: reading costs
+              // the cores the measured process needs. A wait reads only for the last words before an exit.
               if (marker.at === undefined && exit !== undefined) poll();
               if (marker.at !== undefined) return resolve(marker.at - spawnedAt);
               if (exit !== undefined) return reject(new Error(`${name} ${exit} before printing "${text}"; ${tail()}`));
