@@ -10,6 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, type ConfigProblemCode } from '../lib/config/errors';
 import { loadConfigFile, parseConfig } from '../lib/config/load';
+import { escapeRegExp } from './helpers/regexp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'sersync2');
@@ -211,6 +212,6 @@ test('several -o files: each bad one is reported, exit 1, and the valid one stil
   assert.equal(run.status, 1);
   const expected = [bad1, bad2].map((f) => fs.readFileSync(f.replace(/\.xml$/, '.expect'), 'utf8').replaceAll('{FILE}', f)).join('');
   assert.equal(run.stderr, expected);
-  assert.match(run.stdout, new RegExp(`^${good.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: OK$`, 'm'));
+  assert.match(run.stdout, new RegExp(`^${escapeRegExp(good)}: OK$`, 'm'));
   assert.match(run.stdout, /^1 of 3 config files are valid$/m);
 });

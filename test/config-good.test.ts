@@ -1,6 +1,6 @@
 /**
  * Configs that real deployments contain must be accepted unchanged: the stock file, every golden
- * case, and the format variants in fixtures/good-configs (comments, CRLF, BOM, GBK, tabs...).
+ * case, and a minimal file's defaults (the format variants: config-variants.test.ts).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,6 +12,8 @@ import { loadConfigFile } from '../lib/config/load';
 import type { Config } from '../lib/config/types';
 import { matchesAny } from '../lib/filter/config';
 import { INOTIFY_DEFAULTS } from '../lib/inotify/config';
+import { escapeRegExp } from './helpers/regexp';
+import { BIN, checkConfigs } from './helpers/sersync';
 
 /** `<rsync>` of the stock confxml.xml, as parsed. */
 const STOCK_RSYNC = {
@@ -24,21 +26,12 @@ const STOCK_RSYNC = {
 };
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'sersync2');
 const GOLDEN = path.join(ROOT, 'fixtures', 'golden');
 const GOOD = path.join(ROOT, 'fixtures', 'good-configs');
 const STOCK = path.join(GOLDEN, 'stock-confxml.xml');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sersync-good-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function check(args: readonly string[]) {
-  const run = spawnSync(process.execPath, [BIN, '--check', ...args], { encoding: 'utf8', timeout: 20_000 });
-  assert.equal(run.error, undefined, `spawn failed: ${run.error}`);
-  return run;
-}
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A golden case's config with its placeholders filled, in its own directory with {ROOT}/w etc. */
 interface Golden {
@@ -171,7 +164,7 @@ test('cases 09-10: crontab with and without its exclude filter', () => {
   assert.equal(g10.config.sersync.crontab.enabled, true);
   assert.equal(g10.config.sersync.crontab.filter.enabled, false);
   // sersync2 switches crontab off in that situation; --check says so.
-  const run = check(['-o', g10.file]);
+  const run = checkConfigs(['-o', g10.file]);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /^ {2}crontab: {4}off, full sync every 600 minutes$/m);
   assert.match(run.stdout, /^ {2}note: .*crontab is switched off/m);
@@ -183,7 +176,7 @@ test('case 11: the trailing slash of watch is dropped, also in the socket block;
   assert.equal(g.config.sersync.localpath.watch, g.watch);
   assert.equal(g.config.plugins.socket!.watch, g.watch);
   assert.equal(g.config.sersync.rsync.commonParams, '-avz --bwlimit=1000 --exclude=.svn');
-  const run = check(['-o', g.file]);
+  const run = checkConfigs(['-o', g.file]);
   assert.equal(run.status, 0, run.stderr);
   assert.ok(run.stdout.includes(`    sync:        cd ${g.watch} && rsync -avz --bwlimit=1000 --exclude=.svn -R "./dir/file.txt" 127.0.0.1::tongbu1 >/dev/null 2>&1 \n`), run.stdout);
 });
@@ -193,7 +186,7 @@ test('cases 14-15: the command plugin after each sync, and alone with -m command
   assert.deepEqual(g14.config.sersync.plugin, { enabled: true, name: 'command' });
   const cmd = g14.config.plugins.command!;
   assert.deepEqual([cmd.prefix, cmd.suffix, cmd.ignoreError, cmd.filter.enabled], ['/bin/true', '--done', true, true]);
-  const run14 = check(['-o', g14.file]);
+  const run14 = checkConfigs(['-o', g14.file]);
   assert.equal(run14.status, 0, run14.stderr);
   assert.match(run14.stdout, /^ {2}plugin: {5}command after each sync; configured blocks: command, socket, refreshCDN$/m);
   assert.ok(run14.stdout.includes(`  command:    /bin/true ${g14.watch}/dir/file.txt --done >/dev/null 2>&1  (only for paths matching "(.*)\\.php" "(.*)\\.sh")\n`), run14.stdout);
@@ -203,7 +196,7 @@ test('cases 14-15: the command plugin after each sync, and alone with -m command
   assert.deepEqual(g15.config.sersync.plugin, { enabled: false, name: 'command' });
   const cmd15 = g15.config.plugins.command!;
   assert.deepEqual([cmd15.prefix, cmd15.suffix, cmd15.ignoreError], ['/bin/true', '', false]);
-  const run15 = check(['-m', 'command', '-o', g15.file]);
+  const run15 = checkConfigs(['-m', 'command', '-o', g15.file]);
   assert.equal(run15.status, 0, run15.stderr);
   assert.match(run15.stdout, /^ {2}plugin: {5}command alone \(-m\), no rsync;/m);
   assert.ok(run15.stdout.includes(`  command:    /bin/true ${g15.watch}/dir/file.txt \n`), run15.stdout);
@@ -217,7 +210,7 @@ test('case 17: timeToExecute', () => {
 
 test('--check takes every golden case at once (several -o) and accepts them all', () => {
   const files = CASES.filter((name) => name !== '15-standalone-command').map((name) => golden(name).file);
-  const run = check(files.flatMap((f) => ['-o', f]));
+  const run = checkConfigs(files.flatMap((f) => ['-o', f]));
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stderr, '');
   for (const file of files) assert.match(run.stdout, new RegExp(`^${escapeRegExp(file)}: OK$`, 'm'));
@@ -240,85 +233,6 @@ test('defaults when elements are missing', () => {
   assert.equal(config.sersync.plugin.enabled, false);
   assert.equal(config.sersync.plugin.name, undefined);
   assert.deepEqual(config.plugins, {});
-});
-
-/** The config without the parts that only say where it came from. */
-function content(config: Config): unknown {
-  const { file: _file, ...rest } = config;
-  return JSON.parse(JSON.stringify(rest, (_k, v: unknown) => (v instanceof RegExp ? v.toString() : v)));
-}
-
-test('format variants (tabs, CRLF, BOM, no declaration, GBK comment, open/close tags) mean the same as the stock file', () => {
-  const stock = content(loadConfigFile(path.join(GOOD, '01-stock-watch-tmp.xml')).config);
-  for (const name of ['04-tabs.xml', '05-crlf.xml', '06-utf8-bom.xml', '07-no-xml-declaration.xml', '08-gbk-chinese-comment.xml', '03-open-close-and-self-closing.xml']) {
-    const { config } = loadConfigFile(path.join(GOOD, name), { checkDirectories: true });
-    if (name.startsWith('03-')) {
-      assert.deepEqual(config.sersync.localpath.remotes, [{ ip: '127.0.0.1', name: 'tongbu1' }, { ip: '127.0.0.2', name: 'tongbu2' }]);
-      const same = { ...config, sersync: { ...config.sersync, localpath: { ...config.sersync.localpath, remotes: [config.sersync.localpath.remotes[0]] } } };
-      assert.deepEqual(content(same as Config), stock, name);
-    } else assert.deepEqual(content(config), stock, name);
-  }
-  // The fixtures really are what they claim.
-  const bytes = (name: string) => fs.readFileSync(path.join(GOOD, name));
-  assert.ok(bytes('05-crlf.xml').includes('\r\n'));
-  assert.ok(!/[^\r]\n/.test(bytes('05-crlf.xml').toString('latin1')));
-  assert.deepEqual([...bytes('06-utf8-bom.xml').subarray(0, 3)], [0xef, 0xbb, 0xbf]);
-  assert.ok(!bytes('07-no-xml-declaration.xml').toString().includes('<?xml'));
-  assert.match(bytes('04-tabs.xml').toString(), /^\t<sersync>$/m);
-  const gbk = bytes('08-gbk-chinese-comment.xml');
-  assert.ok(gbk.includes(Buffer.from([0xd6, 0xd0, 0xce, 0xc4])), 'holds 中文 in GBK');
-  assert.throws(() => new TextDecoder('utf-8', { fatal: true }).decode(gbk), 'is not valid UTF-8');
-  assert.match(gbk.subarray(0, 60).toString('latin1'), /encoding="GBK"/);
-});
-
-test('comments anywhere, multi-line tags and entities in values', () => {
-  const { config } = loadConfigFile(path.join(GOOD, '02-comments-everywhere.xml'), { checkDirectories: true });
-  assert.deepEqual(config.sersync.localpath, { watch: '/tmp', remotes: [{ ip: '192.168.8.39', name: 'www' }] });
-  assert.deepEqual(config.filter.excludes.map((r) => r.expression), ['(.*)\\.gz'], 'the commented-out exclude is not read');
-  assert.equal(config.sersync.rsync.commonParams, '-artuz --exclude="*.tmp"');
-  assert.deepEqual(config.sersync.rsync.timeout, { enabled: true, time: 30 });
-  assert.deepEqual(config.sersync.failLog, { path: '/tmp/www_fail_log.sh', timeToExecute: 60 });
-  assert.deepEqual(config.plugins, {});
-});
-
-test('ISO-8859-1 declared, but a UTF-8 Chinese watch path is read as UTF-8', () => {
-  const { config } = loadConfigFile(path.join(GOOD, '09-latin1-declared-utf8-chinese-watch.xml'));
-  assert.equal(config.sersync.localpath.watch, '/tmp/同步');
-  assert.deepEqual([...Buffer.from(config.sersync.localpath.watch)], [...Buffer.from('/tmp/'), 0xe5, 0x90, 0x8c, 0xe6, 0xad, 0xa5]);
-});
-
-test('plugin blocks of plugins that are off are parsed but their directories are not required', () => {
-  assert.equal(fs.existsSync('/data0/htdocs'), false, 'this test needs /data0/htdocs not to exist');
-  const { config } = loadConfigFile(path.join(GOOD, '10-plugins-switched-off.xml'), { checkDirectories: true });
-  assert.deepEqual(Object.keys(config.plugins), ['command', 'socket', 'http', 'refreshCDN']);
-  assert.equal(config.plugins.http!.watch, '/data0/htdocs/bbs');
-  assert.equal(config.plugins.http!.url.href, 'http://www.example.com/inotify/notify.php?site=bbs&v=2');
-  assert.equal(config.sersync.plugin.enabled, false);
-});
-
-test('a 5-field cron expression as crontab schedule', () => {
-  const { config } = loadConfigFile(path.join(GOOD, '12-cron-schedule.xml'));
-  assert.deepEqual(config.sersync.crontab.schedule, { kind: 'cron', expression: '30 2 * * *' });
-  assert.equal(config.sersync.crontab.enabled, true);
-});
-
-test('--check accepts every good-configs fixture at once', () => {
-  const files = fs.readdirSync(GOOD).filter((f) => f.endsWith('.xml')).sort().map((f) => path.join(GOOD, f));
-  assert.ok(files.length >= 12);
-  // 09's watch is /tmp/同步: made for this run if missing, and removed again.
-  const chinese = '/tmp/同步';
-  const made = !fs.existsSync(chinese);
-  if (made) fs.mkdirSync(chinese);
-  try {
-    const run = check(files.flatMap((f) => ['-o', f]));
-    assert.equal(run.stderr, '');
-    assert.equal(run.status, 0);
-    for (const file of files) assert.match(run.stdout, new RegExp(`^${escapeRegExp(file)}: OK$`, 'm'));
-    assert.match(run.stdout, new RegExp(`^${files.length} of ${files.length} config files are valid$`, 'm'));
-    assert.match(run.stdout, /^ {2}watch: {6}\/tmp\/同步$/m, 'printed as UTF-8');
-  } finally {
-    if (made) fs.rmdirSync(chinese);
-  }
 });
 
 // --check requires the watch directory; the stock file's is /opt/tongbu. As root the test makes

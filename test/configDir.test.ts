@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { writeConfig } from './helpers/config';
 import { BIN } from './helpers/sersync';
 import { tempDir } from './helpers/tempDir';
+import { escapeRegExp } from './helpers/regexp';
 
 function sersync2(args: readonly string[]) {
   const run = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000 });
@@ -34,7 +35,7 @@ test('--check --config-dir: each *.xml in byte order; dot files, other names and
   const reported = run.stdout.split('\n').filter((l) => / OK$/.test(l));
   assert.deepEqual(reported, [`${upper}: OK`, `${a}: OK`]);
   assert.match(run.stdout, /^2 of 3 config files are valid$/m);
-  assert.match(run.stderr, new RegExp(`^${path.join(dir, 'c.xml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`, 'm'));
+  assert.match(run.stderr, new RegExp(`^${escapeRegExp(path.join(dir, 'c.xml'))}:`, 'm'));
   assert.doesNotMatch(run.stderr, /\n\s+at /);
 });
 

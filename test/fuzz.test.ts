@@ -18,6 +18,7 @@ import { ConfigError, UsageError } from '../lib/config/errors';
 import { parseConfig } from '../lib/config/load';
 import { GOLDEN_DIR } from './helpers/golden';
 import { BIN } from './helpers/sersync';
+import { escapeRegExp } from './helpers/regexp';
 import { rng } from '../workload/rng';
 
 const SOAK = process.env.SOAK === '1';
@@ -146,7 +147,7 @@ function withDoctype(text: string, body: string, use: string): Buffer {
   return Buffer.from(`${text.slice(0, at)}<!DOCTYPE head ${body}>${rest}`, 'latin1');
 }
 
-const LINE = (file: string) => new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(:\\d+)?: [^\\n]*$`);
+const LINE = (file: string) => new RegExp(`^${escapeRegExp(file)}(:\\d+)?: [^\\n]*$`);
 
 test(`config fuzzing: ${CONFIG_CASES} mutated configs through the parser, never anything but a result or a ConfigError`, () => {
   const rand = rng(SEED);

@@ -7,9 +7,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { findAddon } from '../lib/addon';
 import { loadSpawnAddon, nativeSpawner, type SpawnAddon } from '../lib/runner/nativeSpawn';
@@ -17,7 +16,8 @@ import { scriptCommand } from '../lib/command/model';
 import { describeResult, waitStatusOf } from '../lib/runner/result';
 import { defaultSpawner, ShellRunner } from '../lib/runner/shell';
 import { nodeSpawner, type Spawner } from '../lib/runner/spawner';
-import { waitFor } from './helpers/wait';
+import { tempDir } from './helpers/tempDir';
+import { waitFor, within } from './helpers/wait';
 
 const REPO = path.resolve(__dirname, '../..');
 const SHELL_JS = path.join(REPO, 'dist/lib/runner/shell.js');
@@ -25,8 +25,7 @@ const RESULT_JS = path.join(REPO, 'dist/lib/runner/result.js');
 const NATIVE_SPAWN_JS = path.join(REPO, 'dist/lib/runner/nativeSpawn.js');
 const SPAWNER_JS = path.join(REPO, 'dist/lib/runner/spawner.js');
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'spawn-test-'));
-after(() => fs.rmSync(root, { recursive: true, force: true }));
+const root = tempDir('spawn-test-');
 let files = 0;
 const tempFile = () => path.join(root, `f${files++}`);
 
@@ -34,15 +33,6 @@ function addon(): SpawnAddon {
   const loaded = loadSpawnAddon();
   assert.ok(loaded, `build/Release/spawn.node must be built (found: ${findAddon('spawn')})`);
   return loaded;
-}
-
-/** Rejects when `promise` takes longer than `ms`: a hung child fails the test instead of the run. */
-function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** A shell that writes its argument count, its $1 and its $2 (the command) to files, then runs /bin/sh. */

@@ -1,10 +1,18 @@
 /** Drives the real bin/sersync2 as a child process, the way an init script does. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { waitFor } from './wait';
 
 export const BIN = path.resolve(__dirname, '../../../bin/sersync2');
+
+/** `bin/sersync2 --check ARGS`, run to its end (a spawn that fails, or a run past 20 s, fails the test). */
+export function checkConfigs(args: readonly string[]) {
+  const run = spawnSync(process.execPath, [BIN, '--check', ...args], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(run.error, undefined, `spawn failed: ${run.error}`);
+  return run;
+}
 
 export interface RunningSersync {
   readonly child: ChildProcess;

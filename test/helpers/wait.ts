@@ -24,3 +24,12 @@ export async function waitForStable<T>(what: string, probe: () => T, quietMs: nu
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} to settle`);
   }
 }
+
+/** Rejects when `promise` takes longer than `ms`: a hung child fails the test instead of the run. */
+export function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
