@@ -1,18 +1,13 @@
 /** `--check` on several files lists what they would mirror twice: nested watch roots, one remote target. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { writeConfig } from './helpers/config';
-import { BIN } from './helpers/sersync';
+import { checkConfigs } from './helpers/sersync';
 import { tempDir } from './helpers/tempDir';
 
-function check(files: readonly string[]) {
-  const run = spawnSync(process.execPath, [BIN, '--check', ...files.flatMap((f) => ['-o', f])], { encoding: 'utf8', timeout: 20_000 });
-  assert.equal(run.error, undefined, `spawn failed: ${run.error}`);
-  return run;
-}
+const check = (files: readonly string[]) => checkConfigs(files.flatMap((f) => ['-o', f]));
 
 /** A config named `name` in `root` watching `watch` (made), sending to `remotes`. */
 function config(root: string, name: string, watch: string, remotes: ReadonlyArray<{ ip: string; name: string }>): string {

@@ -4,16 +4,15 @@
  * exit code 1, and no stack trace. A fixture without its .xml is the "missing file" case.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, type ConfigProblemCode } from '../lib/config/errors';
 import { loadConfigFile, parseConfig } from '../lib/config/load';
 import { escapeRegExp } from './helpers/regexp';
+import { checkConfigs } from './helpers/sersync';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'sersync2');
 const DIR = path.join(ROOT, 'fixtures', 'bad-configs');
 
 /** The problem codes each fixture must produce, in order (also checked in-process). */
@@ -81,11 +80,7 @@ const fixtures = fs
   .map((name) => name.slice(0, -'.expect'.length))
   .sort();
 
-function check(...files: string[]) {
-  const run = spawnSync(process.execPath, [BIN, '--check', ...files.flatMap((f) => ['-o', f])], { encoding: 'utf8', timeout: 20_000 });
-  assert.equal(run.error, undefined, `spawn failed: ${run.error}`);
-  return run;
-}
+const check = (...files: string[]) => checkConfigs(files.flatMap((f) => ['-o', f]));
 
 function codesOf(file: string): ConfigProblemCode[] {
   try {

@@ -5,13 +5,12 @@
  * prints a stack trace. A few then run in the daemon (--dry-run) to show the commands they give.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../lib/config/errors';
 import { loadConfigFile } from '../lib/config/load';
-import { BIN, startSersync } from './helpers/sersync';
+import { checkConfigs, startSersync } from './helpers/sersync';
 import { tempDir } from './helpers/tempDir';
 import { waitFor } from './helpers/wait';
 import { escapeRegExp } from './helpers/regexp';
@@ -23,11 +22,7 @@ const ARGS: Readonly<Record<string, readonly string[]>> = { '21-plugin-only-with
 const STACK = /^\s+at |\bError\b|internal error/m;
 const file = (name: string) => path.join(DIR, `${name}.xml`);
 
-function check(name: string) {
-  const run = spawnSync(process.execPath, [BIN, '--check', ...(ARGS[name] ?? []), '-o', file(name)], { encoding: 'utf8', timeout: 20_000 });
-  assert.equal(run.error, undefined, `spawn failed: ${run.error}`);
-  return run;
-}
+const check = (name: string) => checkConfigs([...(ARGS[name] ?? []), '-o', file(name)]);
 
 test('at least 30 patterns, each with its .expect and a line in SOURCES', () => {
   assert.ok(names.length >= 30, `only ${names.length}`);
