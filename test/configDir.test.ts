@@ -52,3 +52,21 @@ test('--config-dir: a missing or empty directory is one line, exit 1; with -o it
   assert.equal(daemon.status, 1);
   assert.equal(daemon.stderr, `sersync2: --config-dir ${root}: no *.xml file in it\n`);
 });
+
+test('--check --config-dir: a name with a newline and an escape is checked on one line; one that is not UTF-8 is named, not dropped, exit 1', () => {
+  const root = tempDir('config-dir-names');
+  const dir = path.join(root, 'conf.d');
+  fs.mkdirSync(dir);
+  const watch = path.join(root, 'w');
+  fs.mkdirSync(watch);
+  const hostile = writeConfig(path.join(dir, 'x\nERROR: forged \x1b[31m.xml'), { watch, failLog: path.join(root, 'x.fail.sh') });
+  // Node cannot name this file by a string: written by its bytes.
+  const raw = Buffer.concat([Buffer.from(`${dir}/n`), Buffer.from([0xff]), Buffer.from('.xml')]);
+  fs.writeFileSync(raw, fs.readFileSync(hostile));
+  const run = sersync2(['--check', '--config-dir', dir]);
+  assert.equal(run.status, 1, run.stderr);
+  assert.ok(!`${run.stdout}${run.stderr}`.includes('\x1b'), 'no escape byte is printed');
+  assert.deepEqual(run.stdout.split('\n').filter((l) => l.includes('forged')), [`"${dir}/x\\nERROR: forged \\x1b[31m.xml": OK`]);
+  assert.equal(run.stderr, `"${dir}/n\\xff.xml": its name is not UTF-8, so it cannot be given as a path: rename it\n`);
+  assert.match(run.stdout, /^1 of 2 config files are valid$/m);
+});

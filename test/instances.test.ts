@@ -65,6 +65,30 @@ test('--config-dir at start: a broken file is refused with its one-line error, t
   await sersync.stop();
 });
 
+test('--config-dir names are data: a newline and an escape stay inside their lines, which mirror; one not UTF-8 is refused, not dropped', { timeout: 60_000 }, async () => {
+  const { root, dir, sites: [a, odd] } = await sites('instances-names', ['a', 'odd']);
+  fs.renameSync(odd!.config, path.join(dir, 'x\nERROR: [a] forged \x1b[31m.xml'));
+  fs.writeFileSync(Buffer.concat([Buffer.from(`${dir}/n`), Buffer.from([0xff]), Buffer.from('.xml')]), fs.readFileSync(a!.config));
+  const statusFile = path.join(root, 'status.json');
+  const sersync = await start(['--config-dir', dir, '--status-file', statusFile], '[a] watch path is: ');
+  const shown = '"x\\nERROR: [a] forged \\x1b[31m"';
+  await waitFor('the config with the odd name ready', () => sersync.stdout().includes(`[${shown}] watch path is: ${odd!.watch}`));
+  await mirrors(odd!, 'odd.txt');
+  await mirrors(a!, 'a.txt');
+  const out = `${sersync.stdout()}\n${sersync.stderr()}`;
+  assert.ok(!out.includes('\x1b'), 'no escape byte is logged');
+  const forged = out.split('\n').filter((line) => line.includes('forged'));
+  assert.ok(forged.length > 5 && forged.every((line) => line.includes(`[${shown}] `)), forged.join('\n'));
+  assert.match(out, /^ERROR: \["n\\xff"\] ".*\/n\\xff\.xml" is not running: its name is not UTF-8, so it cannot be given as a path: rename it$/m);
+  process.kill(sersync.child.pid!, 'SIGUSR1');
+  const status = await waitFor('the status file with the refused one', () => {
+    const parsed = fs.existsSync(statusFile) && (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as { instances?: Array<{ name: string }>; refused?: Array<{ name: string }> });
+    return parsed && parsed.instances?.length === 2 && parsed;
+  });
+  assert.deepEqual([status.instances!.map((i) => i.name).sort(), status.refused!.map((r) => r.name)], [[shown, 'a'].sort(), ['"n\\xff"']]);
+  assert.equal(await sersync.stop(), 0);
+});
+
 test('SIGHUP reload: added starts, removed stops, changed restarts, unchanged untouched, a change that does not parse keeps the old one', { timeout: 90_000 }, async () => {
   const { root, dir, sites: [a, b, c] } = await sites('instances-reload', ['a', 'b', 'c']);
   // c waits outside the directory until the reload adds it.

@@ -1,11 +1,12 @@
 /** Entry point of bin/sersync2: flags in, exit code out. Expected errors never print a stack trace. */
 import { ConfigError, UsageError } from '../config/errors';
 import { operatorMessage } from '../daemon/errors';
+import { describeName } from '../paths';
 import { loadConfigFile } from '../config/load';
 import { parseArgs, type CliOptions } from './args';
 import { StartError } from '../startError';
 import { describeConfig } from './check';
-import { configDirFiles } from './configDir';
+import { configDirFiles, type UnusableConfig } from './configDir';
 import { type CheckedFile, overlaps } from './overlaps';
 import { showStatus } from './status';
 import { USAGE } from './usage';
@@ -24,14 +25,14 @@ const stdio: Output = {
 };
 
 /** Each file's report; for several, what they would mirror twice (a report, not an error: exit 0). */
-function runCheck(options: CliOptions, io: Output): number {
-  let failures = 0;
+function runCheck(options: CliOptions, io: Output, unusable: number): number {
+  let failures = unusable;
   const valid: CheckedFile[] = [];
   for (const file of options.configFiles) {
     try {
       const loaded = loadConfigFile(file, { checkDirectories: true, standalonePlugin: options.plugin });
       for (const warning of loaded.warnings) io.err(`${warning}\n`);
-      io.out(`${file}: OK\n${describeConfig(loaded, options.plugin).join('\n')}\n`);
+      io.out(`${describeName(file)}: OK\n${describeConfig(loaded, options.plugin).join('\n')}\n`);
       valid.push({ file, config: loaded.config });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
@@ -41,7 +42,8 @@ function runCheck(options: CliOptions, io: Output): number {
   }
   const twice = options.plugin ? [] : overlaps(valid);
   if (twice.length) io.out(`overlaps (the same files mirrored twice):\n${twice.map((line) => `  ${line}\n`).join('')}`);
-  if (options.configFiles.length > 1) io.out(`${options.configFiles.length - failures} of ${options.configFiles.length} config files are valid\n`);
+  const total = options.configFiles.length + unusable;
+  if (total > 1) io.out(`${total - failures} of ${total} config files are valid\n`);
   return failures === 0 ? 0 : 1;
 }
 
@@ -64,17 +66,25 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
     return 0;
   }
   if (options.showStatus !== undefined) return showStatus(options.showStatus, io);
+  let unusable: readonly UnusableConfig[] = [];
   if (options.configDir !== undefined) {
     try {
-      options = { ...options, configFiles: configDirFiles(options.configDir) };
+      const listing = configDirFiles(options.configDir);
+      options = { ...options, configFiles: listing.files };
+      unusable = listing.unusable;
     } catch (error) {
       if (!(error instanceof StartError)) throw error;
       io.err(`sersync2: ${error.message}\n`);
       return 1;
     }
   }
-  if (options.check) return runCheck(options, io);
-  if (options.verify) return runVerifyAll(options, io);
+  if (options.check || options.verify) {
+    // The daemon refuses these itself (instances.ts), in its log and its status file.
+    for (const u of unusable) io.err(`${u.file}: ${u.error}\n`);
+    const code = options.check ? runCheck(options, io, unusable.length) : await runVerifyAll(options, io);
+    // As a file that does not load: exit 1 (for --verify, failed over differs).
+    return unusable.length > 0 ? 1 : code;
+  }
   try {
     // Loaded only to run: --check and --help work without the native inotify addon.
     const { runDaemon } = (await import('../daemon/run.js')) as typeof import('../daemon/run.js');

@@ -9,6 +9,7 @@ import { runVerify, stopVerifies, type Verdict } from '../verify/remote';
 import { remoteLabel, verifyCommand, verifySettings } from '../verify/command';
 import type { Remote } from '../localpath/config';
 import type { CommandSettings } from '../rsync/command';
+import { describeName } from '../paths';
 import type { CliOptions } from './args';
 
 const VERIFY_IN_SYNC = 0;
@@ -64,7 +65,7 @@ async function verifyAll(options: CliOptions, io: Output): Promise<number> {
   let failed = false;
   let differs = false;
   for (const file of options.configFiles) {
-    if (options.configFiles.length > 1) io.out(`${file}:\n`);
+    if (options.configFiles.length > 1) io.out(`${describeName(file)}:\n`);
     const loaded = load(file, io);
     if (!loaded) {
       failed = true;

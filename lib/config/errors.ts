@@ -1,6 +1,7 @@
 /**
  * Errors with stable codes. Operators and tests match on `code`, never on message text.
  */
+import { describeName } from '../paths';
 
 /** One problem found in a config file, already formatted as `FILE:LINE: <path>: message`. */
 export interface ConfigProblem {
@@ -34,7 +35,9 @@ export type ConfigProblemCode =
   | 'MISSING_DIRECTORY';
 
 export function formatProblem(p: Omit<ConfigProblem, 'code'>): string {
-  const location = p.line > 0 ? `${p.file}:${p.line}` : p.file;
+  // A file name with a newline in it (a --config-dir entry) must not split the line either.
+  const file = describeName(p.file);
+  const location = p.line > 0 ? `${file}:${p.line}` : file;
   const text = p.where ? `${p.where}: ${p.message}` : p.message;
   // A value quoted over several lines is shown as XML writes its line breaks: one problem, one line.
   return `${location}: ${text.replace(/\n/g, '&#10;').replace(/\r/g, '&#13;')}`;

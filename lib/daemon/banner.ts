@@ -4,6 +4,7 @@
  */
 import type { CliOptions } from '../cli/args';
 import type { Config } from '../config/types';
+import { describeName } from '../paths';
 
 export function configLines(options: CliOptions, config: Config, configFile: string): string[] {
   const out: string[] = ['parse the command param'];
@@ -11,7 +12,7 @@ export function configLines(options: CliOptions, config: Config, configFile: str
   if (options.daemon) out.push('option: -d \trun as a daemon');
   if (options.plugin) out.push(`option: -m \tworking plugin name: ${options.plugin}`);
   if (options.threads !== 10) out.push(`option: -n \tthread num is：  ${options.threads}`);
-  out.push(`option: -o \tconfig xml name：  ${configFile}`);
+  out.push(`option: -o \tconfig xml name：  ${describeName(configFile)}`);
   if (options.threads === 10) out.push('daemon thread num: 10');
   out.push('parse xml config file', `host ip : ${config.host.hostip}\thost port: ${config.host.port}`);
   const { rsync, crontab, plugin } = config.sersync;

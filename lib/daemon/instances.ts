@@ -7,11 +7,13 @@
  * several, a file that cannot run is refused with its error and the others run.
  */
 import path from 'node:path';
+import type { ConfigDirListing, UnusableConfig } from '../cli/configDir';
 import { ConfigError } from '../config/errors';
 import { parseConfig, readConfigFile } from '../config/load';
 import type { LoadedConfig } from '../config/types';
 import { instanceLogger, type Logger } from '../log/logger';
 import { StartError } from '../startError';
+import { describeName } from '../paths';
 import { operatorMessage } from './errors';
 import { type ConfigSource, Instance } from './instance';
 import { instanceNames } from './instanceName';
@@ -25,8 +27,8 @@ interface Readable {
   readonly loaded: LoadedConfig;
 }
 
-/** What start-up starts: the single config, read; or the several files, read as they start. */
-export type StartPlan = { readonly single: Readable } | { readonly files: readonly string[] };
+/** What start-up starts: the single config, read; or the several files, read as they start (and those that cannot be). */
+export type StartPlan = { readonly single: Readable } | ConfigDirListing;
 
 export class Instances implements ProcessConfigs {
   private readonly running = new Map<string, Instance>();
@@ -38,7 +40,7 @@ export class Instances implements ProcessConfigs {
     private readonly share: ProcessShare,
     private readonly log: Logger,
     /** The config files as of now: the `-o` files, or the `--config-dir` listing (it may throw a StartError). */
-    private readonly files: () => readonly string[],
+    private readonly files: () => ConfigDirListing,
     /** Several configs: each logs under its name and one that cannot run does not stop the others. */
     private readonly several: boolean,
     /** Each config's scope (a test counts its steps). */
@@ -55,10 +57,10 @@ export class Instances implements ProcessConfigs {
    * start: its errors before anything else); several are read by startAll(), each as it starts.
    */
   readAll(): StartPlan {
-    const files = this.files();
-    if (this.several) return { files };
-    const file = files[0]!;
-    const next = this.read(file, instanceNames(files).get(file)!);
+    const listing = this.files();
+    if (this.several) return listing;
+    const file = listing.files[0]!;
+    const next = this.read(file, instanceNames(listing.files).get(file)!);
     if ('error' in next) throw next.thrown;
     return { single: next };
   }
@@ -71,6 +73,7 @@ export class Instances implements ProcessConfigs {
   async startAll(plan: StartPlan): Promise<void> {
     if ('single' in plan) return this.launch(plan.single.source, plan.single.loaded);
     const names = instanceNames(plan.files);
+    this.refuseUnusable(plan.unusable);
     const started: Promise<void>[] = [];
     for (const file of plan.files) {
       if (this.closed) break;
@@ -80,7 +83,7 @@ export class Instances implements ProcessConfigs {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await Promise.all(started);
-    if (this.running.size === 0 && !this.closed) throw new StartError('NO_CONFIG', `none of the ${plan.files.length} config files can run`);
+    if (this.running.size === 0 && !this.closed) throw new StartError('NO_CONFIG', `none of the ${plan.files.length + plan.unusable.length} config files can run`);
   }
 
   /** The SIGHUP line of each, in its own log. */
@@ -126,19 +129,21 @@ export class Instances implements ProcessConfigs {
   private async reloadNow(): Promise<void> {
     if (this.closed) return;
     let files: readonly string[];
+    let unusable: readonly UnusableConfig[];
     try {
-      files = this.files();
+      ({ files, unusable } = this.files());
     } catch (error) {
       this.log.error(`SIGHUP: ${oneLine(error)}; nothing reloaded`);
       return;
     }
     const names = instanceNames(files);
-    const counts = { added: 0, removed: 0, restarted: 0, unchanged: 0, refused: 0 };
+    const counts = { added: 0, removed: 0, restarted: 0, unchanged: 0, refused: unusable.length };
+    this.refuseUnusable(unusable);
     const work: Promise<void>[] = [];
     for (const [file, instance] of this.running) {
       if (files.includes(file)) continue;
       counts.removed++;
-      instance.log.info(`${file} is no longer configured: stopping (what is queued goes to its fail log)`);
+      instance.log.info(`${describeName(file)} is no longer configured: stopping (what is queued goes to its fail log)`);
       work.push(this.stop(instance));
     }
     for (const file of files) {
@@ -146,7 +151,7 @@ export class Instances implements ProcessConfigs {
       const next = this.read(file, instance?.source.name ?? names.get(file)!);
       if ('error' in next) {
         counts.refused++;
-        if (instance) instance.log.error(`${file} changed but cannot be used, so this config keeps running as it was: ${next.error}`);
+        if (instance) instance.log.error(`${describeName(file)} changed but cannot be used, so this config keeps running as it was: ${next.error}`);
         else this.refuse(file, next.name, next.error);
         continue;
       }
@@ -156,7 +161,7 @@ export class Instances implements ProcessConfigs {
       }
       if (instance) {
         counts.restarted++;
-        instance.log.info(`${file} changed: restarting this config`);
+        instance.log.info(`${describeName(file)} changed: restarting this config`);
       } else counts.added++;
       work.push((instance ? this.stop(instance) : Promise.resolve()).then(() => this.launch(next.source, next.loaded)));
     }
@@ -202,8 +207,13 @@ export class Instances implements ProcessConfigs {
   }
 
   private refuse(file: string, name: string, error: string): void {
-    this.logOf(name).error(`${file} is not running: ${error}`);
+    this.logOf(name).error(`${describeName(file)} is not running: ${error}`);
     this.share.status.refused({ name, config: file, error });
+  }
+
+  /** The --config-dir entries that cannot be run at all (configDir.ts): refused under the path they are shown by. */
+  private refuseUnusable(unusable: readonly UnusableConfig[]): void {
+    for (const u of unusable) this.refuse(u.file, u.name, u.error);
   }
 }
 

@@ -79,7 +79,7 @@ export async function startDaemon(options: CliOptions, log: Logger, scope: Scope
     log.warn(again ? `${signal} again during start-up: leaving now` : `${signal} during start-up: stopping once the current step is done (send it again to leave now)`),
   seams.signalSource), { close: (s) => s.dispose() });
   const several = options.configDir !== undefined || options.configFiles.length > 1;
-  const files = () => (options.configDir === undefined ? options.configFiles : configDirFiles(options.configDir));
+  const files = () => (options.configDir === undefined ? { files: options.configFiles, unusable: [] } : configDirFiles(options.configDir));
   const status = scope.add('status and metrics', new DaemonStatus({ file: options.statusFile, intervalSeconds: options.statusInterval, version: packageVersion(), warn: (message) => log.warn(message), metricsListen: options.metricsListen, metricsFile: options.metricsFile, several }), { close: (s) => s.stop() });
   let exited = false;
   let resolveDone: (code: number) => void = () => {};

@@ -1,6 +1,7 @@
 /** `sersync2 --status FILE`: the status file, for people. */
 import fs from 'node:fs';
 import type { StatusSnapshot } from './collector';
+import { describeName, escapeControls } from '../paths';
 import { StatusError } from './errors';
 import { isHostSnapshot, type StatusFile } from './host';
 
@@ -37,8 +38,9 @@ function age(iso: string | null, now: Date): string {
 export function formatStatus(file: StatusFile, now: Date = new Date()): string {
   if (!isHostSnapshot(file)) return formatSnapshot(file, now);
   const head = [`sersync2 ${file.version}, pid ${file.pid}, started ${age(file.startedAt, now)}, ${file.instances.length} configs running`, `status written   ${age(file.writtenAt, now)}`];
-  const refused = file.refused.map((r) => `refused [${r.name}] ${r.config}: ${r.error}`);
-  const each = file.instances.map((s) => `\n[${s.name}]\n${formatSnapshot(s, now).split('\n').slice(2).join('\n')}`);
+  // Names and paths as messages show them: a newline in a file's name must not split a line.
+  const refused = file.refused.map((r) => `refused [${describeName(r.name)}] ${describeName(r.config)}: ${escapeControls(r.error)}`);
+  const each = file.instances.map((s) => `\n[${describeName(s.name)}]\n${formatSnapshot(s, now).split('\n').slice(2).join('\n')}`);
   return `${[...head, ...refused].join('\n')}\n${each.join('')}`;
 }
 
@@ -46,7 +48,7 @@ function formatSnapshot(s: StatusSnapshot, now: Date): string {
   const lines = [
     `sersync2 ${s.version}, pid ${s.pid}, started ${age(s.startedAt, now)}`,
     `status written   ${age(s.writtenAt, now)}`,
-    `config           ${s.config}`,
+    `config           ${describeName(s.config)}`,
     `watch            ${s.watch} (${s.watches} directories watched${s.unwatched ? `, ${s.unwatched} not watched` : ''})`,
     `queued events    ${s.queued}`,
     `in flight        ${s.inFlight}`,
