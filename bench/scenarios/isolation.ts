@@ -37,6 +37,8 @@ interface Variant {
 
 interface Measured {
   readonly time: Outcome;
+  /** How long the burst's writer took: the part of A's time no daemon can shorten. */
+  readonly written?: Outcome;
   /** Of every process of ours and the daemon, from the burst until A converged: B's storm work included. */
   readonly cpu: ToolCpu;
   /** With a storm: whether it was still running when A converged (else the burst outlasted it). */
@@ -98,12 +100,13 @@ async function measure(ctx: ScenarioContext, v: Variant): Promise<Measured> {
     const before = cpuMark(running.pids, ws.daemon.pid);
     const t0 = performance.now();
     writeBurst(a!.watch, burst);
+    const written = ok((performance.now() - t0) / 1000);
     const c = await waitForConvergence(a!.watch, a!.remote, t0, t0 + deadlineMs, { exited: running.exited });
     const cpu = cpuBetween(before, cpuMark(running.pids, ws.daemon.pid));
     const stormOn = storm?.running();
     const stormError = await storm?.done;
     if (stormError) throw stormError;
-    return { time: c.converged ? ok(c.ms / 1000) : timeout(c.progress, c.ms / 1000), cpu, ...(stormOn === undefined ? {} : { stormOn }) };
+    return { time: c.converged ? ok(c.ms / 1000) : timeout(c.progress, c.ms / 1000), written, cpu, ...(stormOn === undefined ? {} : { stormOn }) };
   } finally {
     await running?.stop();
     await ws.close();
@@ -135,13 +138,17 @@ export async function isolation(ctx: ScenarioContext, k: number): Promise<Scenar
     const r = results[layout];
     const key = `isolation-${layout}`;
     const cpu = cpuRows(key, label[layout], Object.fromEntries(Object.entries(r).map(([id, m]) => [id, m.cpu])), false).filter((row) => row.key === `${key}.cpu`);
-    return [{ key: `${key}.time`, scenario: label[layout], metric: 'A converged (s)', unit: 's' as const, cells: cellsOf(r, (m) => m.time) }, ...cpu];
+    return [
+      { key: `${key}.time`, scenario: label[layout], metric: 'A converged (s)', unit: 's' as const, cells: cellsOf(r, (m) => m.time) },
+      { key: `${key}.written`, scenario: label[layout], metric: 'burst written (s)', unit: 's' as const, cells: cellsOf(r, (m) => m.written) },
+      ...cpu,
+    ];
   });
   return {
     rows,
     lines,
     notes: [
-      `isolation: two configs, A and B, each with its own directory of the daemon's module; B takes a storm (workload/generator.js --mix all --ops ${stormOps} --seed ${ctx.options.storm.seed}) and once it is under way (B's tree has entries and an rsync has started) ${burst} files of 1 KB in 20 directories are written into A (the burst's writer); the time from the first write until A's remote equals A's tree. "one process": bin/sersync2 -o A.xml -o B.xml; "two processes": one bin/sersync2 per config, under the same storm (the machine's load without a process shared); "A alone": A's config only, no storm; "A alone, the storm unwatched": A's config only, the same storm written into a directory no config watches (the writer's load without B's work). CPU: every process of ours and the daemon, from the first write until A converged (B's storm work included).`,
+      `isolation: two configs, A and B, each with its own directory of the daemon's module; B takes a storm (workload/generator.js --mix all --ops ${stormOps} --seed ${ctx.options.storm.seed}) and once it is under way (B's tree has entries and an rsync has started) ${burst} files of 1 KB in 20 directories are written into A (the burst's writer); the time from the first write until A's remote equals A's tree; "burst written": until the writer's last file was closed, which no daemon can shorten. "one process": bin/sersync2 -o A.xml -o B.xml; "two processes": one bin/sersync2 per config, under the same storm (the machine's load without a process shared); "A alone": A's config only, no storm; "A alone, the storm unwatched": A's config only, the same storm written into a directory no config watches (the writer's load without B's work). CPU: every process of ours and the daemon, from the first write until A converged (B's storm work included).`,
     ],
     details: Object.fromEntries(LAYOUTS.map((l) => [l, Object.fromEntries(Object.entries(results[l]).map(([id, m]) => [id, { stormOn: m.stormOn }]))])),
   };
