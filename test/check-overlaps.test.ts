@@ -46,3 +46,21 @@ test('separate trees to separate modules: no overlap listed; a sibling whose nam
   assert.doesNotMatch(run.stdout, /^overlaps \(/m);
   assert.match(run.stdout, /^2 of 2 config files are valid$/m);
 });
+
+test('configs given one fail log (also through a symlinked directory) are listed under shared fail logs; one with its own is not; still valid', () => {
+  const root = tempDir('overlaps');
+  const own = (name: string, failLog: string) => {
+    fs.mkdirSync(path.join(root, `w-${name}`));
+    return writeConfig(path.join(root, name), { watch: path.join(root, `w-${name}`), failLog, remotes: [{ ip: '127.0.0.1', name }] });
+  };
+  fs.symlinkSync(root, path.join(root, 'link'));
+  const a = own('a.xml', path.join(root, 'rsync_fail_log.sh'));
+  const b = own('b.xml', path.join(root, 'link', 'rsync_fail_log.sh'));
+  const c = own('c.xml', path.join(root, 'c.fail.sh'));
+  const run = check([a, b, c]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.doesNotMatch(run.stdout, /^overlaps \(/m);
+  const section = run.stdout.split('\n').slice(run.stdout.split('\n').indexOf("shared fail logs (each one's run would run the other's commands too; give each config its own):") + 1);
+  assert.deepEqual(section.filter((l) => l.startsWith('  ')), [`  ${a} and ${b}: ${root}/rsync_fail_log.sh`]);
+  assert.match(run.stdout, /^3 of 3 config files are valid$/m);
+});

@@ -217,3 +217,40 @@ test('a fail-log rerun is counted on its own remote in the status file and the m
   assert.match(metrics, /^sersync2_commands_total\{remote="10\.0\.0\.2::b",result="ok"\} 2$/m);
   assert.match(metrics, /^sersync2_commands_total\{remote="127\.0\.0\.1::a",result="ok"\} 0$/m);
 });
+
+test('two configs given one fail log (the stock /tmp/rsync_fail_log.sh) take turns: the second waits, so the first run\'s aside file stays its own', async () => {
+  const dir = tempDir('faillog-shared-');
+  fs.symlinkSync(dir, path.join(dir, 'link'));
+  const a = new FailLogFile(path.join(dir, 'rsync_fail_log.sh'));
+  const b = new FailLogFile(path.join(dir, 'link', 'rsync_fail_log.sh'));
+  a.ensure();
+  a.append(['#errno 2560\nfirst\n\n']);
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const ran: string[] = [];
+  const runner = (who: string): CommandRunner => ({
+    run: async (command) => {
+      ran.push(`${who} ${render(command)}`);
+      if (render(command) === 'first') await gate;
+      ran.push(`${who} ${render(command)} done`);
+      return resultOfStatus(command, render(command) === 'fails' ? 2560 : 0);
+    },
+  });
+  const options = { clock: new FakeClock(), log: silent, timeToExecute: 60, requestFullSync: () => {} };
+  const runA = new Failures({ ...options, runner: runner('a'), failLog: a }).runFailLog();
+  const turns = async (n: number) => {
+    for (let i = 0; i < n; i++) await later(undefined);
+  };
+  await turns(5);
+  assert.deepEqual(ran, ['a first']);
+  b.append(['#errno 2560\nsecond\n\n', '#errno 2560\nfails\n\n']);
+  const runB = new Failures({ ...options, runner: runner('b'), failLog: b }).runFailLog();
+  // Turns enough for b's two commands, had it not waited: a's entries are still aside, where a crash would leave them.
+  await turns(30);
+  assert.deepEqual(parseFailLogEntries(fs.readFileSync(a.asidePath, 'utf8')).map((e) => e.command), ['first']);
+  release();
+  await Promise.all([runA, runB]);
+  assert.deepEqual(ran, ['a first', 'a first done', 'b second', 'b second done', 'b fails', 'b fails done']);
+  assert.deepEqual(parseFailLogEntries(fs.readFileSync(a.path, 'utf8')).map((e) => e.command), ['fails']);
+  assert.equal(fs.existsSync(a.asidePath), false);
+});

@@ -89,6 +89,16 @@ test('--config-dir names are data: a newline and an escape stay inside their lin
   assert.equal(await sersync.stop(), 0);
 });
 
+test('two configs given one fail log in one process: the second is warned about at start, and both mirror', { timeout: 60_000 }, async () => {
+  const { sites: [a, b] } = await sites('instances-shared-faillog', ['a', 'b'], { a: { failLog: 'shared.sh' }, b: { failLog: 'shared.sh' } });
+  const sersync = await start(['-o', a!.config, '-o', b!.config], '[b] watch path is: ');
+  await mirrors(a!, 'one.txt');
+  await mirrors(b!, 'two.txt');
+  const warned = `${sersync.stdout()}\n${sersync.stderr()}`.split('\n').filter((line) => line.includes('its fail log'));
+  assert.deepEqual(warned, [`WARN: [b] its fail log ${a!.failLog} is also [a]'s: each one's fail-log run runs the other's commands too, and waits out the other's remote; give each config its own <failLog path>`]);
+  assert.equal(await sersync.stop(), 0);
+});
+
 test('SIGHUP reload: added starts, removed stops, changed restarts, unchanged untouched, a change that does not parse keeps the old one', { timeout: 90_000 }, async () => {
   const { root, dir, sites: [a, b, c] } = await sites('instances-reload', ['a', 'b', 'c']);
   // c waits outside the directory until the reload adds it.

@@ -7,7 +7,7 @@ import { parseArgs, type CliOptions } from './args';
 import { StartError } from '../startError';
 import { describeConfig } from './check';
 import { configDirFiles, type UnusableConfig } from './configDir';
-import { type CheckedFile, overlaps } from './overlaps';
+import { type CheckedFile, overlaps, sharedFailLogs } from './overlaps';
 import { showStatus } from './status';
 import { USAGE } from './usage';
 import { runVerifyAll } from './verify';
@@ -42,6 +42,8 @@ function runCheck(options: CliOptions, io: Output, unusable: number): number {
   }
   const twice = options.plugin ? [] : overlaps(valid);
   if (twice.length) io.out(`overlaps (the same files mirrored twice):\n${twice.map((line) => `  ${line}\n`).join('')}`);
+  const shared = options.plugin ? [] : sharedFailLogs(valid);
+  if (shared.length) io.out(`shared fail logs (each one's run would run the other's commands too; give each config its own):\n${shared.map((line) => `  ${line}\n`).join('')}`);
   const total = options.configFiles.length + unusable;
   if (total > 1) io.out(`${total - failures} of ${total} config files are valid\n`);
   return failures === 0 ? 0 : 1;

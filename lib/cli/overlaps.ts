@@ -5,11 +5,14 @@
  *   - the same remote target (`ip::module`, or `ip:path` over ssh) in two files: two trees land in
  *     one place, and each one's deletes can remove what the other sent.
  * Either may be meant (nested trees to different remotes, say), so they are reported, not refused.
+ * Beside them, the files that share one fail log (sharedFailLogs).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { remoteTarget } from '../command/model';
 import type { Config } from '../config/types';
+import { failLogKey } from '../failLog/file';
+import { describeName } from '../paths';
 
 export interface CheckedFile {
   readonly file: string;
@@ -36,10 +39,25 @@ function targets(config: Config): string[] {
   return [...new Set(localpath.remotes.map((r) => remoteTarget(r, rsync.ssh)))];
 }
 
+/**
+ * One line per pair of files given the same `<failLog path>` (the stock /tmp/rsync_fail_log.sh,
+ * copied into every config): each one's fail-log run would run the other's commands too.
+ */
+export function sharedFailLogs(files: readonly CheckedFile[]): string[] {
+  const keys = files.map((f) => failLogKey(f.config.sersync.failLog.path));
+  const out: string[] = [];
+  files.forEach((a, i) => {
+    files.forEach((b, j) => {
+      if (j > i && keys[i] === keys[j]) out.push(`${describeName(a.file)} and ${describeName(b.file)}: ${describeName(a.config.sersync.failLog.path)}`);
+    });
+  });
+  return out;
+}
+
 /** One line per overlap, between each pair of files in the order given. */
 export function overlaps(files: readonly CheckedFile[]): string[] {
   const out: string[] = [];
-  const roots = files.map((f) => ({ ...f, watch: f.config.sersync.localpath.watch, real: realRoot(f.config.sersync.localpath.watch), targets: targets(f.config) }));
+  const roots = files.map((f) => ({ ...f, file: describeName(f.file), watch: describeName(f.config.sersync.localpath.watch), real: realRoot(f.config.sersync.localpath.watch), targets: targets(f.config) }));
   roots.forEach((a, i) => {
     for (const b of roots.slice(i + 1)) {
       if (a.real === b.real) out.push(`${a.file} and ${b.file} both watch ${a.watch}: its files are mirrored by both`);

@@ -11,6 +11,7 @@ import type { ConfigDirListing, UnusableConfig } from '../cli/configDir';
 import { ConfigError } from '../config/errors';
 import { parseConfig, readConfigFile } from '../config/load';
 import type { LoadedConfig } from '../config/types';
+import { failLogKey } from '../failLog/file';
 import { instanceLogger, type Logger } from '../log/logger';
 import { StartError } from '../startError';
 import { describeName } from '../paths';
@@ -184,6 +185,7 @@ export class Instances implements ProcessConfigs {
   private async launch(source: ConfigSource, loaded: LoadedConfig): Promise<void> {
     if (this.closed) return;
     const instance = new Instance(source, loaded, this.share, this.logOf(source.name), this.newScope());
+    if (!this.share.options.plugin) this.warnSharedFailLog(instance, loaded.config.sersync.failLog.path);
     this.running.set(source.file, instance);
     try {
       await instance.start();
@@ -194,6 +196,13 @@ export class Instances implements ProcessConfigs {
       const message = operatorMessage(error);
       this.refuse(source.file, source.name, message === undefined ? `internal error: ${(error as Error).stack}` : oneLine(message));
     }
+  }
+
+  /** Two configs of one fail log take turns running it (failLog/file.ts), but each one's run runs the other's commands too. */
+  private warnSharedFailLog(instance: Instance, file: string): void {
+    const key = failLogKey(file);
+    const other = [...this.running.values()].find((o) => o.context && failLogKey(o.context.failLog.path) === key);
+    if (other) instance.log.warn(`its fail log ${describeName(file)} is also [${other.source.name}]'s: each one's fail-log run runs the other's commands too, and waits out the other's remote; give each config its own <failLog path>`);
   }
 
   private async stop(instance: Instance): Promise<void> {

@@ -188,8 +188,12 @@ export class Failures implements FailureHandler {
     this.failLogTimer.unref();
   }
 
-  /** Runs each entry of the fail log once; what fails is written again. */
-  async runFailLog(): Promise<void> {
+  /** Runs each entry of the fail log once; what fails is written again. In turn with another config of the same file. */
+  runFailLog(): Promise<void> {
+    return this.o.failLog.oneRunAtATime(() => this.runFailLogNow());
+  }
+
+  private async runFailLogNow(): Promise<void> {
     let taken: ReturnType<FailLogFile['takeAside']>;
     try {
       taken = this.o.failLog.takeAside();

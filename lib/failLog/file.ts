@@ -11,6 +11,7 @@
  * (sersync2's file, or one edited by hand) ends where the shell ends it (lib/shell/scan.ts).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { decodeUtf8 } from '../paths';
 import { scanLine } from '../shell/scan';
 
@@ -64,8 +65,40 @@ export function unsafeReason(stat: fs.Stats, uid = process.getuid?.() ?? 0): str
   return undefined;
 }
 
+/**
+ * Which file a fail log path names, for telling two configs' apart: absolute, its directory's
+ * symlinks resolved (the file itself is never followed: see open()).
+ */
+export function failLogKey(file: string): string {
+  const abs = path.resolve(file);
+  try {
+    return path.join(fs.realpathSync(path.dirname(abs)), path.basename(abs));
+  } catch {
+    return abs;
+  }
+}
+
+/** The fail-log run in progress in this process, by failLogKey: the tail of each file's turns. */
+const turns = new Map<string, Promise<void>>();
+
 export class FailLogFile {
   constructor(readonly path: string) {}
+
+  /**
+   * Runs `run` once no other run of the same file in this process is under way. Two configs given
+   * one `<failLog path>` (the stock /tmp/rsync_fail_log.sh) would otherwise each move the file to
+   * the same aside path, the second over the first's, and one's finish would delete the other's.
+   */
+  oneRunAtATime(run: () => Promise<void>): Promise<void> {
+    const key = failLogKey(this.path);
+    const mine = (turns.get(key) ?? Promise.resolve()).then(run);
+    const tail = mine.catch(() => {});
+    turns.set(key, tail);
+    void tail.then(() => {
+      if (turns.get(key) === tail) turns.delete(key);
+    });
+    return mine;
+  }
 
   /** Creates the file if missing (0600, not following symlinks), as sersync2 does at start. */
   ensure(): void {
