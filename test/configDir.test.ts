@@ -70,3 +70,23 @@ test('--check --config-dir: a name with a newline and an escape is checked on on
   assert.equal(run.stderr, `"${dir}/n\\xff.xml": its name is not UTF-8, so it cannot be given as a path: rename it\n`);
   assert.match(run.stdout, /^1 of 2 config files are valid$/m);
 });
+
+test('--check --config-dir: a symlink to a config that is gone, a symlink loop and a fifo are each named with why, not dropped; exit 1', () => {
+  const root = tempDir('config-dir-kinds');
+  const dir = path.join(root, 'conf.d');
+  fs.mkdirSync(dir);
+  fs.mkdirSync(path.join(root, 'w'));
+  writeConfig(path.join(dir, 'ok.xml'), { watch: path.join(root, 'w'), failLog: path.join(root, 'ok.fail.sh') });
+  fs.symlinkSync(path.join(root, 'moved-away.xml'), path.join(dir, 'moved.xml'));
+  fs.symlinkSync('loop.xml', path.join(dir, 'loop.xml'));
+  const fifo = spawnSync('mkfifo', [path.join(dir, 'fifo.xml')]);
+  assert.equal(fifo.status, 0, String(fifo.stderr));
+  const run = sersync2(['--check', '--config-dir', dir]);
+  assert.equal(run.status, 1, run.stderr);
+  assert.deepEqual(run.stderr.split('\n').filter(Boolean), [
+    `${dir}/fifo.xml: it is not a regular file`,
+    `${dir}/loop.xml: it cannot be read (ELOOP)`,
+    `${dir}/moved.xml: it is a symbolic link to ${root}/moved-away.xml, which is not there`,
+  ]);
+  assert.match(run.stdout, /^1 of 4 config files are valid$/m);
+});
