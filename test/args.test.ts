@@ -226,3 +226,8 @@ test("README's command-line table and the man page's OPTIONS name exactly the ta
   assert.deepEqual([...inReadme].sort(), names, 'README.md, ## Command line');
   assert.deepEqual([...inMan].sort(), names, 'man/sersync2.1, OPTIONS');
 });
+
+test('one config file given twice (-o a.xml -o ./a.xml) is refused: two instances of it would mirror each change twice; two files are fine', () => {
+  assert.throws(() => parseArgs(['-o', 'a.xml', '-o', 'b.xml', '-o', './a.xml']), (e: Error) => e instanceof UsageError && e.message === '-o a.xml and -o ./a.xml name the same file: give each config file once');
+  assert.deepEqual(parseArgs(['-o', 'a.xml', '-o', 'b.xml']).configFiles, ['a.xml', 'b.xml']);
+});

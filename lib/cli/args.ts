@@ -3,8 +3,10 @@
  * all from the table in options.ts. A thin getopt layer splits clusters (`-rdo file`, `-oFILE`)
  * and stops at `--`; minimist then turns the normalised words into an object.
  */
+import path from 'node:path';
 import minimist from 'minimist';
 import { UsageError } from '../config/errors';
+import { describeName } from '../paths';
 import { type CliOptions, nameOf, OPTION_LIST, OPTIONS, type OptionSpec } from './options';
 
 export type { CliOptions } from './options';
@@ -93,6 +95,20 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const options = Object.fromEntries(values) as CliOptions;
 
   if (options.configDir !== undefined && given(parsed.o).length > 0) throw new UsageError('-o and --config-dir do not go together: put the file in the directory, or name every file with -o');
+  const twice = sameFileTwice(options.configFiles);
+  // Two instances of one file would mirror every change twice, under one name.
+  if (twice) throw new UsageError(`-o ${describeName(twice[0])} and -o ${describeName(twice[1])} name the same file: give each config file once`);
   if (options.verify && (options.check || options.plugin !== undefined)) throw new UsageError(`--verify checks the rsync remotes; it does not go with ${options.check ? '--check' : '-m'}`);
   return options;
+}
+
+/** The first two of `files` that are one path once resolved (`a.xml` and `./a.xml`), if any. */
+function sameFileTwice(files: readonly string[]): [string, string] | undefined {
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const first = seen.get(path.resolve(file));
+    if (first !== undefined) return [first, file];
+    seen.set(path.resolve(file), file);
+  }
+  return undefined;
 }
