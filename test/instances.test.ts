@@ -139,6 +139,19 @@ test('SIGHUP reload: added starts, removed stops, changed restarts, unchanged un
   assert.equal(sighupLines(sersync.stdout()).filter((l) => l.startsWith('SIGHUP')).length >= 3, true);
 });
 
+test('SIGHUP: a running config whose file became a symlink to nothing keeps running, as a change that does not parse does', { timeout: 60_000 }, async () => {
+  const { root, dir, sites: [a] } = await sites('instances-dangling', ['a']);
+  const sersync = await start(['--config-dir', dir], 'watch path is: ');
+  fs.renameSync(a!.config, path.join(root, 'a.xml.moved'));
+  fs.symlinkSync(path.join(root, 'gone.xml'), a!.config);
+  sersync.child.kill('SIGHUP');
+  await waitFor('the reload', () => sersync.stdout().includes('SIGHUP: config files read again'), 20_000);
+  assert.match(sersync.stdout(), /SIGHUP: config files read again: 0 added, 0 removed, 0 restarted, 0 unchanged, 1 not usable/);
+  assert.match(`${sersync.stdout()}${sersync.stderr()}`, /^ERROR: \[a\] .*a\.xml changed but cannot be used, so this config keeps running as it was: it is a symbolic link to .*gone\.xml, which is not there$/m);
+  await mirrors(a!, 'still.txt');
+  assert.equal(await sersync.stop(), 0);
+});
+
 test('two configs over the same tree (overlapping watch roots): both mirror each file', { timeout: 60_000 }, async () => {
   const { root, dir, sites: [a] } = await sites('instances-overlap', ['a']);
   const other = await startRsyncDaemon(fs.mkdirSync(path.join(root, 'r-same'), { recursive: true }) ?? path.join(root, 'r-same'));

@@ -10,13 +10,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeUtf8, describeName, toPathName } from '../paths';
+import { decodeUtf8, describeName, type PathName, toPathName } from '../paths';
 import { StartError } from '../startError';
 
 /** A `*.xml` in the directory that cannot be run, and why (one line). */
 export interface UnusableConfig {
-  /** Its path as messages show it (describeName). */
-  readonly file: string;
+  /** Its path: text, or its bytes when its name is not UTF-8 (messages show it with describeName). */
+  readonly file: PathName;
   /** Its name in the log and the status file, shown the same way (the file's name without `.xml`). */
   readonly name: string;
   readonly error: string;
@@ -45,7 +45,7 @@ export function configDirFiles(dir: string): ConfigDirListing {
     const at = name === undefined ? Buffer.concat([Buffer.from(path.join(dir, '/')), bytes]) : path.join(dir, name);
     const entry = entryAt(at);
     if (entry.kind === 'skipped') continue;
-    const refuse = (error: string) => unusable.push({ file: describeName(at), name: describeName(name?.slice(0, -XML.length) ?? bytes.subarray(0, -XML.length)), error });
+    const refuse = (error: string) => unusable.push({ file: at, name: describeName(name?.slice(0, -XML.length) ?? bytes.subarray(0, -XML.length)), error });
     if (entry.kind === 'unusable') refuse(entry.why);
     else if (typeof at !== 'string') refuse('its name is not UTF-8, so it cannot be given as a path: rename it');
     else files.push(at);

@@ -82,7 +82,7 @@ export async function main(argv: readonly string[], io: Output = stdio): Promise
   }
   if (options.check || options.verify) {
     // The daemon refuses these itself (instances.ts), in its log and its status file.
-    for (const u of unusable) io.err(`${u.file}: ${u.error}\n`);
+    for (const u of unusable) io.err(`${describeName(u.file)}: ${u.error}\n`);
     const code = options.check ? runCheck(options, io, unusable.length) : await runVerifyAll(options, io);
     // As a file that does not load: exit 1 (for --verify, failed over differs).
     return unusable.length > 0 ? 1 : code;

@@ -142,7 +142,7 @@ export class Instances implements ProcessConfigs {
     this.refuseUnusable(unusable);
     const work: Promise<void>[] = [];
     for (const [file, instance] of this.running) {
-      if (files.includes(file)) continue;
+      if (files.includes(file) || unusable.some((u) => u.file === file)) continue;
       counts.removed++;
       instance.log.info(`${describeName(file)} is no longer configured: stopping (what is queued goes to its fail log)`);
       work.push(this.stop(instance));
@@ -220,9 +220,17 @@ export class Instances implements ProcessConfigs {
     this.share.status.refused({ name, config: file, error });
   }
 
-  /** The --config-dir entries that cannot be run at all (configDir.ts): refused under the path they are shown by. */
+  /**
+   * The --config-dir entries that cannot be run at all (configDir.ts) are refused; one that runs
+   * already (its file turned into a dangling symlink, say) keeps running, as a change that does
+   * not parse does.
+   */
   private refuseUnusable(unusable: readonly UnusableConfig[]): void {
-    for (const u of unusable) this.refuse(u.file, u.name, u.error);
+    for (const u of unusable) {
+      const running = typeof u.file === 'string' ? this.running.get(u.file) : undefined;
+      if (running) running.log.error(`${describeName(u.file)} changed but cannot be used, so this config keeps running as it was: ${u.error}`);
+      else this.refuse(describeName(u.file), u.name, u.error);
+    }
   }
 }
 
