@@ -34,6 +34,8 @@ export type StartPlan = { readonly single: Readable } | ConfigDirListing;
 export class Instances implements ProcessConfigs {
   private readonly running = new Map<string, Instance>();
   private reloading: Promise<void> = Promise.resolve();
+  /** Start-up, until it is done (then undefined). */
+  private starting: Promise<void> | undefined;
   private closing: Promise<Error[]> | undefined;
   private closed = false;
 
@@ -71,7 +73,21 @@ export class Instances implements ProcessConfigs {
    * only when none of them can run. Each file is read once the one before it has started its walk:
    * the walks' syscalls run on libuv's threads while the next file is parsed.
    */
-  async startAll(plan: StartPlan): Promise<void> {
+  startAll(plan: StartPlan): Promise<void> {
+    const started = this.startNow(plan);
+    // A SIGHUP during start-up is taken once it is done: the files not started yet would be started twice.
+    const starting = started.then(
+      () => {},
+      () => {},
+    ).then(() => {
+      this.starting = undefined;
+    });
+    this.starting = starting;
+    this.reloading = this.reloading.then(() => starting);
+    return started;
+  }
+
+  private async startNow(plan: StartPlan): Promise<void> {
     if ('single' in plan) return this.launch(plan.single.source, plan.single.loaded);
     const names = instanceNames(plan.files);
     this.refuseUnusable(plan.unusable);
@@ -98,8 +114,9 @@ export class Instances implements ProcessConfigs {
     return sum;
   }
 
-  /** SIGHUP: one reload at a time, in the order asked. */
+  /** SIGHUP: one reload at a time, in the order asked, and none before start-up is done. */
   reload(): Promise<void> {
+    if (this.starting) this.log.info('SIGHUP during start-up: the config files are read again once every config has started');
     this.reloading = this.reloading.then(() => this.reloadNow());
     return this.reloading;
   }
