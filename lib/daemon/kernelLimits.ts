@@ -3,6 +3,7 @@
  * them directly, only upwards, only as root, and say what we did.
  */
 import fs from 'node:fs';
+import type { WatcherKind } from '../fanotify/auto';
 
 export interface KernelLimit {
   readonly file: string;
@@ -17,6 +18,18 @@ export const KERNEL_LIMITS: readonly KernelLimit[] = [
 
 /** Where fanotify may watch: its one mark sees the whole filesystem, so its queue (16,384 by default) gets inotify's. */
 export const FANOTIFY_LIMIT: KernelLimit = { file: '/proc/sys/fs/fanotify/max_queued_events', sysctl: 'fs.fanotify.max_queued_events', value: 327_679 };
+
+/**
+ * With several configs in one process, each has an inotify instance of its own (its overflow is its
+ * own), and the kernel's default of 128 per user is shared with every other program of root's: a
+ * host with a config per site ran out. sersync2 ran one config per process and never needed it.
+ */
+export const INSTANCES_LIMIT: KernelLimit = { file: '/proc/sys/fs/inotify/max_user_instances', sysctl: 'fs.inotify.max_user_instances', value: 8192 };
+
+/** The limits a start raises: fanotify's where it may watch, the instances' where several configs run. */
+export function limitsFor(watcher: WatcherKind, several: boolean): KernelLimit[] {
+  return [...KERNEL_LIMITS, ...(watcher === 'inotify' ? [] : [FANOTIFY_LIMIT]), ...(several ? [INSTANCES_LIMIT] : [])];
+}
 
 export function raiseKernelLimits(log: (message: string) => void, limits: readonly KernelLimit[] = KERNEL_LIMITS, isRoot = process.getuid?.() === 0): void {
   for (const limit of limits) {

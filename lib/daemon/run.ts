@@ -18,7 +18,7 @@ import type { ProcessContext } from './context';
 import { detach, isDetachedChild, startupLine, tellParent } from './detach';
 import { fileError, operatorMessage } from './errors';
 import { Instances } from './instances';
-import { FANOTIFY_LIMIT, KERNEL_LIMITS, raiseKernelLimits } from './kernelLimits';
+import { limitsFor, raiseKernelLimits } from './kernelLimits';
 import { Scope } from './scope';
 import { DaemonSignals, type SignalSource } from './signals';
 
@@ -99,8 +99,7 @@ export async function startDaemon(options: CliOptions, log: Logger, scope: Scope
   const plan = instances.readAll();
   log.info('set the system param');
   // SERSYNC2_SYSCTL=0 leaves the kernel limits alone (containers with a read-only /proc/sys, tests).
-  const limits = options.watcher === 'inotify' ? KERNEL_LIMITS : [...KERNEL_LIMITS, FANOTIFY_LIMIT];
-  if (process.env.SERSYNC2_SYSCTL !== '0') raiseKernelLimits((message) => log.info(message), limits);
+  if (process.env.SERSYNC2_SYSCTL !== '0') raiseKernelLimits((message) => log.info(message), limitsFor(options.watcher, several));
   await status.openMetrics();
   // Each config's close is the first step of the stop, all side by side; waited for again in the
   // record phase, which leaving now does not cut short; the status's last write follows.
