@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { parseArgs } from '../lib/cli/args';
 import { startDaemon } from '../lib/daemon/run';
 import { Scope } from '../lib/daemon/scope';
@@ -16,6 +16,12 @@ import { createLogger } from '../lib/log/logger';
 import { writeConfig } from './helpers/config';
 import { tempDir } from './helpers/tempDir';
 import { waitFor } from './helpers/wait';
+
+// Configs started twice are never stopped, and their inotify descriptors would keep this file's
+// process alive: it ends with a failure 5 s after its tests instead of hanging the suite.
+after(() => {
+  setTimeout(() => process.exit(1), 5000).unref();
+});
 
 test('SIGHUP while the first of three configs has started: read again once all three have, each started once', { timeout: 20_000 }, async () => {
   const root = tempDir('instances-hup-');
