@@ -5,13 +5,14 @@
  * mirroring: a file written into it arrives, with its bytes, while the trouble lasts.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { writeConfig } from './helpers/config';
 import { cleanups, mirrors, sites, start } from './helpers/instances';
 import { startRsyncDaemon } from './helpers/rsyncd';
-import { sighupLines } from './helpers/sersync';
+import { BIN, sighupLines } from './helpers/sersync';
 import { waitFor } from './helpers/wait';
 
 test('-o twice: one process, each config mirrors to its own remote, its lines carry its name, the status file lists both', { timeout: 60_000 }, async () => {
@@ -96,6 +97,31 @@ test('two configs given one fail log in one process: the second is warned about 
   await mirrors(b!, 'two.txt');
   const warned = `${sersync.stdout()}\n${sersync.stderr()}`.split('\n').filter((line) => line.includes('its fail log'));
   assert.deepEqual(warned, [`WARN: [b] its fail log ${a!.failLog} is also [a]'s: each one's fail-log run runs the other's commands too, and waits out the other's remote; give each config its own <failLog path>`]);
+  assert.equal(await sersync.stop(), 0);
+});
+
+test('SIGHUP after a refused file is deleted: the status file no longer lists it, and --status is OK again', { timeout: 60_000 }, async () => {
+  const { root, dir, sites: [a] } = await sites('instances-refused-gone', ['a']);
+  const broken = path.join(dir, 'broken.xml');
+  fs.writeFileSync(broken, '<head version="2.5"><sersync>\n');
+  const statusFile = path.join(root, 'status.json');
+  const sersync = await start(['--config-dir', dir, '--status-file', statusFile], '[a] watch path is: ');
+  const refusedNow = async (what: string, want: number) => {
+    process.kill(sersync.child.pid!, 'SIGUSR1');
+    return waitFor(what, () => {
+      const parsed = fs.existsSync(statusFile) && (JSON.parse(fs.readFileSync(statusFile, 'utf8')) as { refused?: Array<{ name: string }> });
+      return parsed && parsed.refused?.length === want && parsed.refused;
+    });
+  };
+  assert.deepEqual((await refusedNow('broken.xml refused', 1)).map((r) => r.name), ['broken']);
+  fs.rmSync(broken);
+  sersync.child.kill('SIGHUP');
+  await waitFor('the reload', () => sersync.stdout().includes('SIGHUP: config files read again'), 20_000);
+  await refusedNow('no file refused', 0);
+  const status = spawnSync(process.execPath, [BIN, '--status', statusFile], { encoding: 'utf8' });
+  assert.equal(status.status, 0, status.stdout);
+  assert.match(status.stdout, /^SERSYNC2 OK/);
+  await mirrors(a!, 'still.txt');
   assert.equal(await sersync.stop(), 0);
 });
 

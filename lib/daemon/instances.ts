@@ -156,6 +156,8 @@ export class Instances implements ProcessConfigs {
     }
     const names = instanceNames(files);
     const counts = { added: 0, removed: 0, restarted: 0, unchanged: 0, refused: unusable.length };
+    // A file deleted or fixed since must not stay "refused" in the status file (and --status WARNING).
+    this.share.status.forgetRefused();
     this.refuseUnusable(unusable);
     const work: Promise<void>[] = [];
     for (const [file, instance] of this.running) {

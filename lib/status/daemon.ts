@@ -60,9 +60,14 @@ export class DaemonStatus {
     if (status) this.instances.delete(status);
   }
 
-  /** A config file that does not run, and why (one line), until it runs. */
+  /** A config file that does not run, and why (one line), until it runs or a reload no longer refuses it. */
   refused(config: RefusedConfig): void {
     this.refusedConfigs.set(config.config, config);
+  }
+
+  /** A reload reads every file again: what it still refuses it says again, what is gone is gone. */
+  forgetRefused(): void {
+    this.refusedConfigs.clear();
   }
 
   /** Binds --metrics-listen early, so a port in use stops the start with one line (a StartError). */
