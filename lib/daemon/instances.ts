@@ -76,12 +76,11 @@ export class Instances implements ProcessConfigs {
   startAll(plan: StartPlan): Promise<void> {
     const started = this.startNow(plan);
     // A SIGHUP during start-up is taken once it is done: the files not started yet would be started twice.
-    const starting = started.then(
-      () => {},
-      () => {},
-    ).then(() => {
-      this.starting = undefined;
-    });
+    const starting = started
+      .catch(() => {})
+      .then(() => {
+        this.starting = undefined;
+      });
     this.starting = starting;
     this.reloading = this.reloading.then(() => starting);
     return started;
