@@ -43,7 +43,7 @@ function runCheck(options: CliOptions, io: Output, unusable: number): number {
   const twice = options.plugin ? [] : overlaps(valid);
   if (twice.length) io.out(`overlaps (the same files mirrored twice):\n${twice.map((line) => `  ${line}\n`).join('')}`);
   const shared = options.plugin ? [] : sharedFailLogs(valid);
-  if (shared.length) io.out(`shared fail logs (each one's run would run the other's commands too; give each config its own):\n${shared.map((line) => `  ${line}\n`).join('')}`);
+  if (shared.length) io.out(`shared fail logs (each one's run would run the others' commands too; give each config its own):\n${shared.map((line) => `  ${line}\n`).join('')}`);
   const total = options.configFiles.length + unusable;
   if (total > 1) io.out(`${total - failures} of ${total} config files are valid\n`);
   return failures === 0 ? 0 : 1;

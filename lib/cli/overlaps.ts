@@ -40,18 +40,16 @@ function targets(config: Config): string[] {
 }
 
 /**
- * One line per pair of files given the same `<failLog path>` (the stock /tmp/rsync_fail_log.sh,
- * copied into every config): each one's fail-log run would run the other's commands too.
+ * One line per fail log that several files are given (the stock /tmp/rsync_fail_log.sh, copied
+ * into every config), naming them all: each one's fail-log run would run the others' commands too.
  */
 export function sharedFailLogs(files: readonly CheckedFile[]): string[] {
-  const keys = files.map((f) => failLogKey(f.config.sersync.failLog.path));
-  const out: string[] = [];
-  files.forEach((a, i) => {
-    files.forEach((b, j) => {
-      if (j > i && keys[i] === keys[j]) out.push(`${describeName(a.file)} and ${describeName(b.file)}: ${describeName(a.config.sersync.failLog.path)}`);
-    });
-  });
-  return out;
+  const byKey = new Map<string, CheckedFile[]>();
+  for (const f of files) {
+    const key = failLogKey(f.config.sersync.failLog.path);
+    byKey.set(key, [...(byKey.get(key) ?? []), f]);
+  }
+  return [...byKey.values()].filter((group) => group.length > 1).map((group) => `${describeName(group[0]!.config.sersync.failLog.path)}: ${group.map((f) => describeName(f.file)).join(', ')}`);
 }
 
 /** One line per overlap, between each pair of files in the order given. */
