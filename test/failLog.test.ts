@@ -22,6 +22,7 @@ import { GOLDEN_DIR } from './helpers/golden';
 import type { CommandRunner } from '../lib/runner/shell';
 import { resultOfStatus } from '../lib/runner/result';
 import { tempDir } from './helpers/tempDir';
+import { waitFor } from './helpers/wait';
 
 /** Virtual time: timers fire when the test advances the clock. */
 class FakeClock implements Clock {
@@ -238,18 +239,14 @@ test('two configs given one fail log (the stock /tmp/rsync_fail_log.sh) take tur
   });
   const options = { clock: new FakeClock(), log: silent, timeToExecute: 60, requestFullSync: () => {} };
   const runA = new Failures({ ...options, runner: runner('a'), failLog: a }).runFailLog();
-  const turns = async (n: number) => {
-    for (let i = 0; i < n; i++) await later(undefined);
-  };
-  await turns(5);
-  assert.deepEqual(ran, ['a first']);
+  await waitFor("a's run under way", () => ran.length === 1);
   b.append(['#errno 2560\nsecond\n\n', '#errno 2560\nfails\n\n']);
   const runB = new Failures({ ...options, runner: runner('b'), failLog: b }).runFailLog();
-  // Turns enough for b's two commands, had it not waited: a's entries are still aside, where a crash would leave them.
-  await turns(30);
+  // A run takes its file aside before its first await: had b not waited, a's aside file would hold b's entries now.
   assert.deepEqual(parseFailLogEntries(fs.readFileSync(a.asidePath, 'utf8')).map((e) => e.command), ['first']);
   release();
   await Promise.all([runA, runB]);
+  // b's commands only after a's run ended: it waited its turn, whatever the timing.
   assert.deepEqual(ran, ['a first', 'a first done', 'b second', 'b second done', 'b fails', 'b fails done']);
   assert.deepEqual(parseFailLogEntries(fs.readFileSync(a.path, 'utf8')).map((e) => e.command), ['fails']);
   assert.equal(fs.existsSync(a.asidePath), false);

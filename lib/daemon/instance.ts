@@ -4,6 +4,7 @@
  * other configs. Its log lines carry its name when the process runs several.
  */
 import type { LoadedConfig } from '../config/types';
+import { failLogKey } from '../failLog/file';
 import type { Logger } from '../log/logger';
 import type { InstanceStatus } from '../status/instance';
 import { configLines, threadLines } from './banner';
@@ -31,6 +32,8 @@ export interface ConfigSource {
 
 export class Instance {
   private ctx: DaemonContext | undefined;
+  /** Which file its fail log is (failLogKey): configs that share one are told apart by it. */
+  readonly failLogKey: string;
 
   constructor(
     readonly source: ConfigSource,
@@ -38,7 +41,9 @@ export class Instance {
     private readonly share: ProcessShare,
     readonly log: Logger,
     private readonly scope: Scope = new Scope(),
-  ) {}
+  ) {
+    this.failLogKey = failLogKey(loaded.config.sersync.failLog.path);
+  }
 
   /** Its parts, once opened. */
   get context(): DaemonContext | undefined {

@@ -11,10 +11,9 @@ import type { ConfigDirListing, UnusableConfig } from '../cli/configDir';
 import { ConfigError } from '../config/errors';
 import { parseConfig, readConfigFile } from '../config/load';
 import type { LoadedConfig } from '../config/types';
-import { failLogKey } from '../failLog/file';
 import { instanceLogger, type Logger } from '../log/logger';
 import { StartError } from '../startError';
-import { describeName } from '../paths';
+import { describeName, type PathName } from '../paths';
 import { operatorMessage } from './errors';
 import { type ConfigSource, Instance } from './instance';
 import { instanceNames } from './instanceName';
@@ -155,7 +154,7 @@ export class Instances implements ProcessConfigs {
     }
     const names = instanceNames(files);
     const counts = { added: 0, removed: 0, restarted: 0, unchanged: 0, refused: unusable.length };
-    // A file deleted or fixed since must not stay "refused" in the status file (and --status WARNING).
+    // A file deleted since must not stay "refused" in the status file (and --status WARNING).
     this.share.status.forgetRefused();
     this.refuseUnusable(unusable);
     const work: Promise<void>[] = [];
@@ -170,7 +169,7 @@ export class Instances implements ProcessConfigs {
       const next = this.read(file, instance?.source.name ?? names.get(file)!);
       if ('error' in next) {
         counts.refused++;
-        if (instance) instance.log.error(`${describeName(file)} changed but cannot be used, so this config keeps running as it was: ${next.error}`);
+        if (instance) keptRunning(instance, file, next.error);
         else this.refuse(file, next.name, next.error);
         continue;
       }
@@ -218,8 +217,7 @@ export class Instances implements ProcessConfigs {
 
   /** Two configs of one fail log take turns running it (failLog/file.ts), but each one's run runs the other's commands too. */
   private warnSharedFailLog(instance: Instance, file: string): void {
-    const key = failLogKey(file);
-    const other = [...this.running.values()].find((o) => o.context && failLogKey(o.context.failLog.path) === key);
+    const other = [...this.running.values()].find((o) => o.failLogKey === instance.failLogKey);
     if (other) instance.log.warn(`its fail log ${describeName(file)} is also [${other.source.name}]'s: each one's fail-log run runs the other's commands too, and waits out the other's remote; give each config its own <failLog path>`);
   }
 
@@ -233,9 +231,10 @@ export class Instances implements ProcessConfigs {
     return this.several ? instanceLogger(name) : this.log;
   }
 
-  private refuse(file: string, name: string, error: string): void {
+  /** `file` is a path of bytes only when its name is not UTF-8 (configDir.ts): the status file gets it as messages show it. */
+  private refuse(file: PathName, name: string, error: string): void {
     this.logOf(name).error(`${describeName(file)} is not running: ${error}`);
-    this.share.status.refused({ name, config: file, error });
+    this.share.status.refused({ name, config: typeof file === 'string' ? file : describeName(file), error });
   }
 
   /**
@@ -246,8 +245,8 @@ export class Instances implements ProcessConfigs {
   private refuseUnusable(unusable: readonly UnusableConfig[]): void {
     for (const u of unusable) {
       const running = typeof u.file === 'string' ? this.running.get(u.file) : undefined;
-      if (running) running.log.error(`${describeName(u.file)} changed but cannot be used, so this config keeps running as it was: ${u.error}`);
-      else this.refuse(describeName(u.file), u.name, u.error);
+      if (running) keptRunning(running, u.file, u.error);
+      else this.refuse(u.file, u.name, u.error);
     }
   }
 }
@@ -256,4 +255,9 @@ export class Instances implements ProcessConfigs {
 function oneLine(error: unknown): string {
   const text = typeof error === 'string' ? error : (error as Error).message;
   return text.trim().replace(/^sersync2: /, '').split('\n').join('; ');
+}
+
+/** A running config whose file changed into one that cannot be used: it goes on as it was. */
+function keptRunning(instance: Instance, file: PathName, error: string): void {
+  instance.log.error(`${describeName(file)} changed but cannot be used, so this config keeps running as it was: ${error}`);
 }
